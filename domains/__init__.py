@@ -1,0 +1,1 @@
+"""The bounded contexts. Each exposes one import surface: ``domains.<context>.api``."""

@@ -1,0 +1,1 @@
+"""The orders bounded context. Import from ``domains.orders.api`` only."""

@@ -1,0 +1,46 @@
+"""Tables of the ``orders`` schema."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    SmallInteger,
+    Table,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import UUID
+
+from outbox import NAMING_CONVENTION
+
+metadata = MetaData(schema="orders", naming_convention=NAMING_CONVENTION)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("customer_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("status", Text, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("total_minor", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("placed_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("total_minor >= 0", name="total_not_negative"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("order_id", ForeignKey("orders.orders.id", ondelete="CASCADE"), primary_key=True),
+    Column("line_no", SmallInteger, primary_key=True),
+    Column("sku", Text, nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price_minor", BigInteger, nullable=False),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    CheckConstraint("unit_price_minor >= 0", name="price_not_negative"),
+)

@@ -1,0 +1,39 @@
+"""Errors a domain raises for something a caller did; the HTTP edge maps them to 4xx."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule said no. ``code`` is stable and machine-readable; the message is for humans."""
+
+    code = "domain_error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class InvalidInput(DomainError):
+    """The request breaks a domain rule (not a schema rule)."""
+
+    code = "invalid_input"
+
+
+class NotFound(DomainError):
+    """The thing does not exist, or the caller may not know that it does."""
+
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    """The request conflicts with the current state (a concurrent change, a bad transition)."""
+
+    code = "conflict"
+
+
+class Forbidden(DomainError):
+    """The caller is known but may not do this."""
+
+    code = "forbidden"

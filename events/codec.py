@@ -1,0 +1,159 @@
+"""Envelope ⇄ Kafka record, CloudEvents 1.0 Kafka binding in binary content mode.
+
+CloudEvents attributes travel as ``ce_*`` headers, the payload is the record value, and the
+record key is the aggregate id. ``correlation_id``, ``causation_id``, ``aggregate_version`` and
+``traceparent`` ride along as plain headers.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from pydantic import ValidationError
+
+from events.envelope import CONTENT_TYPE, SPEC_VERSION, Envelope
+from events.registry import IntegrationEvent, UnknownEventType, UnknownEventVersion, registry
+
+Headers = list[tuple[str, bytes]]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class KafkaRecord:
+    """What the producer sends: topic, key, value and headers."""
+
+    topic: str
+    key: bytes
+    value: bytes
+    headers: Headers
+
+
+class PoisonReason(enum.StrEnum):
+    """Why a record can never be handled, whatever the number of retries."""
+
+    CANNOT_DECODE = "cannot_decode"
+    UNKNOWN_TYPE = "unknown_type"
+    UNKNOWN_VERSION = "unknown_version"
+    INVALID_PAYLOAD = "invalid_payload"
+
+
+class PoisonMessage(Exception):
+    """A record that must go to the dead-letter topic at once, with ``reason`` and ``detail``."""
+
+    def __init__(self, reason: PoisonReason, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class DecodedEvent:
+    """A consumed record: its envelope and the typed event."""
+
+    envelope: Envelope
+    event: IntegrationEvent
+
+
+def encode_headers(envelope: Envelope) -> Headers:
+    """The Kafka headers of an envelope (values are UTF-8 strings)."""
+    headers = {
+        "ce_specversion": SPEC_VERSION,
+        "ce_id": str(envelope.event_id),
+        "ce_type": envelope.ce_type,
+        "ce_source": envelope.source,
+        "ce_subject": envelope.key,
+        "ce_time": envelope.time.isoformat(),
+        "content-type": CONTENT_TYPE,
+        "correlation_id": envelope.correlation_id,
+        "aggregate_version": str(envelope.aggregate_version),
+        "traceparent": envelope.traceparent,
+    }
+    if envelope.causation_id:
+        headers["causation_id"] = envelope.causation_id
+    return [(name, value.encode()) for name, value in headers.items()]
+
+
+def encode_record(envelope: Envelope) -> KafkaRecord:
+    """The record the relay publishes for ``envelope``."""
+    return KafkaRecord(
+        topic=envelope.topic,
+        key=envelope.key.encode(),
+        value=envelope.payload,
+        headers=encode_headers(envelope),
+    )
+
+
+def decode_record(value: bytes | None, headers: Headers, topic: str = "") -> DecodedEvent:
+    """Decode a consumed record, or raise :class:`PoisonMessage` saying precisely why not."""
+    attrs = _header_map(headers)
+    event_type, version = _parse_type(attrs.get("ce_type"))
+    try:
+        spec = registry.lookup(event_type, version)
+    except UnknownEventVersion as exc:
+        raise PoisonMessage(PoisonReason.UNKNOWN_VERSION, str(exc)) from None
+    except UnknownEventType as exc:
+        raise PoisonMessage(PoisonReason.UNKNOWN_TYPE, str(exc)) from None
+    if value is None:
+        raise PoisonMessage(PoisonReason.CANNOT_DECODE, "the record has no value")
+    try:
+        event = spec.model.model_validate_json(value)
+    except ValidationError as exc:
+        if any(err["type"] == "json_invalid" for err in exc.errors()):
+            raise PoisonMessage(PoisonReason.CANNOT_DECODE, "the value is not JSON") from None
+        raise PoisonMessage(PoisonReason.INVALID_PAYLOAD, _summarize(exc)) from None
+    envelope = Envelope(
+        event_id=_parse(uuid.UUID, attrs, "ce_id"),
+        event_type=event_type,
+        version=version,
+        topic=topic or spec.topic,
+        key=attrs.get("ce_subject", ""),
+        source=attrs.get("ce_source", ""),
+        time=_parse(datetime.fromisoformat, attrs, "ce_time"),
+        aggregate_version=_parse(int, attrs, "aggregate_version"),
+        correlation_id=attrs.get("correlation_id") or str(uuid.uuid4()),
+        causation_id=attrs.get("causation_id"),
+        traceparent=attrs.get("traceparent", ""),
+        payload=value,
+    )
+    return DecodedEvent(envelope=envelope, event=event)
+
+
+def _header_map(headers: Headers) -> dict[str, str]:
+    try:
+        return {name: raw.decode() for name, raw in headers if raw is not None}
+    except UnicodeDecodeError:
+        raise PoisonMessage(PoisonReason.CANNOT_DECODE, "a header is not UTF-8") from None
+
+
+def _parse_type(ce_type: str | None) -> tuple[str, int]:
+    if not ce_type:
+        raise PoisonMessage(PoisonReason.CANNOT_DECODE, "the ce_type header is missing")
+    prefix, _, rest = ce_type.partition(".")
+    event_type, _, version = rest.rpartition(".v")
+    if prefix != "orderflow" or not event_type or not version.isdigit():
+        raise PoisonMessage(
+            PoisonReason.UNKNOWN_TYPE,
+            f"ce_type {ce_type!r} is not of the form orderflow.<domain>.<Event>.v<N>",
+        )
+    return event_type, int(version)
+
+
+def _parse(parse: Callable[[str], T], attrs: dict[str, str], name: str) -> T:
+    raw = attrs.get(name)
+    if raw is None:
+        raise PoisonMessage(PoisonReason.CANNOT_DECODE, f"the {name} header is missing")
+    try:
+        return parse(raw)
+    except ValueError:
+        detail = f"the {name} header {raw!r} is malformed"
+        raise PoisonMessage(PoisonReason.CANNOT_DECODE, detail) from None
+
+
+def _summarize(exc: ValidationError) -> str:
+    parts = [f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['msg']}" for e in exc.errors()[:5]]
+    return "; ".join(parts)

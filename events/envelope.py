@@ -1,0 +1,65 @@
+"""The envelope: what every event carries besides its payload (CloudEvents 1.0 attributes)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from events.context import child_traceparent, current_causation_id, current_correlation_id
+from events.registry import EventSpec, IntegrationEvent, registry
+
+SPEC_VERSION = "1.0"
+CONTENT_TYPE = "application/json"
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """One event ready to publish: identity, routing, tracing and the JSON payload."""
+
+    event_id: uuid.UUID
+    event_type: str
+    version: int
+    topic: str
+    key: str
+    source: str
+    time: datetime
+    aggregate_version: int
+    correlation_id: str
+    causation_id: str | None
+    traceparent: str
+    payload: bytes
+
+    @property
+    def ce_type(self) -> str:
+        """The CloudEvents ``type``: ``orderflow.<event type>.v<version>``."""
+        return f"orderflow.{self.event_type}.v{self.version}"
+
+
+def source_of(spec: EventSpec) -> str:
+    """The CloudEvents ``source`` of an event: the domain that emits it."""
+    return "/orderflow/" + spec.event_type.split(".", 1)[0]
+
+
+def new_envelope(event: IntegrationEvent, *, aggregate_version: int) -> Envelope:
+    """Wrap ``event`` after validating it against its registered schema.
+
+    Raises ``UnknownEventType`` for an unregistered model and pydantic's ``ValidationError``
+    for an invalid payload, so a bad event never reaches the outbox.
+    """
+    spec = registry.spec_for(event)
+    payload = spec.model.model_validate(event.model_dump()).model_dump_json().encode()
+    return Envelope(
+        event_id=uuid.uuid4(),
+        event_type=spec.event_type,
+        version=spec.version,
+        topic=spec.topic,
+        key=spec.key_of(event),
+        source=source_of(spec),
+        time=datetime.now(UTC),
+        aggregate_version=aggregate_version,
+        correlation_id=current_correlation_id(),
+        causation_id=current_causation_id(),
+        traceparent=child_traceparent(),
+        payload=payload,
+    )

@@ -1,0 +1,116 @@
+"""The registry of integration events: (type, version) → model, topic and key field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+
+class IntegrationEvent(BaseModel):
+    """Base of every published event: frozen, strict about unknown fields on write."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_type: ClassVar[str]
+    event_version: ClassVar[int]
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """How one version of one event type is published."""
+
+    event_type: str
+    version: int
+    model: type[IntegrationEvent]
+    topic: str
+    key_field: str
+    aggregate_type: str
+
+    @property
+    def ce_type(self) -> str:
+        """The CloudEvents ``type`` attribute: ``orderflow.<event type>.v<version>``."""
+        return f"orderflow.{self.event_type}.v{self.version}"
+
+    def key_of(self, event: IntegrationEvent) -> str:
+        """The record key (the aggregate id) of ``event``."""
+        return str(getattr(event, self.key_field))
+
+
+class UnknownEventType(LookupError):
+    """No event of that type is registered."""
+
+
+class UnknownEventVersion(LookupError):
+    """The type is registered, but not in that version."""
+
+
+E = TypeVar("E", bound=type[IntegrationEvent])
+
+
+class EventRegistry:
+    """All registered events; filled at import time by :meth:`register`."""
+
+    def __init__(self) -> None:
+        self._specs: dict[tuple[str, int], EventSpec] = {}
+        self._by_model: dict[type[IntegrationEvent], EventSpec] = {}
+
+    def register(
+        self, *, event_type: str, version: int, topic: str, key: str, aggregate_type: str
+    ) -> Callable[[E], E]:
+        """Class decorator registering one version of an event."""
+
+        def decorate(model: E) -> E:
+            if (event_type, version) in self._specs:
+                raise ValueError(f"{event_type} v{version} is registered twice")
+            if key not in model.__pydantic_fields__:
+                raise ValueError(f"{model.__name__} has no key field {key!r}")
+            model.event_type = event_type
+            model.event_version = version
+            spec = EventSpec(event_type, version, model, topic, key, aggregate_type)
+            self._specs[(event_type, version)] = spec
+            self._by_model[model] = spec
+            return model
+
+        return decorate
+
+    def spec_for(self, event: IntegrationEvent | type[IntegrationEvent]) -> EventSpec:
+        """The spec of a registered model (or instance); raises for unregistered ones."""
+        model = event if isinstance(event, type) else type(event)
+        try:
+            return self._by_model[model]
+        except KeyError:
+            raise UnknownEventType(f"{model.__name__} is not a registered event") from None
+
+    def lookup(self, event_type: str, version: int) -> EventSpec:
+        """The spec of ``event_type`` at ``version``."""
+        spec = self._specs.get((event_type, version))
+        if spec is not None:
+            return spec
+        if any(t == event_type for t, _ in self._specs):
+            raise UnknownEventVersion(f"{event_type} has no version {version}")
+        raise UnknownEventType(f"unknown event type {event_type!r}")
+
+    def latest(self, event_type: str) -> EventSpec:
+        """The newest version of ``event_type``."""
+        versions = [v for t, v in self._specs if t == event_type]
+        if not versions:
+            raise UnknownEventType(f"unknown event type {event_type!r}")
+        return self._specs[(event_type, max(versions))]
+
+    def topics(self) -> set[str]:
+        """Every topic an event is published to."""
+        return {spec.topic for spec in self._specs.values()}
+
+    def __iter__(self) -> Iterator[EventSpec]:
+        return iter(sorted(self._specs.values(), key=lambda s: (s.event_type, s.version)))
+
+    def validate(self, event: IntegrationEvent) -> dict[str, Any]:
+        """Re-validate an event against its registered model and return its JSON payload."""
+        spec = self.spec_for(event)
+        return spec.model.model_validate(event.model_dump()).model_dump(mode="json")
+
+
+registry = EventRegistry()

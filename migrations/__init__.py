@@ -1,0 +1,1 @@
+"""The alembic migration history (one history, every table in a named schema)."""

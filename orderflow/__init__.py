@@ -1,0 +1,1 @@
+"""The composition root: settings, wiring, the HTTP app and the ``orderflow`` CLI."""

@@ -1,0 +1,112 @@
+"""The ``orderflow`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Coroutine
+from functools import partial
+from typing import Annotated, Any
+
+import typer
+from prometheus_client import start_http_server
+
+from consumers import CONSUMERS
+from orderflow.cli import db, dev
+from orderflow.cli.errors import UserError, friendly_errors
+from orderflow.logging import configure_logging
+from orderflow.processes import Job, prepare_topics, run_api, run_consumer, run_relay, supervise
+from orderflow.settings import get_settings
+
+app = typer.Typer(
+    name="orderflow",
+    help="Run and operate the orderflow platform.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db", help="Database migrations.")
+app.add_typer(dev.app, name="dev", help="Local PostgreSQL and Kafka for development and tests.")
+
+
+def _run(main: Coroutine[Any, Any, None]) -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    with friendly_errors(settings):
+        asyncio.run(main)
+
+
+@app.command()
+def run() -> None:
+    """Run the API, the outbox relay and every consumer in one process (the main job)."""
+    settings = get_settings()
+    base = f"http://{settings.http_host}:{settings.http_port}"
+    typer.echo(f"orderflow: API {base}  docs {base}/docs  metrics {base}/metrics", err=True)
+
+    async def main() -> None:
+        await prepare_topics(settings, CONSUMERS.values())
+        jobs: dict[str, Job] = {
+            "api": partial(run_api, settings),
+            "relay": partial(run_relay, settings),
+        }
+        for name, consumer in CONSUMERS.items():
+            jobs[f"consumer:{name}"] = partial(run_consumer, settings, consumer)
+        await supervise(jobs)
+
+    _run(main())
+
+
+@app.command()
+def api() -> None:
+    """Run the HTTP API only."""
+    settings = get_settings()
+    _run(supervise({"api": partial(run_api, settings)}))
+
+
+@app.command()
+def relay(
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Serve /metrics on this port (default from settings).")
+    ] = None,
+) -> None:
+    """Run the outbox relay only (run several for throughput; lanes keep key order)."""
+    settings = get_settings()
+    start_http_server(metrics_port or settings.relay_metrics_port, addr=settings.http_host)
+
+    async def main() -> None:
+        await prepare_topics(settings, CONSUMERS.values())
+        await supervise({"relay": partial(run_relay, settings)})
+
+    _run(main())
+
+
+@app.command()
+def consume(
+    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(CONSUMERS)}.")],
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Serve /metrics on this port (default from settings).")
+    ] = None,
+) -> None:
+    """Run one consumer group."""
+    consumer = CONSUMERS.get(name)
+    if consumer is None:
+        typer.echo(
+            f"error: unknown consumer {name!r}; choose one of: {', '.join(CONSUMERS)}", err=True
+        )
+        raise typer.Exit(2)
+    settings = get_settings()
+    start_http_server(metrics_port or settings.consumer_metrics_port, addr=settings.http_host)
+
+    async def main() -> None:
+        await prepare_topics(settings, [consumer])
+        await supervise({name: partial(run_consumer, settings, consumer)})
+
+    _run(main())
+
+
+def main() -> None:
+    """Entry point of the ``orderflow`` script."""
+    try:
+        app()
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,113 @@
+"""The long-running jobs: API, relay, consumers — alone or all in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping
+from typing import Any
+
+import structlog
+import uvicorn
+
+import events.schemas  # noqa: F401  (registers every event)
+from consumers import Consumer, ConsumerRuntime
+from events import registry
+from orderflow.db import create_engine, create_sessions
+from orderflow.http import create_app
+from orderflow.settings import Settings
+from outbox import OutboxRelay
+from producers import TopicSpec, create_producer, ensure_topics
+
+log = structlog.get_logger("orderflow")
+
+Job = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+
+
+def topic_specs(settings: Settings, consumers: Iterable[Consumer]) -> list[TopicSpec]:
+    """Every topic the system publishes to: event topics and the consumers' dead letters."""
+    names = sorted(registry.topics() | {c.dead_letter_topic for c in consumers})
+    return [
+        TopicSpec(n, settings.kafka_topic_partitions, settings.kafka_topic_replication)
+        for n in names
+    ]
+
+
+async def run_api(settings: Settings, stop: asyncio.Event) -> None:
+    """Serve the HTTP API until ``stop`` is set."""
+    app = create_app(create_engine(settings), dispose_engine=True)
+    config = uvicorn.Config(
+        app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False
+    )
+    server = _EmbeddedServer(config)
+    serving = asyncio.create_task(server.serve())
+    await stop.wait()
+    server.should_exit = True
+    await serving
+
+
+class _EmbeddedServer(uvicorn.Server):
+    """A uvicorn server that leaves signal handling to :func:`supervise`."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def run_relay(settings: Settings, stop: asyncio.Event) -> None:
+    """Publish the outbox until ``stop`` is set."""
+    engine = create_engine(settings)
+    producer = create_producer(settings.kafka_connection())
+    await producer.start()
+    try:
+        relay = OutboxRelay(
+            engine,
+            producer,
+            batch_size=settings.relay_batch_size,
+            poll_interval=settings.relay_poll_interval_seconds,
+        )
+        await relay.run(stop)
+    finally:
+        await producer.stop()
+        await engine.dispose()
+
+
+async def run_consumer(settings: Settings, consumer: Consumer, stop: asyncio.Event) -> None:
+    """Run one consumer group until ``stop`` is set."""
+    engine = create_engine(settings)
+    producer = create_producer(settings.kafka_connection())
+    await producer.start()
+    try:
+        runtime = ConsumerRuntime(
+            consumer, create_sessions(engine), settings.kafka_connection(), producer
+        )
+        await runtime.run(stop)
+    finally:
+        await producer.stop()
+        await engine.dispose()
+
+
+async def prepare_topics(settings: Settings, consumers: Iterable[Consumer]) -> None:
+    """Create the topics this deployment needs (never left to broker auto-creation)."""
+    created = await ensure_topics(settings.kafka_connection(), topic_specs(settings, consumers))
+    if created:
+        log.info("topics_created", topics=created)
+
+
+async def supervise(jobs: Mapping[str, Job]) -> None:
+    """Run ``jobs`` until SIGINT/SIGTERM or until one of them fails; stop the rest cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    tasks: dict[asyncio.Task[None], str] = {
+        asyncio.create_task(job(stop), name=name): name for name, job in jobs.items()
+    }
+    await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    stop.set()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    for task, result in zip(tasks, results, strict=True):
+        if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
+            log.error("job_failed", job=tasks[task], error=repr(result))
+            raise result

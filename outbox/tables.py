@@ -1,0 +1,61 @@
+"""The ``outbox.events`` table."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    Table,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Rows are spread over lanes by a hash of their key; one relay at a time owns a lane, which
+# keeps each aggregate's events in order while different lanes publish in parallel. Changing
+# the number needs every relay stopped and the outbox drained.
+LANES = 32
+
+metadata = MetaData(schema="outbox", naming_convention=NAMING_CONVENTION)
+
+outbox_events = Table(
+    "events",
+    metadata,
+    Column("id", BigInteger, Identity(always=True), primary_key=True),
+    Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
+    Column("topic", Text, nullable=False),
+    Column("key", Text, nullable=False),
+    Column("event_type", Text, nullable=False),
+    Column("event_version", Integer, nullable=False),
+    Column("aggregate_version", Integer, nullable=False),
+    Column("lane", SmallInteger, nullable=False),
+    Column("headers", JSONB, nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("published_at", DateTime(timezone=True)),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("last_error", Text),
+    Column("parked_at", DateTime(timezone=True)),
+    Index(
+        "ix_events_pending",
+        "lane",
+        "id",
+        postgresql_where=text("published_at IS NULL AND parked_at IS NULL"),
+    ),
+)

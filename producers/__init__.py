@@ -1,0 +1,13 @@
+"""The Kafka publishing side: connection settings, the idempotent producer, topic creation."""
+
+from producers.connection import KafkaConnection
+from producers.producer import create_producer, publish_records
+from producers.topics import TopicSpec, ensure_topics
+
+__all__ = [
+    "KafkaConnection",
+    "TopicSpec",
+    "create_producer",
+    "ensure_topics",
+    "publish_records",
+]

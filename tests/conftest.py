@@ -1,0 +1,96 @@
+"""Shared fixtures. Integration and e2e tests get a fresh, migrated database per session on the
+real PostgreSQL and Kafka (from the environment, testcontainers, or the dev tooling)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from alembic import command
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from orderflow.cli.db import alembic_config
+from orderflow.db import create_engine, create_sessions
+from orderflow.dev.infrastructure import Infrastructure, ensure_infrastructure
+from orderflow.settings import Settings
+from producers import KafkaConnection
+
+TESTS = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test by the folder it lives in."""
+    for item in items:
+        kind = Path(item.fspath).relative_to(TESTS).parts[0]
+        if kind in ("unit", "integration", "e2e"):
+            item.add_marker(getattr(pytest.mark, kind))
+
+
+@pytest.fixture(scope="session")
+async def infrastructure() -> Infrastructure:
+    """The running PostgreSQL + Kafka pair."""
+    return await ensure_infrastructure()
+
+
+@pytest.fixture(scope="session")
+async def database_url(infrastructure: Infrastructure) -> AsyncIterator[str]:
+    """A fresh database, migrated to head, dropped after the session."""
+    server = make_url(infrastructure.database_url)
+    name = f"orderflow_test_{uuid.uuid4().hex[:8]}"
+    admin_dsn = server.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False
+    )
+    admin = await asyncpg.connect(admin_dsn)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = server.set(database=name).render_as_string(hide_password=False)
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
+    try:
+        yield url
+    finally:
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, infrastructure: Infrastructure) -> Settings:
+    """Settings pointing at the test database and the Kafka of this session."""
+    return Settings(
+        database_url=database_url,
+        kafka_bootstrap_servers=infrastructure.kafka_bootstrap_servers,
+        relay_poll_interval_seconds=0.2,
+    )
+
+
+@pytest.fixture(scope="session")
+def kafka(settings: Settings) -> KafkaConnection:
+    """The Kafka connection of this session."""
+    return settings.kafka_connection()
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """One engine on the test database."""
+    engine = create_engine(settings)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions on the test database."""
+    return create_sessions(engine)
+
+
+@pytest.fixture
+def unique() -> str:
+    """A short unique suffix for topic and group names."""
+    return uuid.uuid4().hex[:10]
+
+
+os.environ.setdefault("ORDERFLOW_LOG_FORMAT", "console")

@@ -1,0 +1,93 @@
+"""State and outbox rows commit, or roll back, together."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domains.orders.api import Order, OrderLine, OrdersUnitOfWork, PlaceOrder, place_order
+from domains.shared import InvalidInput
+
+LINES = (OrderLine("SKU-1", 2, 1999),)
+
+
+async def _rows(sessions: async_sessionmaker[AsyncSession], order_id: uuid.UUID) -> tuple[int, int]:
+    async with sessions() as session:
+        orders = await session.scalar(
+            text("SELECT count(*) FROM orders.orders WHERE id = :id"), {"id": order_id}
+        )
+        events = await session.scalar(
+            text("SELECT count(*) FROM outbox.events WHERE key = :key"), {"key": str(order_id)}
+        )
+    return int(orders or 0), int(events or 0)
+
+
+async def test_placing_an_order_commits_the_order_and_its_event_together(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    order = await place_order(PlaceOrder(uuid.uuid4(), "EUR", LINES), OrdersUnitOfWork(sessions))
+
+    assert await _rows(sessions, order.id) == (1, 1)
+    async with sessions() as session:
+        row = (
+            await session.execute(
+                text(
+                    "SELECT topic, event_type, aggregate_version, published_at, headers "
+                    "FROM outbox.events WHERE key = :key"
+                ),
+                {"key": str(order.id)},
+            )
+        ).one()
+    assert row.topic == "orders.order.v1"
+    assert row.event_type == "orders.OrderPlaced"
+    assert row.aggregate_version == 1
+    assert row.published_at is None
+    assert row.headers["ce_subject"] == str(order.id)
+
+
+async def test_a_unit_of_work_left_without_commit_writes_neither(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    uow = OrdersUnitOfWork(sessions)
+    order = Order.place(uuid.uuid4(), "EUR", LINES)
+
+    with pytest.raises(RuntimeError):
+        async with uow:
+            await uow.orders.add(order)
+            await uow.session.flush()
+            raise RuntimeError("the request failed after the insert")
+
+    assert await _rows(sessions, order.id) == (0, 0)
+
+
+async def test_an_event_failing_its_schema_rolls_the_state_back(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    uow = OrdersUnitOfWork(sessions)
+    # A line the domain never produces (a lowercase currency): the event schema refuses it.
+    order = Order.place(uuid.uuid4(), "EUR", LINES)
+    order.events[0] = type(order.events[0])(**{**vars(order.events[0]), "currency": "eur"})
+
+    with pytest.raises(ValidationError):
+        async with uow:
+            await uow.orders.add(order)
+            await uow.commit()
+
+    assert await _rows(sessions, order.id) == (0, 0)
+
+
+async def test_a_refused_order_writes_nothing(sessions: async_sessionmaker[AsyncSession]) -> None:
+    customer = uuid.uuid4()
+
+    with pytest.raises(InvalidInput):
+        await place_order(PlaceOrder(customer, "XXX", LINES), OrdersUnitOfWork(sessions))
+
+    async with sessions() as session:
+        count = await session.scalar(
+            text("SELECT count(*) FROM orders.orders WHERE customer_id = :c"), {"c": customer}
+        )
+    assert count == 0

@@ -1,0 +1,72 @@
+"""The relay publishes committed outbox rows with the right key and headers, then marks them."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from aiokafka import TopicPartition
+from aiokafka.structs import ConsumerRecord
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from consumers import CONSUMERS
+from domains.orders.api import OrderLine, OrdersUnitOfWork, PlaceOrder, place_order
+from events import bind_message_context, decode_record
+from orderflow.processes import prepare_topics
+from orderflow.settings import Settings
+from outbox import OutboxRelay
+from producers import KafkaConnection, create_producer
+from tests.kafka_helpers import end_offsets, read_from, run_until
+
+
+async def test_the_relay_publishes_an_order_placed_record_keyed_by_the_order(
+    settings: Settings,
+    kafka: KafkaConnection,
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await prepare_topics(settings, CONSUMERS.values())
+    start = await end_offsets(kafka, "orders.order.v1")
+    bind_message_context("corr-relay-test")
+    order = await place_order(
+        PlaceOrder(uuid.uuid4(), "EUR", (OrderLine("SKU-1", 1, 100),)), OrdersUnitOfWork(sessions)
+    )
+    key = str(order.id).encode()
+
+    producer = create_producer(kafka)
+    await producer.start()
+    try:
+        relay = OutboxRelay(engine, producer, poll_interval=0.2)
+        records = await _relay_until_published(relay, sessions, order.id, kafka, start, key)
+    finally:
+        await producer.stop()
+
+    (record,) = [r for r in records if r.key == key]
+    headers = dict(record.headers)
+    assert headers["ce_type"] == b"orderflow.orders.OrderPlaced.v1"
+    assert headers["correlation_id"] == b"corr-relay-test"
+    assert headers["aggregate_version"] == b"1"
+    decoded = decode_record(record.value, list(record.headers))
+    assert decoded.event.order_id == order.id  # type: ignore[attr-defined]
+
+
+async def _relay_until_published(
+    relay: OutboxRelay,
+    sessions: async_sessionmaker[AsyncSession],
+    order_id: uuid.UUID,
+    kafka: KafkaConnection,
+    start: dict[TopicPartition, int],
+    key: bytes,
+) -> list[ConsumerRecord[bytes, bytes]]:
+    async def published() -> bool:
+        async with sessions() as session:
+            at = await session.scalar(
+                text("SELECT published_at FROM outbox.events WHERE key = :k"), {"k": str(order_id)}
+            )
+        return at is not None
+
+    await run_until(relay.run, published)
+    return await asyncio.wait_for(
+        read_from(kafka, start, lambda rs: any(r.key == key for r in rs)), 20
+    )

@@ -1,0 +1,75 @@
+"""Small Kafka helpers for tests: read what landed on a topic, run a job until a condition."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.structs import ConsumerRecord
+
+from producers import KafkaConnection
+
+
+async def end_offsets(connection: KafkaConnection, topic: str) -> dict[TopicPartition, int]:
+    """The current end offset of every partition of ``topic``."""
+    consumer = AIOKafkaConsumer(**connection.client_options(), enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = consumer.partitions_for_topic(topic) or set()
+        if not partitions:
+            await consumer._client.force_metadata_update()  # noqa: SLF001
+            partitions = consumer.partitions_for_topic(topic) or set()
+        tps = [TopicPartition(topic, p) for p in partitions]
+        return dict(await consumer.end_offsets(tps))
+    finally:
+        await consumer.stop()
+
+
+async def read_from(
+    connection: KafkaConnection,
+    start: dict[TopicPartition, int],
+    until: Callable[[list[ConsumerRecord[bytes, bytes]]], bool],
+    timeout: float = 20.0,
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """Read the partitions of ``start`` from those offsets until ``until(records)`` holds."""
+    consumer = AIOKafkaConsumer(**connection.client_options(), enable_auto_commit=False)
+    await consumer.start()
+    records: list[ConsumerRecord[bytes, bytes]] = []
+    try:
+        consumer.assign(list(start))
+        for tp, offset in start.items():
+            consumer.seek(tp, offset)
+        deadline = time.monotonic() + timeout
+        while not until(records):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"only {len(records)} records arrived in {timeout} s")
+            batch = await consumer.getmany(timeout_ms=200)
+            for part in batch.values():
+                records.extend(part)
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def run_until(
+    job: Callable[[asyncio.Event], Awaitable[None]],
+    condition: Callable[[], Awaitable[bool]],
+    timeout: float = 30.0,
+) -> None:
+    """Run ``job`` until ``condition()`` holds, then stop it cleanly; fail on timeout."""
+    stop = asyncio.Event()
+    task = asyncio.ensure_future(job(stop))
+    deadline = time.monotonic() + timeout
+    try:
+        while not await condition():
+            if task.done():
+                task.result()
+                raise AssertionError("the job ended before the condition held")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"condition not met within {timeout} s")
+            await asyncio.sleep(0.1)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
