@@ -12,7 +12,7 @@ import typer
 from prometheus_client import start_http_server
 
 from consumers import CONSUMERS
-from orderflow.cli import db, dev
+from orderflow.cli import consumers, db, dev, dlq, docs, events, outbox, payments, search
 from orderflow.cli.errors import UserError, friendly_errors
 from orderflow.logging import configure_logging
 from orderflow.processes import Job, prepare_topics, run_api, run_consumer, run_relay, supervise
@@ -26,6 +26,13 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db", help="Database migrations.")
 app.add_typer(dev.app, name="dev", help="Local PostgreSQL and Kafka for development and tests.")
+app.add_typer(events.app, name="events", help="Event contracts: list, show, check, export.")
+app.add_typer(docs.app, name="docs", help="Generated documentation (AsyncAPI, event catalog).")
+app.add_typer(outbox.app, name="outbox", help="Outbox status and republishing.")
+app.add_typer(payments.app, name="payments", help="Payments: reconciliation.")
+app.add_typer(search.app, name="search", help="Search read model: rebuild.")
+app.add_typer(dlq.app, name="dlq", help="Dead letters: inspect, replay, purge.")
+app.add_typer(consumers.app, name="consumers", help="Consumer groups: lag and status.")
 
 
 def _run(main: Coroutine[Any, Any, None]) -> None:
