@@ -1,4 +1,4 @@
-"""Consumer runtime: retry bookkeeping, notifications by email, search read model.
+"""Orders state machine, idempotency keys, payments, fulfillment shipments.
 
 Revision ID: 0004
 Revises: 0003

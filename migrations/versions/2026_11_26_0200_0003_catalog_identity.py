@@ -1,4 +1,4 @@
-"""Bounded contexts: catalog, identity, orders state machine, payments, fulfillment.
+"""Catalog (products, prices, inventory reservations) and identity (users, password resets).
 
 Revision ID: 0003
 Revises: 0002
