@@ -1,0 +1,91 @@
+# orderflow: one entry point for a fresh Debian machine (as root) or a developer laptop.
+#   make setup  - OS packages (when root and missing), uv, Python deps, PostgreSQL + Kafka, migrations
+#   make run    - the whole platform (API, relay, consumers) in one process
+#   make test   - lint, type checks, import contracts, then the test suite
+# ORDERFLOW_DATABASE_URL + ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS point everything at existing infrastructure.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.9
+VENV := .venv
+BIN := $(VENV)/bin
+ORDERFLOW := $(BIN)/orderflow
+# uv from PATH, else the one pip installed (python3 -m uv works even when ~/.local/bin is not on PATH).
+UV = $(if $(shell command -v uv),uv,python3 -m uv)
+
+define CHECKS
+$(BIN)/ruff check .
+$(BIN)/ruff format --check .
+$(BIN)/mypy
+$(BIN)/lint-imports
+endef
+
+.PHONY: help setup os-packages uv sync infra tools run test lint fmt down clean
+
+help:
+	@echo "make setup | run | test | lint | fmt | down | clean"
+
+setup: sync infra tools
+	$(ORDERFLOW) db upgrade
+
+# The AsyncAPI validator (npm's @asyncapi/parser), pinned by tools/asyncapi/package-lock.json.
+tools: os-packages
+	npm ci --prefix tools/asyncapi --no-audit --no-fund --loglevel=error
+
+# Debian packages, installed only when missing (one apt-get update first) and only as root.
+# Nothing is needed when ORDERFLOW_DATABASE_URL and ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS are both set.
+os-packages:
+	@missing=""; \
+	if [ -z "$${ORDERFLOW_DATABASE_URL:-}" ] || [ -z "$${ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS:-}" ]; then \
+	  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing="$$missing postgresql"; \
+	  command -v java >/dev/null || missing="$$missing openjdk-17-jre-headless"; \
+	  command -v mvn >/dev/null || missing="$$missing maven"; \
+	fi; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	if ! command -v uv >/dev/null && ! python3 -m uv --version >/dev/null 2>&1 \
+	   && ! python3 -m pip --version >/dev/null 2>&1; then missing="$$missing python3-pip"; fi; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing OS packages:$$missing"; \
+	  apt-get update; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	else \
+	  echo "Missing OS packages:$$missing (install them: sudo apt-get install -y$$missing)" >&2; \
+	  echo "Continuing: 'orderflow dev up' reports what it really needs." >&2; \
+	fi
+
+uv: os-packages
+	@if ! command -v uv >/dev/null && ! python3 -m uv --version >/dev/null 2>&1; then \
+	  echo "Installing uv $(UV_VERSION) with pip"; \
+	  user=$$([ "$$(id -u)" = 0 ] || echo --user); \
+	  PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet $$user "uv==$(UV_VERSION)"; \
+	fi
+
+sync: uv
+	$(UV) sync --frozen
+
+infra: sync
+	$(ORDERFLOW) dev up
+
+run: setup
+	exec $(ORDERFLOW) run
+
+test: setup
+	$(CHECKS)
+	$(BIN)/pytest
+
+lint: sync
+	$(CHECKS)
+
+fmt: sync
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+down:
+	@if [ -x $(ORDERFLOW) ]; then $(ORDERFLOW) dev down; else echo "nothing to stop (no $(VENV))"; fi
+
+clean:
+	@if [ -x $(ORDERFLOW) ]; then $(ORDERFLOW) dev down --purge; fi
+	rm -rf .dev
