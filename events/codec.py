@@ -3,6 +3,15 @@
 CloudEvents attributes travel as ``ce_*`` headers, the payload is the record value, and the
 record key is the aggregate id. ``correlation_id``, ``causation_id``, ``aggregate_version`` and
 ``traceparent`` ride along as plain headers.
+
+How a CloudEvents SDK sees our records (checked against the official Python SDK's Kafka
+binding in ``tests/unit/events/test_cloudevents_interop.py``): every ``ce_*`` header is an
+attribute, ``content-type`` is ``datacontenttype``, the record key becomes the ``partitionkey``
+extension, and the plain headers are not part of the event (CloudEvents extension names are
+lowercase letters and digits only, so ``correlation_id`` cannot be one); read them from the
+record's headers. Conversely, a producer using an SDK may send them as extension attributes
+(``ce_correlationid``, ``ce_causationid``, ``ce_aggregateversion``, ``ce_traceparent``):
+:func:`decode_record` accepts those when the plain header is absent.
 """
 
 from __future__ import annotations
@@ -17,9 +26,16 @@ from typing import TypeVar
 from pydantic import ValidationError
 
 from events.envelope import CONTENT_TYPE, SPEC_VERSION, Envelope
-from events.registry import IntegrationEvent, UnknownEventType, UnknownEventVersion, registry
+from events.registry import (
+    EventSpec,
+    IntegrationEvent,
+    UnknownEventType,
+    UnknownEventVersion,
+    registry,
+)
 
 Headers = list[tuple[str, bytes]]
+EXTENSION_HEADERS = ("correlation_id", "causation_id", "aggregate_version", "traceparent")
 T = TypeVar("T")
 
 
@@ -89,27 +105,58 @@ def encode_record(envelope: Envelope) -> KafkaRecord:
 
 
 def decode_record(value: bytes | None, headers: Headers, topic: str = "") -> DecodedEvent:
-    """Decode a consumed record, or raise :class:`PoisonMessage` saying precisely why not."""
+    """Decode a consumed record, or raise :class:`PoisonMessage` saying precisely why not.
+
+    The payload is validated against the version named by ``ce_type`` and then upcast to the
+    newest version on that version's topic, so ``event`` is always the newest model while
+    ``envelope.version`` (and ``envelope.payload``) still tell what was on the wire.
+    """
     attrs = _header_map(headers)
     event_type, version = _parse_type(attrs.get("ce_type"))
+    spec = _lookup(event_type, version)
+    if value is None:
+        raise PoisonMessage(PoisonReason.CANNOT_DECODE, "the record has no value")
+    wire_event = _validate(spec, value)
+    envelope = _envelope(spec, attrs, value, topic)
+    return DecodedEvent(envelope=envelope, event=_upcast(spec, wire_event))
+
+
+def _lookup(event_type: str, version: int) -> EventSpec:
     try:
-        spec = registry.lookup(event_type, version)
+        return registry.lookup(event_type, version)
     except UnknownEventVersion as exc:
         raise PoisonMessage(PoisonReason.UNKNOWN_VERSION, str(exc)) from None
     except UnknownEventType as exc:
         raise PoisonMessage(PoisonReason.UNKNOWN_TYPE, str(exc)) from None
-    if value is None:
-        raise PoisonMessage(PoisonReason.CANNOT_DECODE, "the record has no value")
+
+
+def _validate(spec: EventSpec, value: bytes) -> IntegrationEvent:
     try:
-        event = spec.model.model_validate_json(value)
+        return spec.model.model_validate_json(value)
     except ValidationError as exc:
         if any(err["type"] == "json_invalid" for err in exc.errors()):
             raise PoisonMessage(PoisonReason.CANNOT_DECODE, "the value is not JSON") from None
-        raise PoisonMessage(PoisonReason.INVALID_PAYLOAD, _summarize(exc)) from None
-    envelope = Envelope(
+        detail = f"{spec.ce_type}: {_summarize(exc)}"
+        raise PoisonMessage(PoisonReason.INVALID_PAYLOAD, detail) from None
+
+
+def _upcast(spec: EventSpec, event: IntegrationEvent) -> IntegrationEvent:
+    newest, payload = registry.upcast(spec, event.model_dump(mode="json"))
+    if newest is spec:
+        return event
+    try:
+        return newest.model.model_validate(payload)
+    except ValidationError as exc:
+        # An upcaster bug, not a bad record; still a record this code can never handle.
+        detail = f"upcasting {spec.ce_type} to v{newest.version} failed: {_summarize(exc)}"
+        raise PoisonMessage(PoisonReason.INVALID_PAYLOAD, detail) from None
+
+
+def _envelope(spec: EventSpec, attrs: dict[str, str], value: bytes, topic: str) -> Envelope:
+    return Envelope(
         event_id=_parse(uuid.UUID, attrs, "ce_id"),
-        event_type=event_type,
-        version=version,
+        event_type=spec.event_type,
+        version=spec.version,
         topic=topic or spec.topic,
         key=attrs.get("ce_subject", ""),
         source=attrs.get("ce_source", ""),
@@ -120,14 +167,20 @@ def decode_record(value: bytes | None, headers: Headers, topic: str = "") -> Dec
         traceparent=attrs.get("traceparent", ""),
         payload=value,
     )
-    return DecodedEvent(envelope=envelope, event=event)
 
 
 def _header_map(headers: Headers) -> dict[str, str]:
     try:
-        return {name: raw.decode() for name, raw in headers if raw is not None}
+        attrs = {name: raw.decode() for name, raw in headers if raw is not None}
     except UnicodeDecodeError:
         raise PoisonMessage(PoisonReason.CANNOT_DECODE, "a header is not UTF-8") from None
+    # A producer using a CloudEvents SDK can only send extension *attributes* (``ce_`` +
+    # lowercase letters and digits); accept those as a fallback for our plain headers.
+    for name in EXTENSION_HEADERS:
+        extension = "ce_" + name.replace("_", "")
+        if name not in attrs and extension in attrs:
+            attrs[name] = attrs[extension]
+    return attrs
 
 
 def _parse_type(ce_type: str | None) -> tuple[str, int]:

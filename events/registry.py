@@ -1,4 +1,10 @@
-"""The registry of integration events: (type, version) → model, topic and key field."""
+"""The registry of integration events: (type, version) → model, topic, key field and upcasters.
+
+Every version of an event is its own frozen model, registered with :meth:`EventRegistry.register`.
+Versions of one type share a topic while they stay backward compatible; an upcaster turns the
+JSON payload of version ``n`` into version ``n + 1`` (none is needed when the new version only
+adds optional fields). Consumers always receive the newest version on the record's topic.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
+
+Payload = dict[str, Any]
+Upcaster = Callable[[Payload], Payload]
 
 
 class IntegrationEvent(BaseModel):
@@ -34,6 +43,11 @@ class EventSpec:
         """The CloudEvents ``type`` attribute: ``orderflow.<event type>.v<version>``."""
         return f"orderflow.{self.event_type}.v{self.version}"
 
+    @property
+    def domain(self) -> str:
+        """The domain that emits the event (the part of the type before the dot)."""
+        return self.event_type.split(".", 1)[0]
+
     def key_of(self, event: IntegrationEvent) -> str:
         """The record key (the aggregate id) of ``event``."""
         return str(getattr(event, self.key_field))
@@ -51,11 +65,12 @@ E = TypeVar("E", bound=type[IntegrationEvent])
 
 
 class EventRegistry:
-    """All registered events; filled at import time by :meth:`register`."""
+    """All registered events; filled at import time by :meth:`register` and :meth:`upcaster`."""
 
     def __init__(self) -> None:
         self._specs: dict[tuple[str, int], EventSpec] = {}
         self._by_model: dict[type[IntegrationEvent], EventSpec] = {}
+        self._upcasters: dict[tuple[str, int], Upcaster] = {}
 
     def register(
         self, *, event_type: str, version: int, topic: str, key: str, aggregate_type: str
@@ -76,6 +91,21 @@ class EventRegistry:
 
         return decorate
 
+    def upcaster(self, *, event_type: str, from_version: int) -> Callable[[Upcaster], Upcaster]:
+        """Function decorator: ``f(payload of v<from_version>) -> payload of v<from_version+1>``.
+
+        Payloads are JSON-mode dicts. Without an upcaster a step is the identity, which the
+        compatibility gate makes safe (new versions only add optional fields).
+        """
+
+        def decorate(function: Upcaster) -> Upcaster:
+            if (event_type, from_version) in self._upcasters:
+                raise ValueError(f"{event_type} v{from_version} has two upcasters")
+            self._upcasters[(event_type, from_version)] = function
+            return function
+
+        return decorate
+
     def spec_for(self, event: IntegrationEvent | type[IntegrationEvent]) -> EventSpec:
         """The spec of a registered model (or instance); raises for unregistered ones."""
         model = event if isinstance(event, type) else type(event)
@@ -89,16 +119,36 @@ class EventRegistry:
         spec = self._specs.get((event_type, version))
         if spec is not None:
             return spec
-        if any(t == event_type for t, _ in self._specs):
+        if event_type in self.event_types():
             raise UnknownEventVersion(f"{event_type} has no version {version}")
         raise UnknownEventType(f"unknown event type {event_type!r}")
 
-    def latest(self, event_type: str) -> EventSpec:
-        """The newest version of ``event_type``."""
-        versions = [v for t, v in self._specs if t == event_type]
-        if not versions:
+    def versions(self, event_type: str) -> list[EventSpec]:
+        """Every version of ``event_type``, oldest first; raises for an unknown type."""
+        specs = [spec for spec in self if spec.event_type == event_type]
+        if not specs:
             raise UnknownEventType(f"unknown event type {event_type!r}")
-        return self._specs[(event_type, max(versions))]
+        return specs
+
+    def latest(self, event_type: str, *, topic: str | None = None) -> EventSpec:
+        """The newest version of ``event_type`` (on ``topic`` when given)."""
+        specs = [s for s in self.versions(event_type) if topic is None or s.topic == topic]
+        if not specs:
+            raise UnknownEventType(f"{event_type} is not published to {topic!r}")
+        return specs[-1]
+
+    def upcast(self, spec: EventSpec, payload: Payload) -> tuple[EventSpec, Payload]:
+        """Upcast ``payload`` of ``spec`` step by step to the newest version on its topic."""
+        newest = self.latest(spec.event_type, topic=spec.topic)
+        for version in range(spec.version, newest.version):
+            step = self._upcasters.get((spec.event_type, version))
+            if step is not None:
+                payload = step(payload)
+        return newest, payload
+
+    def event_types(self) -> list[str]:
+        """Every registered event type, sorted."""
+        return sorted({event_type for event_type, _ in self._specs})
 
     def topics(self) -> set[str]:
         """Every topic an event is published to."""

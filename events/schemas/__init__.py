@@ -1,5 +1,17 @@
-"""Every integration event, per domain and version. Importing this package registers them."""
+"""Every integration event, per domain and version. Importing this package registers them.
 
-from events.schemas.orders import OrderLine, OrderPlaced
+How to add an event or a version: see ``events/schemas/README.md``.
+"""
 
-__all__ = ["OrderLine", "OrderPlaced"]
+from events.schemas import catalog, fulfillment, identity, payments
+from events.schemas.orders import OrderLine, OrderPlaced, OrderPlacedV1
+
+__all__ = [
+    "OrderLine",
+    "OrderPlaced",
+    "OrderPlacedV1",
+    "catalog",
+    "fulfillment",
+    "identity",
+    "payments",
+]

@@ -1,7 +1,44 @@
-"""``orderflow docs``."""
+"""``orderflow docs``: the AsyncAPI document and the Markdown event catalog."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
+from events.contracts import build_asyncapi, render_catalog
+from events.contracts.catalog import CATALOG_PATH
+
 app = typer.Typer(no_args_is_help=True)
+
+Output = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")]
+
+
+def _write(text: str, output: Path) -> None:
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text)
+    except OSError as exc:
+        typer.echo(f"error: cannot write {output}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"wrote {output}", err=True)
+
+
+@app.command()
+def asyncapi(output: Output = None) -> None:
+    """The AsyncAPI 3.0 document (JSON) of every topic; stdout unless --output."""
+    text = json.dumps(build_asyncapi(), indent=2) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        _write(text, output)
+
+
+@app.command()
+def catalog(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Markdown file.")] = CATALOG_PATH,
+) -> None:
+    """The Markdown event catalog (default docs/events/catalog.md)."""
+    _write(render_catalog(), output)

@@ -1,7 +1,101 @@
-"""``orderflow events``."""
+"""``orderflow events``: list, show, check and export the event contracts."""
 
 from __future__ import annotations
 
+import inspect
+import json
+from typing import Annotated, NoReturn
+
 import typer
 
+from events.contracts import (
+    check_history,
+    find_drift,
+    flatten_fields,
+    read_committed,
+    schema_document,
+    write_schemas,
+)
+from events.contracts.compatibility import FIX
+from events.registry import EventSpec, UnknownEventType, UnknownEventVersion, registry
+
 app = typer.Typer(no_args_is_help=True)
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@app.command("list")
+def list_events() -> None:
+    """Every registered event version with its topic and key (* = written today)."""
+    for spec in registry:
+        current = "*" if registry.latest(spec.event_type, topic=spec.topic) is spec else " "
+        typer.echo(
+            f"{current} {spec.event_type:<36} v{spec.version:<3} {spec.topic:<28} "
+            f"key={spec.key_field}"
+        )
+
+
+@app.command()
+def show(
+    event_type: Annotated[str, typer.Argument(help="e.g. orders.OrderPlaced")],
+    version: Annotated[int | None, typer.Option(help="Default: the newest.")] = None,
+    schema: Annotated[bool, typer.Option("--schema", help="Print the JSON Schema.")] = False,
+) -> None:
+    """One event: topic, key, versions and fields (or its JSON Schema)."""
+    spec = _resolve(event_type, version)
+    if schema:
+        typer.echo(json.dumps(schema_document(spec), indent=2))
+        return
+    versions = ", ".join(f"v{s.version}" for s in registry.versions(spec.event_type))
+    typer.echo(f"{spec.event_type} v{spec.version}  ({spec.ce_type})")
+    typer.echo(f"topic: {spec.topic}  key: {spec.key_field}  versions: {versions}")
+    typer.echo(inspect.cleandoc(spec.model.__doc__ or ""))
+    typer.echo("fields:")
+    for field in flatten_fields(spec.model.model_json_schema()).values():
+        required = "required" if field.required else "optional"
+        typer.echo(f"  {field.path:<28} {field.type_label:<24} {required}")
+
+
+def _resolve(event_type: str, version: int | None) -> EventSpec:
+    try:
+        if version is None:
+            return registry.latest(event_type)
+        return registry.lookup(event_type, version)
+    except UnknownEventVersion as exc:
+        versions = ", ".join(f"v{s.version}" for s in registry.versions(event_type))
+        _fail(f"{exc}; it has: {versions}")
+    except UnknownEventType as exc:
+        _fail(f"{exc}; known event types: {', '.join(registry.event_types())}")
+
+
+@app.command()
+def check() -> None:
+    """The compatibility gate over the committed JSON Schemas, plus drift from the models."""
+    drift = find_drift()
+    violations = check_history(read_committed())
+    for problem in drift:
+        typer.echo(f"DRIFT     {problem}", err=True)
+    for violation in violations:
+        typer.echo(f"BREAKING  {violation}", err=True)
+    if violations:
+        typer.echo(f"hint: {FIX}.", err=True)
+    if drift or violations:
+        typer.echo(
+            f"events check failed: {len(violations)} incompatibility(ies), "
+            f"{len(drift)} schema file(s) out of date",
+            err=True,
+        )
+        raise typer.Exit(1)
+    typer.echo(f"events check passed: {sum(1 for _ in registry)} event versions compatible")
+
+
+@app.command()
+def export() -> None:
+    """Write the JSON Schema of every event version to events/schemas/json/."""
+    written = write_schemas()
+    for name in written:
+        typer.echo(f"wrote events/schemas/json/{name}")
+    typer.echo(f"{len(written)} schema file(s) written" if written else "schemas are up to date")

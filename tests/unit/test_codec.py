@@ -33,7 +33,7 @@ def test_a_record_carries_the_cloudevents_headers_and_the_aggregate_key() -> Non
     assert record.topic == "orders.order.v1"
     assert record.key == str(event.order_id).encode()
     assert headers["ce_specversion"] == b"1.0"
-    assert headers["ce_type"] == b"orderflow.orders.OrderPlaced.v1"
+    assert headers["ce_type"] == b"orderflow.orders.OrderPlaced.v2"
     assert headers["ce_source"] == b"/orderflow/orders"
     assert headers["ce_subject"] == str(event.order_id).encode()
     assert headers["content-type"] == b"application/json"

@@ -1,5 +1,25 @@
 """Events of the orders domain, published to ``orders.order.v1``."""
 
-from events.schemas.orders.order_placed import OrderLine, OrderPlaced
+from events.schemas.orders.order_lifecycle import (
+    OrderCancelled,
+    OrderConfirmed,
+    OrderDelivered,
+    OrderFulfilling,
+    OrderPaymentPending,
+    OrderRefunded,
+    OrderShipped,
+)
+from events.schemas.orders.order_placed import OrderLine, OrderPlaced, OrderPlacedV1
 
-__all__ = ["OrderLine", "OrderPlaced"]
+__all__ = [
+    "OrderCancelled",
+    "OrderConfirmed",
+    "OrderDelivered",
+    "OrderFulfilling",
+    "OrderLine",
+    "OrderPaymentPending",
+    "OrderPlaced",
+    "OrderPlacedV1",
+    "OrderRefunded",
+    "OrderShipped",
+]
