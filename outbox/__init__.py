@@ -3,7 +3,8 @@
 Knows nothing about domains: it stores envelopes and publishes them.
 """
 
-from outbox.append import append, append_envelope
+from outbox.append import append, append_envelope, lane_of
+from outbox.options import RelayOptions
 from outbox.relay import OutboxRelay
 from outbox.tables import LANES, NAMING_CONVENTION, metadata, outbox_events
 
@@ -11,8 +12,10 @@ __all__ = [
     "LANES",
     "NAMING_CONVENTION",
     "OutboxRelay",
+    "RelayOptions",
     "append",
     "append_envelope",
+    "lane_of",
     "metadata",
     "outbox_events",
 ]

@@ -1,5 +1,9 @@
 """Prometheus metrics of the outbox relay."""
 
+import bisect
+import collections
+from collections.abc import Sequence
+
 from prometheus_client import Counter, Gauge, Histogram
 
 PUBLISHED = Counter(
@@ -19,10 +23,51 @@ BATCH_SIZE = Histogram(
 COMMIT_TO_ACK = Histogram(
     "orderflow_outbox_commit_to_ack_seconds",
     "Time from the outbox insert to the broker acknowledgement",
-    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+    # Fine below 100 ms, where the latency objective (p99 <= 25 ms) lives.
+    buckets=(
+        0.001,
+        0.0025,
+        0.005,
+        0.0075,
+        0.01,
+        0.015,
+        0.02,
+        0.025,
+        0.035,
+        0.05,
+        0.075,
+        0.1,
+        0.25,
+        0.5,
+        1,
+        2.5,
+        5,
+        10,
+        30,
+    ),
 )
-DEPTH = Gauge("orderflow_outbox_depth", "Unpublished, unparked outbox rows")
+DEPTH = Gauge("orderflow_outbox_depth", "Unpublished, unparked outbox rows (whole table)")
 OLDEST_AGE = Gauge(
     "orderflow_outbox_oldest_unpublished_age_seconds", "Age of the oldest unpublished row"
 )
 LANES_HELD = Gauge("orderflow_outbox_lanes_held", "Outbox lanes this relay process holds")
+PARKED_ROWS = Gauge("orderflow_outbox_parked_rows", "Parked rows waiting for an operator")
+HELD = Counter(
+    "orderflow_outbox_held_total",
+    "Rows held back in a batch because an earlier row of their key was parked",
+)
+
+
+def observe_many(histogram: Histogram, amounts: Sequence[float]) -> None:
+    """``histogram.observe(a)`` for every ``a``, with one increment per bucket hit.
+
+    The relay observes every row's commit -> ack latency; ``observe`` walks the buckets and
+    takes a lock per call (about 4 us a row). This reads the histogram's bucket bounds and
+    counters (prometheus_client internals, stable for years); a unit test checks that it
+    matches ``observe``.
+    """
+    bounds = histogram._upper_bounds
+    hits = collections.Counter(bisect.bisect_left(bounds, amount) for amount in amounts)
+    for index, count in hits.items():
+        histogram._buckets[index].inc(count)
+    histogram._sum.inc(sum(amounts))

@@ -58,4 +58,19 @@ outbox_events = Table(
         "id",
         postgresql_where=text("published_at IS NULL AND parked_at IS NULL"),
     ),
+    # Parked rows, by key: later rows of a parked key are held behind it (revision 0002).
+    Index(
+        "ix_events_held",
+        "topic",
+        "key",
+        "id",
+        postgresql_where=text("parked_at IS NOT NULL AND published_at IS NULL"),
+    ),
+    Index(
+        "ix_events_published_at",
+        "published_at",
+        postgresql_where=text("published_at IS NOT NULL"),
+    ),
+    # Hash: cheaper to maintain on every mark than a B-tree (revision 0002).
+    Index("ix_events_key", "key", postgresql_using="hash"),
 )

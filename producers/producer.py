@@ -11,12 +11,30 @@ from aiokafka.structs import RecordMetadata
 from events import KafkaRecord
 from producers.connection import KafkaConnection
 
+DEFAULT_MAX_REQUEST_BYTES = 1_048_576
 
-def create_producer(connection: KafkaConnection, *, linger_ms: int = 5) -> AIOKafkaProducer:
+
+def create_producer(
+    connection: KafkaConnection,
+    *,
+    linger_ms: int = 5,
+    max_request_size: int = DEFAULT_MAX_REQUEST_BYTES,
+    request_timeout_ms: int = 15_000,
+) -> AIOKafkaProducer:
     """An idempotent producer with ``acks=all``: retries never duplicate or reorder a record.
 
-    With idempotence on, aiokafka keeps one in-flight request per broker, so records of one
-    partition are written in the order they were sent.
+    aiokafka keeps one in-flight request per broker, and with idempotence on it retries a
+    drained batch until the broker answers, so records of one partition are written in the
+    order they were sent. A batch whose partition has no leader for ``request_timeout_ms``
+    fails with a retriable error; callers retry it.
+
+    Args:
+        connection: bootstrap servers and credentials.
+        linger_ms: how long a batch waits for more records (latency vs. throughput).
+        max_request_size: records above this are refused by ``send()`` itself; keep it at or
+            below the broker's ``message.max.bytes``.
+        request_timeout_ms: produce request timeout, also how long a batch may wait for a
+            partition leader.
     """
     return AIOKafkaProducer(
         **connection.client_options(),
@@ -24,7 +42,8 @@ def create_producer(connection: KafkaConnection, *, linger_ms: int = 5) -> AIOKa
         acks="all",
         linger_ms=linger_ms,
         max_batch_size=256 * 1024,
-        request_timeout_ms=15_000,
+        max_request_size=max_request_size,
+        request_timeout_ms=request_timeout_ms,
     )
 
 

@@ -44,7 +44,7 @@ async def test_the_relay_publishes_an_order_placed_record_keyed_by_the_order(
 
     (record,) = [r for r in records if r.key == key]
     headers = dict(record.headers)
-    assert headers["ce_type"] == b"orderflow.orders.OrderPlaced.v1"
+    assert headers["ce_type"] == b"orderflow.orders.OrderPlaced.v2"
     assert headers["correlation_id"] == b"corr-relay-test"
     assert headers["aggregate_version"] == b"1"
     decoded = decode_record(record.value, list(record.headers))

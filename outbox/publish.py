@@ -1,0 +1,189 @@
+"""One batch on its way to Kafka: checked, sent in order, then sorted by the broker's answers.
+
+Rows travel in aiokafka record batches (:mod:`outbox.batches`), one future per record batch.
+Only errors about the record itself park it (it would fail the same way forever); anything
+else is transient and the row stays pending. A broker-side rejection also breaks the
+idempotent producer's sequence numbers for that partition, so the producer must be replaced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import (
+    CorruptRecordException,
+    InvalidProducerEpoch,
+    InvalidTimestampError,
+    KafkaError,
+    MessageSizeTooLargeError,
+    OutOfOrderSequenceNumber,
+    PolicyViolationError,
+    ProducerFenced,
+    RecordListTooLargeError,
+    RecordTooLargeError,
+    UnknownProducerId,
+)
+
+from events import KafkaRecord
+from outbox.batches import PartitionBatch, pack
+from outbox.claim import ClaimedRow
+
+PERMANENT = (
+    MessageSizeTooLargeError,
+    RecordTooLargeError,
+    RecordListTooLargeError,
+    CorruptRecordException,
+    InvalidTimestampError,
+    PolicyViolationError,
+)
+PRODUCER_FATAL = (OutOfOrderSequenceNumber, InvalidProducerEpoch, ProducerFenced, UnknownProducerId)
+# Record batch + record framing; generous so that the estimate never undershoots.
+_OVERHEAD_BYTES = 128
+
+
+class ProducerBroken(KafkaError):  # type: ignore[misc]
+    """The producer's idempotence state is broken; it must be replaced before sending more."""
+
+    retriable = True
+
+
+def record_size(record: KafkaRecord) -> int:
+    """An upper estimate of ``record`` on the wire."""
+    headers = sum(len(name.encode()) + len(value) + 2 for name, value in record.headers)
+    return len(record.key) + len(record.value) + headers + _OVERHEAD_BYTES
+
+
+@dataclass
+class SentBatch:
+    """What one claimed batch became after ``send_batch``."""
+
+    sent: list[ClaimedRow] = field(default_factory=list)
+    groups: list[tuple[list[ClaimedRow], asyncio.Future[object]]] = field(default_factory=list)
+    parked: list[tuple[ClaimedRow, str]] = field(default_factory=list)
+    held: list[ClaimedRow] = field(default_factory=list)
+    send_error: BaseException | None = None
+    acked_at: float | None = None
+
+    def note_ack(self, _: object = None) -> None:
+        """Done-callback of each record batch's future: the last call is the batch's ack."""
+        self.acked_at = time.time()
+
+    @property
+    def ids(self) -> list[int]:
+        """Every row of the batch (sent or not): excluded from the next claim while in flight."""
+        return (
+            [r.id for r in self.sent] + [r.id for r, _ in self.parked] + [r.id for r in self.held]
+        )
+
+
+@dataclass
+class Settled:
+    """The broker's answers to a sent batch."""
+
+    acked: list[ClaimedRow] = field(default_factory=list)
+    rejected: list[tuple[ClaimedRow, str]] = field(default_factory=list)
+    failed: list[tuple[ClaimedRow, BaseException]] = field(default_factory=list)
+    suspects: list[int] = field(default_factory=list)
+    producer_broken: bool = False
+
+
+async def send_batch(
+    producer: AIOKafkaProducer,
+    rows: Sequence[ClaimedRow],
+    max_record_bytes: int,
+    solo: Collection[int] = (),
+) -> SentBatch:
+    """Hand ``rows`` to the producer in order, parking the ones too large to ever be accepted.
+
+    Rows after a parked row of the same key are held back (not sent), and the first transient
+    failure to queue a record batch stops the batch, so a later row of a key never goes out
+    before an earlier one. Rows in ``solo`` travel in a record batch of their own.
+    """
+    batch = SentBatch()
+    sendable = _check(rows, max_record_bytes, batch)
+    try:
+        rounds = await pack(producer, sendable, solo)
+    except (KafkaError, OSError, TimeoutError) as exc:  # no metadata for the topic
+        batch.send_error = exc
+        batch.held = [*batch.held, *sendable]
+        return batch
+    for i, round_ in enumerate(rounds):
+        for j, part in enumerate(round_):
+            try:
+                future = await _submit(producer, part)
+            except (KafkaError, OSError, TimeoutError) as exc:
+                # Nothing queued after a failure: a partition's later batches would overtake.
+                batch.send_error = exc
+                batch.held += [r for p in round_[j:] for r in p.rows]
+                batch.held += [r for later in rounds[i + 1 :] for p in later for r in p.rows]
+                return batch
+            future.add_done_callback(batch.note_ack)
+            batch.sent += part.rows
+            batch.groups.append((part.rows, future))
+    return batch
+
+
+def _check(rows: Sequence[ClaimedRow], max_record_bytes: int, batch: SentBatch) -> list[ClaimedRow]:
+    """The rows to send; parks the too large ones and holds later rows of their key."""
+    sendable: list[ClaimedRow] = []
+    blocked: set[tuple[str, str]] = set()
+    for row in rows:
+        size = record_size(row.record)
+        if row.ordering_key in blocked:
+            batch.held.append(row)
+        elif size > max_record_bytes:
+            error = f"record of {size} bytes exceeds the {max_record_bytes} byte limit"
+            batch.parked.append((row, f"MessageSizeTooLargeError: {error}"))
+            blocked.add(row.ordering_key)
+        else:
+            sendable.append(row)
+    return sendable
+
+
+async def _submit(producer: AIOKafkaProducer, part: PartitionBatch) -> asyncio.Future[object]:
+    part.builder.close()  # nothing else may be appended once it is queued
+    future: asyncio.Future[object] = await producer.send_batch(
+        part.builder, part.topic, partition=part.partition
+    )
+    return future
+
+
+async def settle(batch: SentBatch) -> Settled:
+    """Wait for every acknowledgement of ``batch`` and sort the rows by outcome.
+
+    A permanent rejection of a record batch of several rows does not say which row the broker
+    refused: those rows fail (they stay pending) and become *suspects*, sent alone next time,
+    so that only the refused row is parked.
+    """
+    settled = Settled()
+    for rows, future in batch.groups:
+        result = await _outcome(future)
+        if result is None:
+            settled.acked += rows
+        elif isinstance(result, PERMANENT) and len(rows) == 1:
+            settled.rejected.append((rows[0], repr(result)))
+            settled.producer_broken = True
+        elif isinstance(result, PERMANENT):
+            settled.failed += [(row, result) for row in rows]
+            settled.suspects += [row.id for row in rows]
+            settled.producer_broken = True
+        else:
+            settled.failed += [(row, result) for row in rows]
+            settled.producer_broken |= isinstance(result, PRODUCER_FATAL)
+    return settled
+
+
+async def _outcome(future: asyncio.Future[object]) -> BaseException | None:
+    try:
+        await future
+    except (KafkaError, OSError, TimeoutError) as exc:
+        return exc
+    except asyncio.CancelledError as exc:
+        if not future.cancelled():
+            raise  # this task is being cancelled, not the send
+        return exc
+    return None

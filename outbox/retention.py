@@ -1,0 +1,76 @@
+"""Housekeeping in the relay process: delete expired published rows, refresh the gauges.
+
+Deleting in small batches keeps each transaction short; ``SKIP LOCKED`` lets several relays
+run the loop at once without waiting on each other. With the table's aggressive autovacuum
+(revision 0002) the table and its indexes stay bounded by ``rate * retention``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import timedelta
+
+import structlog
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from outbox import metrics
+from outbox.inspect import read_gauges
+from outbox.options import RelayOptions
+
+log = structlog.get_logger("orderflow.outbox.retention")
+
+_DELETE = text(
+    """
+    DELETE FROM outbox.events WHERE id IN (
+        SELECT id FROM outbox.events
+        WHERE published_at IS NOT NULL AND published_at < now() - CAST(:keep AS interval)
+        ORDER BY published_at
+        LIMIT :limit
+        FOR UPDATE SKIP LOCKED
+    )
+    """
+)
+
+
+async def delete_expired(engine: AsyncEngine, keep: timedelta, batch_size: int) -> int:
+    """Delete published rows older than ``keep``, ``batch_size`` per transaction."""
+    total = 0
+    while True:
+        async with engine.begin() as conn:
+            result = await conn.execute(_DELETE, {"keep": keep, "limit": batch_size})
+        deleted = int(result.rowcount or 0)
+        total += deleted
+        if deleted < batch_size:
+            return total
+
+
+async def refresh_gauges(engine: AsyncEngine) -> None:
+    """Depth, oldest pending age and parked rows, from the database."""
+    async with engine.connect() as conn:
+        gauges = await read_gauges(conn)
+    metrics.DEPTH.set(gauges.depth)
+    metrics.OLDEST_AGE.set(gauges.oldest_age_seconds)
+    metrics.PARKED_ROWS.set(gauges.parked)
+
+
+async def run_housekeeping(engine: AsyncEngine, options: RelayOptions, stop: asyncio.Event) -> None:
+    """Refresh gauges and delete expired rows until ``stop``; database errors only log."""
+    loop = asyncio.get_running_loop()
+    next_cleanup = loop.time()
+    while not stop.is_set():
+        try:
+            await refresh_gauges(engine)
+            if loop.time() >= next_cleanup:
+                next_cleanup = loop.time() + options.cleanup_interval_seconds
+                deleted = await delete_expired(
+                    engine, options.retention, options.cleanup_batch_size
+                )
+                if deleted:
+                    log.info("outbox_rows_deleted", rows=deleted)
+        except (DBAPIError, OSError) as exc:
+            log.warning("outbox_housekeeping_failed", error=repr(exc))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), options.gauge_interval_seconds)

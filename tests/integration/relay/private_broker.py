@@ -1,0 +1,42 @@
+"""A second, private Kafka broker (own state folder and ports) that a test may stop."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from pathlib import Path
+
+from orderflow.dev import kafka
+from orderflow.dev.config import HOST, Ports
+from orderflow.dev.kafka_runtime import libs_dir, require_java
+from orderflow.dev.paths import DevPaths, dev_paths
+from producers import KafkaConnection
+from tests.integration.relay.relay_processes import free_port
+
+
+class PrivateBroker:
+    """A single-node KRaft broker in ``root``; never the shared one."""
+
+    def __init__(self, root: Path) -> None:
+        project = dev_paths()
+        self.paths = DevPaths(root)
+        self.paths.log4j_config.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(project.log4j_config, self.paths.log4j_config)
+        self.ports = Ports(postgres=0, kafka=free_port(), kafka_controller=free_port())
+        self._java = require_java(os.environ)
+        self._libs = libs_dir(project, os.environ)
+
+    @property
+    def connection(self) -> KafkaConnection:
+        """Client settings for this broker."""
+        return KafkaConnection(bootstrap_servers=f"{HOST}:{self.ports.kafka}")
+
+    async def start(self) -> None:
+        """Start the broker (again) and wait until it answers metadata requests."""
+        pid = await asyncio.to_thread(kafka.start, self.paths, self.ports, self._java, self._libs)
+        await kafka.wait_until_ready(self.paths, self.ports, pid)
+
+    async def stop(self) -> None:
+        """Stop the broker (SIGTERM, then SIGKILL after 30 s)."""
+        await asyncio.to_thread(kafka.stop, self.paths)
