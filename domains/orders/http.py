@@ -1,84 +1,60 @@
-"""HTTP routes of the orders domain (mounted by the composition root)."""
+"""HTTP routes of the orders domain (mounted by the composition root).
 
-from __future__ import annotations
+The edge authenticates (``principal`` is the composition root's dependency); the domain
+authorizes (whose order is this, who may cancel or refund).
+"""
 
 import uuid
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Depends, Response, status
 
+from domains.identity.api import Principal
+from domains.orders.authorization import ensure_may_view, is_staff
+from domains.orders.cancellation import cancel_order
 from domains.orders.handlers import PlaceOrder, get_order, place_order
-from domains.orders.model import MAX_LINES, Order, OrderLine
+from domains.orders.http_admin import build_admin_router
+from domains.orders.http_checkout import build_checkout_router
+from domains.orders.http_models import OrderOut, PlaceOrderIn, problems
+from domains.orders.model import OrderLine
 from domains.orders.unit_of_work import OrdersUnitOfWork
+from domains.orders.wiring import OrdersServices
+from domains.shared import Forbidden
 
-Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
-
-
-class OrderLineIn(BaseModel):
-    """One line of a new order."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    sku: Sku
-    quantity: int = Field(gt=0, le=10_000)
-    unit_price_minor: int = Field(ge=0, le=10**12, description="Unit price in minor units")
+PrincipalDependency = Callable[..., Awaitable[Principal]]
 
 
-class PlaceOrderIn(BaseModel):
-    """Body of ``POST /v1/orders``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    customer_id: uuid.UUID
-    currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. EUR")
-    lines: list[OrderLineIn] = Field(min_length=1, max_length=MAX_LINES)
-
-
-class OrderLineOut(BaseModel):
-    """One line of an order."""
-
-    sku: str
-    quantity: int
-    unit_price_minor: int
+def build_router(services: OrdersServices, principal: PrincipalDependency) -> APIRouter:
+    """Every orders route: ``/v1/orders``, ``/v1/checkout`` and ``/v1/admin/...``."""
+    router = APIRouter()
+    router.include_router(_orders_router(services.uow, principal))
+    router.include_router(build_cancel_route(services, principal))
+    router.include_router(build_checkout_router(services.checkout, principal))
+    router.include_router(build_admin_router(services, principal))
+    return router
 
 
-class OrderOut(BaseModel):
-    """An order as the API shows it."""
-
-    order_id: uuid.UUID
-    customer_id: uuid.UUID
-    status: str
-    currency: str
-    total_minor: int
-    version: int
-    placed_at: datetime
-    lines: list[OrderLineOut]
-
-    @classmethod
-    def of(cls, order: Order) -> OrderOut:
-        """The view of ``order``."""
-        return cls(
-            order_id=order.id,
-            customer_id=order.customer_id,
-            status=order.status.value,
-            currency=order.currency,
-            total_minor=order.total_minor,
-            version=order.version,
-            placed_at=order.placed_at,
-            lines=[OrderLineOut(**vars(line)) for line in order.lines],
-        )
-
-
-def build_router(uow: Callable[[], OrdersUnitOfWork]) -> APIRouter:
-    """The ``/v1/orders`` routes, with ``uow`` making one unit of work per request."""
+def _orders_router(
+    uow: Callable[[], OrdersUnitOfWork], principal: PrincipalDependency
+) -> APIRouter:
     router = APIRouter(prefix="/v1/orders", tags=["orders"])
 
-    @router.post("", status_code=status.HTTP_201_CREATED, response_model=OrderOut)
-    async def post_order(body: PlaceOrderIn, response: Response) -> OrderOut:
-        """Place an order; it is ``pending`` and its ``OrderPlaced`` event is on its way."""
+    @router.post(
+        "",
+        status_code=status.HTTP_201_CREATED,
+        response_model=OrderOut,
+        responses=problems(400, 401, 403, 422),
+    )
+    async def post_order(
+        body: PlaceOrderIn, response: Response, caller: Annotated[Principal, Depends(principal)]
+    ) -> OrderOut:
+        """Place an order with given prices (upstream services; shoppers use checkout).
+
+        A customer may place orders only for themselves; admins and operators for anyone.
+        """
+        if body.customer_id != caller.user_id and not is_staff(caller):
+            raise Forbidden("you may place orders only for yourself", code="forbidden")
         command = PlaceOrder(
             customer_id=body.customer_id,
             currency=body.currency,
@@ -88,9 +64,36 @@ def build_router(uow: Callable[[], OrdersUnitOfWork]) -> APIRouter:
         response.headers["Location"] = f"/v1/orders/{order.id}"
         return OrderOut.of(order)
 
-    @router.get("/{order_id}", response_model=OrderOut)
-    async def read_order(order_id: uuid.UUID) -> OrderOut:
-        """One order."""
-        return OrderOut.of(await get_order(order_id, uow()))
+    @router.get("/{order_id}", response_model=OrderOut, responses=problems(401, 404))
+    async def read_order(
+        order_id: uuid.UUID, caller: Annotated[Principal, Depends(principal)]
+    ) -> OrderOut:
+        """One order: your own, or any order for admins and operators."""
+        order = await get_order(order_id, uow())
+        ensure_may_view(caller, order)
+        return OrderOut.of(order)
+
+    return router
+
+
+def build_cancel_route(services: OrdersServices, principal: PrincipalDependency) -> APIRouter:
+    """``POST /v1/orders/{id}/cancel``."""
+    router = APIRouter(prefix="/v1/orders", tags=["orders"])
+
+    @router.post(
+        "/{order_id}/cancel",
+        response_model=OrderOut,
+        responses=problems(401, 403, 404, 409, 503),
+    )
+    async def cancel(
+        order_id: uuid.UUID, caller: Annotated[Principal, Depends(principal)]
+    ) -> OrderOut:
+        """Cancel your order before it ships; a paid order is refunded in full.
+
+        409 ``illegal_transition`` once shipped (ask for a refund), ``payment_in_progress``
+        while the payment is still being confirmed.
+        """
+        order = await cancel_order(order_id, caller, services.uow, services.provider)
+        return OrderOut.of(order)
 
     return router

@@ -7,7 +7,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from domains.shared import InvalidInput, is_currency
+from domains.orders import events as ev
+from domains.shared import Conflict, InvalidInput, is_currency
 
 MAX_LINES = 100
 
@@ -16,8 +17,31 @@ class OrderStatus(enum.StrEnum):
     """Where an order is in its life."""
 
     PENDING = "pending"
+    PAYMENT_PENDING = "payment_pending"
     CONFIRMED = "confirmed"
+    FULFILLING = "fulfilling"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
     CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
+S = OrderStatus
+# The whole state machine. Anything not listed here is an illegal transition.
+TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    S.PENDING: frozenset({S.PAYMENT_PENDING, S.CONFIRMED, S.CANCELLED}),
+    S.PAYMENT_PENDING: frozenset({S.CONFIRMED, S.CANCELLED}),
+    S.CONFIRMED: frozenset({S.FULFILLING, S.CANCELLED, S.REFUNDED}),
+    S.FULFILLING: frozenset({S.SHIPPED, S.CANCELLED, S.REFUNDED}),
+    S.SHIPPED: frozenset({S.DELIVERED, S.REFUNDED}),
+    S.DELIVERED: frozenset({S.REFUNDED}),
+    S.CANCELLED: frozenset(),
+    S.REFUNDED: frozenset(),
+}
+# Once the parcel left, a customer can no longer cancel (an admin refunds instead).
+CUSTOMER_CANCELLABLE = frozenset({S.PENDING, S.PAYMENT_PENDING, S.CONFIRMED, S.FULFILLING})
+# States in which the customer has been charged.
+PAID = frozenset({S.CONFIRMED, S.FULFILLING, S.SHIPPED, S.DELIVERED})
 
 
 @dataclass(frozen=True)
@@ -34,19 +58,6 @@ class OrderLine:
         return self.quantity * self.unit_price_minor
 
 
-@dataclass(frozen=True)
-class OrderPlaced:
-    """Domain event: the order was created ``pending``."""
-
-    order_id: uuid.UUID
-    customer_id: uuid.UUID
-    currency: str
-    lines: tuple[OrderLine, ...]
-    total_minor: int
-    placed_at: datetime
-    version: int
-
-
 @dataclass(eq=False)
 class Order:
     """An order with its lines. ``version`` grows by one with every change."""
@@ -58,6 +69,7 @@ class Order:
     status: OrderStatus
     placed_at: datetime
     version: int = 1
+    updated_at: datetime | None = None
     events: list[object] = field(default_factory=list)
 
     @property
@@ -66,29 +78,92 @@ class Order:
         return sum(line.total_minor for line in self.lines)
 
     @classmethod
-    def place(cls, customer_id: uuid.UUID, currency: str, lines: tuple[OrderLine, ...]) -> Order:
+    def place(
+        cls,
+        customer_id: uuid.UUID,
+        currency: str,
+        lines: tuple[OrderLine, ...],
+        *,
+        order_id: uuid.UUID | None = None,
+    ) -> Order:
         """Create a ``pending`` order, checking the rules every order obeys."""
         _check_order(currency, lines)
+        now = datetime.now(UTC)
         order = cls(
-            id=uuid.uuid4(),
+            id=order_id or uuid.uuid4(),
             customer_id=customer_id,
             currency=currency,
             lines=lines,
             status=OrderStatus.PENDING,
-            placed_at=datetime.now(UTC),
+            placed_at=now,
+            updated_at=now,
         )
         order.events.append(
-            OrderPlaced(
+            ev.OrderPlaced(
                 order_id=order.id,
+                version=order.version,
                 customer_id=customer_id,
                 currency=currency,
                 lines=lines,
                 total_minor=order.total_minor,
                 placed_at=order.placed_at,
-                version=order.version,
             )
         )
         return order
+
+    def await_payment(self) -> None:
+        """The provider's answer is unknown: wait for reconciliation."""
+        self._move_to(S.PAYMENT_PENDING)
+        self._record(ev.OrderPaymentPending(self.id, self.version))
+
+    def confirm(self, payment_reference: str) -> None:
+        """Payment authorized: the order is confirmed."""
+        self._move_to(S.CONFIRMED)
+        self._record(ev.OrderConfirmed(self.id, self.version, payment_reference, self.total_minor))
+
+    def cancel(self, reason: str) -> None:
+        """Cancel the order (declined payment, customer request, expired payment)."""
+        was_paid = self.status in PAID
+        self._move_to(S.CANCELLED)
+        self._record(ev.OrderCancelled(self.id, self.version, reason, was_paid))
+
+    def refund(self, amount_minor: int, reason: str) -> None:
+        """An admin refunded the whole order."""
+        self._move_to(S.REFUNDED)
+        self._record(ev.OrderRefunded(self.id, self.version, amount_minor, reason))
+
+    def start_fulfilling(self, shipment_id: uuid.UUID) -> None:
+        """Fulfillment took the order on."""
+        self._move_to(S.FULFILLING)
+        self._record(ev.OrderFulfilling(self.id, self.version, shipment_id))
+
+    def ship(self, shipment_id: uuid.UUID) -> None:
+        """The parcel left the warehouse."""
+        self._move_to(S.SHIPPED)
+        self._record(ev.OrderShipped(self.id, self.version, shipment_id))
+
+    def deliver(self, shipment_id: uuid.UUID) -> None:
+        """The parcel reached the customer."""
+        self._move_to(S.DELIVERED)
+        self._record(ev.OrderDelivered(self.id, self.version, shipment_id))
+
+    @property
+    def is_paid(self) -> bool:
+        """Whether the customer has been charged for this order."""
+        return self.status in PAID
+
+    def _move_to(self, target: OrderStatus) -> None:
+        if target not in TRANSITIONS[self.status]:
+            raise Conflict(
+                f"order {self.id} cannot go from {self.status.value} to {target.value}",
+                code="illegal_transition",
+            )
+        self.status = target
+        self.version += 1
+        self.updated_at = datetime.now(UTC)
+
+    def _record(self, event: ev.OrderEvent) -> None:
+        self.events.append(event)
 
 
 def _check_order(currency: str, lines: tuple[OrderLine, ...]) -> None:

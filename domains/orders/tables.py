@@ -13,8 +13,9 @@ from sqlalchemy import (
     SmallInteger,
     Table,
     Text,
+    func,
 )
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from outbox import NAMING_CONVENTION
 
@@ -30,6 +31,7 @@ orders = Table(
     Column("total_minor", BigInteger, nullable=False),
     Column("version", Integer, nullable=False),
     Column("placed_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("total_minor >= 0", name="total_not_negative"),
 )
 
@@ -43,4 +45,21 @@ order_lines = Table(
     Column("unit_price_minor", BigInteger, nullable=False),
     CheckConstraint("quantity > 0", name="quantity_positive"),
     CheckConstraint("unit_price_minor >= 0", name="price_not_negative"),
+)
+
+# One row per (customer, Idempotency-Key) of POST /v1/checkout: the body hash it was first used
+# with and, once answered, the stored response that every retry gets back.
+checkout_requests = Table(
+    "checkout_requests",
+    metadata,
+    Column("customer_id", UUID(as_uuid=True), primary_key=True),
+    Column("idempotency_key", Text, primary_key=True),
+    Column("request_hash", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("order_id", UUID(as_uuid=True), index=True),
+    Column("response_status", SmallInteger),
+    Column("response_body", JSONB),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("completed_at", DateTime(timezone=True)),
+    CheckConstraint("status IN ('in_progress', 'completed')", name="status_known"),
 )

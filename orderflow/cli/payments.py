@@ -1,7 +1,57 @@
-"""``orderflow payments``."""
+"""``orderflow payments``: reconcile unsettled payments; run the fake provider."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+from typing import Annotated
+
 import typer
 
+from orderflow.db import create_engine, create_sessions
+from orderflow.settings import get_settings
+
 app = typer.Typer(no_args_is_help=True)
+
+
+@app.command()
+def reconcile(
+    grace: Annotated[
+        float | None,
+        typer.Option(
+            help="Leave payments younger than this many seconds alone (default: settings)."
+        ),
+    ] = None,
+) -> None:
+    """Settle orders stuck in payment_pending against the provider, once, and print a summary.
+
+    authorized → confirmed; declined → cancelled + stock released; unknown past the deadline →
+    cancelled + released. Safe to run any time and concurrently with the API (version checks).
+    """
+    from orderflow.payments import orders_services, payment_provider, reconcile_once  # noqa: PLC0415
+
+    settings = get_settings()
+
+    async def main() -> dict[str, object]:
+        engine = create_engine(settings)
+        provider = payment_provider(settings)
+        try:
+            services = orders_services(create_sessions(engine), settings, provider)
+            report = await reconcile_once(services, settings, grace=grace)
+        finally:
+            await provider.aclose()
+            await engine.dispose()
+        return {"examined": report.examined, **report.results}
+
+    typer.echo(json.dumps(asyncio.run(main())))
+
+
+@app.command("fake-provider")
+def fake_provider(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8099,
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+) -> None:
+    """Run the in-memory fake payment provider (dev and tests; configure it via PUT /_control)."""
+    from orderflow.fakes.payment_provider import serve  # noqa: PLC0415
+
+    serve(host, port)

@@ -11,19 +11,42 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from consumers import search
+from domains.catalog import api as catalog
+from domains.identity import api as identity
 from domains.orders import api as orders
 from orderflow.db import create_sessions
+from orderflow.http.asyncapi import router as asyncapi_router
+from orderflow.http.auth import (
+    current_principal,
+    identity_settings,
+    install_auth,
+    require_role,
+    signing_secret,
+)
 from orderflow.http.correlation import CorrelationMiddleware
 from orderflow.http.problems import install_problem_handlers, problem
+from orderflow.payments import orders_services, payment_provider
+from orderflow.settings import Settings, get_settings
 
 
-def create_app(engine: AsyncEngine, *, dispose_engine: bool = False) -> FastAPI:
-    """The API on ``engine``; ``dispose_engine`` closes the pool on shutdown."""
+def create_app(
+    engine: AsyncEngine, *, dispose_engine: bool = False, settings: Settings | None = None
+) -> FastAPI:
+    """The API on ``engine``; ``dispose_engine`` closes the pool on shutdown.
+
+    ``settings`` (default: from the environment) supplies the token secret and lifetimes.
+    """
     sessions = create_sessions(engine)
+    settings = settings or get_settings()
+    secret = signing_secret(settings)
+
+    provider = payment_provider(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        await provider.aclose()
         if dispose_engine:
             await engine.dispose()
 
@@ -35,7 +58,24 @@ def create_app(engine: AsyncEngine, *, dispose_engine: bool = False) -> FastAPI:
     )
     app.add_middleware(CorrelationMiddleware)
     install_problem_handlers(app)
-    app.include_router(orders.build_router(lambda: orders.OrdersUnitOfWork(sessions)))
+    install_auth(app, secret)
+    app.include_router(
+        orders.build_router(orders_services(sessions, settings, provider), current_principal)
+    )
+    app.include_router(asyncapi_router)
+    app.include_router(search.build_router(sessions, current_principal))
+    app.include_router(
+        identity.build_router(
+            lambda: identity.IdentityUnitOfWork(sessions),
+            settings=identity_settings(settings, secret),
+            principal=current_principal,
+        )
+    )
+    app.include_router(
+        catalog.build_router(
+            lambda: catalog.CatalogUnitOfWork(sessions), admin=require_role(identity.ADMIN)
+        )
+    )
 
     @app.get("/healthz", tags=["operations"])
     async def health() -> Response:

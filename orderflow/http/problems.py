@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from domains.payments.api import ProviderUnavailable
 from domains.shared import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
 PROBLEM = "application/problem+json"
@@ -18,6 +19,7 @@ _STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
     Conflict: 409,
     Forbidden: 403,
+    ProviderUnavailable: 503,
 }
 
 
@@ -45,7 +47,10 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
 async def _on_domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     status = next((s for kind, s in _STATUS.items() if isinstance(exc, kind)), 400)
-    return problem(status, exc.code, exc.message)
+    response = problem(status, exc.code, exc.message)
+    if isinstance(exc, ProviderUnavailable):
+        response.headers["Retry-After"] = str(max(1, round(exc.retry_after)))
+    return response
 
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:

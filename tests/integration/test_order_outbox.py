@@ -55,11 +55,14 @@ async def test_a_unit_of_work_left_without_commit_writes_neither(
     uow = OrdersUnitOfWork(sessions)
     order = Order.place(uuid.uuid4(), "EUR", LINES)
 
-    with pytest.raises(RuntimeError):
+    async def fail_after_insert() -> None:
         async with uow:
             await uow.orders.add(order)
             await uow.session.flush()
             raise RuntimeError("the request failed after the insert")
+
+    with pytest.raises(RuntimeError):
+        await fail_after_insert()
 
     assert await _rows(sessions, order.id) == (0, 0)
 
@@ -72,10 +75,13 @@ async def test_an_event_failing_its_schema_rolls_the_state_back(
     order = Order.place(uuid.uuid4(), "EUR", LINES)
     order.events[0] = type(order.events[0])(**{**vars(order.events[0]), "currency": "eur"})
 
-    with pytest.raises(ValidationError):
+    async def add_and_commit() -> None:
         async with uow:
             await uow.orders.add(order)
             await uow.commit()
+
+    with pytest.raises(ValidationError):
+        await add_and_commit()
 
     assert await _rows(sessions, order.id) == (0, 0)
 

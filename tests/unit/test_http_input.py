@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from domains.identity.api import Principal, issue_access_token
 from orderflow.http import create_app
+from orderflow.settings import Settings
 
 # Nothing connects to this address: every request below must be refused before any query.
 UNREACHABLE = "postgresql+asyncpg://nobody@127.0.0.1:9/none"
 GOOD_LINE = {"sku": "SKU-1", "quantity": 1, "unit_price_minor": 100}
 CUSTOMER = "6f1c1f55-6b0e-4a53-9d59-1c4f6f0b1e29"
+SECRET = "input-test-secret-input-test-secret-0123456789"
 
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(create_async_engine(UNREACHABLE))
+    settings = Settings(database_url=UNREACHABLE, jwt_secret=SecretStr(SECRET))
+    app = create_app(create_async_engine(UNREACHABLE), settings=settings)
+    principal = Principal(uuid.UUID(CUSTOMER), frozenset({"customer"}))
+    token = issue_access_token(principal, secret=SECRET, ttl_seconds=60).token
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://test", headers=headers
+    ) as client:
         yield client
 
 

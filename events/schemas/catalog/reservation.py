@@ -51,9 +51,10 @@ class InventoryReserved(IntegrationEvent):
 
 @registry.register(event_type="catalog.InventoryReleased", version=1, **_RESERVATION)
 class InventoryReleased(IntegrationEvent):
-    """A reservation was given up and its stock is sellable again.
+    """A reservation's stock is sellable again: it was given up, or its order was cancelled.
 
-    Emitted once, in the transaction that returned the stock (aggregate version 2).
+    Emitted once, in the transaction that returned the stock: aggregate version 2 for a
+    reservation released before it was committed, 3 for a committed one put back on sale.
     """
 
     model_config = ConfigDict(

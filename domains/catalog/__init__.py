@@ -1,0 +1,1 @@
+"""The catalog bounded context: products, prices, stock. Import from ``domains.catalog.api``."""

@@ -1,0 +1,56 @@
+"""The one import surface of the catalog domain."""
+
+from domains.catalog.handlers import (
+    AdjustStock,
+    ChangePrice,
+    CreateProduct,
+    ProductPage,
+    UpdateProduct,
+    adjust_stock,
+    change_price,
+    create_product,
+    get_product,
+    list_products,
+    update_product,
+)
+from domains.catalog.http import build_router
+from domains.catalog.inventory import (
+    OutOfStock,
+    commit_stock,
+    quote,
+    release_stock,
+    reserve_stock,
+)
+from domains.catalog.model import Product
+from domains.catalog.pricing import Quote, QuotedLine
+from domains.catalog.repository import ProductView
+from domains.catalog.returns import restock_cancelled_order
+from domains.catalog.tables import metadata
+from domains.catalog.unit_of_work import CatalogUnitOfWork
+
+__all__ = [
+    "AdjustStock",
+    "CatalogUnitOfWork",
+    "ChangePrice",
+    "CreateProduct",
+    "OutOfStock",
+    "Product",
+    "ProductPage",
+    "ProductView",
+    "Quote",
+    "QuotedLine",
+    "UpdateProduct",
+    "adjust_stock",
+    "build_router",
+    "change_price",
+    "commit_stock",
+    "create_product",
+    "get_product",
+    "list_products",
+    "metadata",
+    "quote",
+    "release_stock",
+    "reserve_stock",
+    "restock_cancelled_order",
+    "update_product",
+]

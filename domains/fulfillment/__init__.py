@@ -1,0 +1,1 @@
+"""The fulfillment bounded context. Import from ``domains.fulfillment.api`` only."""

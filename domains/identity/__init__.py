@@ -1,0 +1,1 @@
+"""The identity bounded context: users, passwords, tokens. Import from ``domains.identity.api``."""

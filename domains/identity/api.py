@@ -1,0 +1,50 @@
+"""The one import surface of the identity domain."""
+
+from domains.identity.contacts import email_of
+from domains.identity.handlers import (
+    IdentitySettings,
+    IssuedReset,
+    RegisterUser,
+    ResetLink,
+    ResetPassword,
+    get_reset_link,
+    get_user,
+    login,
+    register_user,
+    request_password_reset,
+    reset_password,
+)
+from domains.identity.http import build_router
+from domains.identity.model import User
+from domains.identity.principal import ADMIN, CUSTOMER, OPERATOR, ROLES, Principal, Unauthenticated
+from domains.identity.tables import metadata
+from domains.identity.tokens import AccessToken, decode_access_token, issue_access_token
+from domains.identity.unit_of_work import IdentityUnitOfWork
+
+__all__ = [
+    "ADMIN",
+    "CUSTOMER",
+    "OPERATOR",
+    "ROLES",
+    "AccessToken",
+    "IdentitySettings",
+    "IdentityUnitOfWork",
+    "IssuedReset",
+    "Principal",
+    "RegisterUser",
+    "ResetLink",
+    "ResetPassword",
+    "Unauthenticated",
+    "User",
+    "build_router",
+    "decode_access_token",
+    "email_of",
+    "get_reset_link",
+    "get_user",
+    "issue_access_token",
+    "login",
+    "metadata",
+    "register_user",
+    "request_password_reset",
+    "reset_password",
+]

@@ -1,0 +1,188 @@
+"""Checkout: the synchronous critical path, kept narrow.
+
+1. ONE transaction: claim the Idempotency-Key (a used key replays its stored answer or is
+   refused), refuse fast while the payment circuit is open (rolling the claim back), quote
+   the cart, create the order ``pending``, reserve its stock, create the payment intent
+   (+ outbox rows);
+2. authorize with the provider, outside any transaction, with a timeout;
+3. ONE transaction: confirm (commit stock) or cancel (release stock) or mark
+   ``payment_pending`` for reconciliation, and store the answer for replays.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from domains.catalog import api as catalog
+from domains.orders import idempotency
+from domains.orders.idempotency import StoredResponse
+from domains.orders.metrics import CHECKOUT_SECONDS
+from domains.orders.model import Order, OrderLine
+from domains.orders.settlement import Settlement, settle_order
+from domains.orders.unit_of_work import OrdersUnitOfWork
+from domains.orders.views import problem_document, status_of
+from domains.payments import api as payments
+from domains.shared import DomainError
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """Command: buy ``items`` for ``customer_id``, paying with the provider's ``card_token``."""
+
+    customer_id: uuid.UUID
+    idempotency_key: str
+    currency: str
+    items: tuple[tuple[str, int], ...]
+    card_token: str
+
+    @property
+    def request_hash(self) -> str:
+        """The hash the Idempotency-Key is bound to (the customer is part of the key)."""
+        return idempotency.request_hash(
+            {"currency": self.currency, "items": self.items, "card_token": self.card_token}
+        )
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    """The answer; ``replayed`` when it came from an earlier request with the same key."""
+
+    response: StoredResponse
+    outcome: str
+    replayed: bool = False
+
+
+class CheckoutService:
+    """Runs checkouts against one payment provider (its breaker is process-wide)."""
+
+    def __init__(
+        self,
+        uow: Callable[[], OrdersUnitOfWork],
+        provider: payments.PaymentProvider,
+        *,
+        settle_within: timedelta = timedelta(minutes=15),
+    ) -> None:
+        self._uow = uow
+        self._provider = provider
+        self._settle_within = settle_within
+
+    async def checkout(self, command: Checkout) -> CheckoutResult:
+        """Run one checkout and record its latency by outcome."""
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            result = await self._checkout(command)
+            outcome = "replayed" if result.replayed else result.outcome
+            return result
+        except payments.CircuitOpen:
+            outcome = "circuit_open"
+            raise
+        finally:
+            CHECKOUT_SECONDS.labels(outcome).observe(time.perf_counter() - started)
+
+    async def _checkout(self, command: Checkout) -> CheckoutResult:
+        placed = await self._place(command)
+        if isinstance(placed, CheckoutResult):
+            return placed
+        order, intent = placed
+        answer = await self._authorize(intent, command.card_token)
+        settlement, response = await settle_order(
+            self._uow(), order.id, answer, known=(order, intent)
+        )
+        return CheckoutResult(response, settlement.value)
+
+    async def _stored(self, command: Checkout) -> StoredResponse | None:
+        async with self._uow() as uow:
+            return await idempotency.stored_response(
+                uow.session, command.customer_id, command.idempotency_key, command.request_hash
+            )
+
+    async def _place(
+        self, command: Checkout
+    ) -> tuple[Order, payments.PaymentIntent] | CheckoutResult:
+        order_id = uuid.uuid4()
+        try:
+            async with self._uow() as uow:
+                key, hash_ = command.idempotency_key, command.request_hash
+                if not await idempotency.claim(
+                    uow.session, command.customer_id, key, hash_, order_id
+                ):
+                    return await self._replay(command)
+                self._refuse_while_circuit_open()  # rolls the claim back: a retry may succeed
+                order, intent = await self._create(uow, command, order_id)
+                await uow.commit()
+        except payments.CircuitOpen:
+            raise
+        except DomainError as error:
+            return await self._refused(command, error)
+        return order, intent
+
+    async def _create(
+        self, uow: OrdersUnitOfWork, command: Checkout, order_id: uuid.UUID
+    ) -> tuple[Order, payments.PaymentIntent]:
+        quote = await catalog.quote(uow.session, command.items, command.currency)
+        lines = tuple(OrderLine(q.sku, q.quantity, q.unit_price_minor) for q in quote.lines)
+        order = Order.place(command.customer_id, quote.currency, lines, order_id=order_id)
+        await uow.orders.add(order)
+        await catalog.reserve_stock(uow.session, order.id, command.items)
+        intent = await payments.create_intent(
+            uow.session,
+            order.id,
+            amount_minor=order.total_minor,
+            currency=order.currency,
+            settle_within=self._settle_within,
+        )
+        return order, intent
+
+    async def _replay(self, command: Checkout) -> CheckoutResult:
+        """The key was used before: replay its answer, or refuse (in progress, other body)."""
+        stored = await self._stored(command)
+        assert stored is not None  # the claim failed, so the row exists
+        return CheckoutResult(stored, "replayed", replayed=True)
+
+    def _refuse_while_circuit_open(self) -> None:
+        if self._provider.breaker.state is payments.BreakerState.OPEN:
+            raise payments.CircuitOpen(
+                "the payment provider is failing; checkout is paused, retry shortly",
+                retry_after=self._provider.breaker.retry_after(),
+            )
+
+    async def _refused(self, command: Checkout, error: DomainError) -> CheckoutResult:
+        """A cart the domain refused: store the problem so retries get the same answer."""
+        if error.code in ("idempotency_key_reused", "request_in_progress"):
+            raise error
+        status = status_of(error)
+        response = StoredResponse(status, problem_document(status, error.code, error.message))
+        async with self._uow() as uow:
+            await idempotency.store_completed(
+                uow.session,
+                command.customer_id,
+                command.idempotency_key,
+                command.request_hash,
+                response,
+            )
+            await uow.session.commit()
+        return CheckoutResult(response, "refused")
+
+    async def _authorize(
+        self, intent: payments.PaymentIntent, card_token: str
+    ) -> payments.Authorization | None:
+        """The provider's answer, or None when it is unknown (timeout, failure, open circuit)."""
+        try:
+            return await self._provider.authorize(
+                intent.idempotency_key,
+                amount_minor=intent.amount_minor,
+                currency=intent.currency,
+                card_token=card_token,
+            )
+        except payments.ProviderRejected as exc:
+            return payments.Authorization(payments.Outcome.DECLINED, decline_code=exc.code)
+        except payments.ProviderUnavailable:
+            return None
+
+
+__all__ = ["Checkout", "CheckoutResult", "CheckoutService", "Settlement"]

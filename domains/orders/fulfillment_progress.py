@@ -1,0 +1,64 @@
+"""The orders side of the fulfillment saga: follow the shipment's milestones.
+
+Runs in the CALLER's transaction (a consumer's, shared with its inbox row): it loads the order,
+moves it, saves it version-checked and appends the outbox rows, and never commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import outbox
+from domains.orders.events import OrderEvent
+from domains.orders.model import Order, OrderStatus
+from domains.orders.repository import OrderRepository
+from domains.orders.unit_of_work import _published
+from domains.shared import NotFound
+
+S = OrderStatus
+FULFILLMENT_PATH = (S.CONFIRMED, S.FULFILLING, S.SHIPPED, S.DELIVERED)
+_STEPS: dict[OrderStatus, Callable[[Order, uuid.UUID], None]] = {
+    S.FULFILLING: Order.start_fulfilling,
+    S.SHIPPED: Order.ship,
+    S.DELIVERED: Order.deliver,
+}
+
+
+async def follow_shipment(
+    session: AsyncSession, order_id: uuid.UUID, shipment_id: uuid.UUID, reached: OrderStatus
+) -> bool:
+    """Move the order up to ``reached`` (fulfilling, shipped or delivered); True if it moved.
+
+    Idempotent and safe against stale milestones: an order already at or past ``reached``, or
+    off the fulfillment path (cancelled, refunded, not confirmed yet), is left alone. When a
+    milestone overtakes an earlier one (that one is in a retry tier), the skipped steps are
+    taken in order, each with its event. ``NotFound`` when the order does not exist;
+    ``Conflict(concurrent_update)`` when it changed meanwhile (retry).
+    """
+    repository = OrderRepository(session, lambda _: None)
+    order = await repository.get(order_id)
+    if order is None:
+        raise NotFound(f"order {order_id} does not exist", code="order_not_found")
+    steps = _steps_to(order.status, reached)
+    for status in steps:
+        _STEPS[status](order, shipment_id)
+    if not steps:
+        return False
+    await repository.save(order)
+    for event in order.events:
+        assert isinstance(event, OrderEvent)
+        await outbox.append(session, _published(event), aggregate_version=event.version)
+    order.events.clear()
+    return True
+
+
+def _steps_to(current: OrderStatus, reached: OrderStatus) -> tuple[OrderStatus, ...]:
+    if reached not in _STEPS:
+        raise ValueError(f"{reached.value} is not a fulfillment milestone")
+    if current not in FULFILLMENT_PATH:
+        return ()
+    start, end = FULFILLMENT_PATH.index(current), FULFILLMENT_PATH.index(reached)
+    return FULFILLMENT_PATH[start + 1 : end + 1]

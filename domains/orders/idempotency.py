@@ -1,0 +1,128 @@
+"""Idempotency keys of ``POST /v1/checkout``, stored in ``orders.checkout_requests``.
+
+A key belongs to one customer. Its first use stores the hash of the request body; every
+later use with the same body gets the stored response, a different body is refused (422),
+and a use while the first is still running is refused (409).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domains.orders.tables import checkout_requests
+from domains.shared import Conflict, InvalidInput
+
+IN_PROGRESS = "in_progress"
+COMPLETED = "completed"
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """An HTTP answer as stored for replay."""
+
+    status_code: int
+    body: dict[str, Any]
+    order_id: uuid.UUID | None = None
+
+
+def request_hash(payload: Any) -> str:
+    """A stable hash of a JSON-able request: key order and whitespace do not matter."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def claim(
+    session: AsyncSession,
+    customer_id: uuid.UUID,
+    key: str,
+    hash_: str,
+    order_id: uuid.UUID,
+) -> bool:
+    """Take the key for this request; False when it was already taken.
+
+    A concurrent claim of the same key waits here until the first transaction ends.
+    """
+    inserted = await session.scalar(
+        insert(checkout_requests)
+        .values(
+            customer_id=customer_id,
+            idempotency_key=key,
+            request_hash=hash_,
+            status=IN_PROGRESS,
+            order_id=order_id,
+        )
+        .on_conflict_do_nothing()
+        .returning(checkout_requests.c.idempotency_key)
+    )
+    return inserted is not None
+
+
+async def stored_response(
+    session: AsyncSession, customer_id: uuid.UUID, key: str, hash_: str
+) -> StoredResponse | None:
+    """The stored answer for the key; None when unused. Raises for misuse of the key."""
+    row = (
+        await session.execute(
+            select(checkout_requests).where(
+                checkout_requests.c.customer_id == customer_id,
+                checkout_requests.c.idempotency_key == key,
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    if row.request_hash != hash_:
+        raise InvalidInput(
+            "this Idempotency-Key was used with a different request body; use a new key",
+            code="idempotency_key_reused",
+        )
+    if row.status == IN_PROGRESS:
+        raise Conflict(
+            "a request with this Idempotency-Key is still being processed; retry shortly",
+            code="request_in_progress",
+        )
+    return StoredResponse(row.response_status, row.response_body, row.order_id)
+
+
+async def store_completed(
+    session: AsyncSession, customer_id: uuid.UUID, key: str, hash_: str, response: StoredResponse
+) -> None:
+    """Store a final answer for a key that never got as far as an order (a refused cart)."""
+    await session.execute(
+        insert(checkout_requests)
+        .values(
+            customer_id=customer_id,
+            idempotency_key=key,
+            request_hash=hash_,
+            status=COMPLETED,
+            order_id=response.order_id,
+            response_status=response.status_code,
+            response_body=response.body,
+            completed_at=func.now(),
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+async def complete_for_order(
+    session: AsyncSession, order_id: uuid.UUID, response: StoredResponse
+) -> None:
+    """Store the answer of the checkout that created ``order_id`` (if still unanswered)."""
+    await session.execute(
+        update(checkout_requests)
+        .where(checkout_requests.c.order_id == order_id, checkout_requests.c.status == IN_PROGRESS)
+        .values(
+            status=COMPLETED,
+            response_status=response.status_code,
+            response_body=response.body,
+            completed_at=func.now(),
+        )
+    )

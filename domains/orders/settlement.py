@@ -1,0 +1,116 @@
+"""Settle an order once the provider's answer is known (or given up on).
+
+Used by checkout right after authorizing and by reconciliation later. One transaction moves
+the order, the payment intent, the stock reservation and the stored checkout response.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+
+from domains.catalog import api as catalog
+from domains.orders.idempotency import StoredResponse, complete_for_order
+from domains.orders.model import Order, OrderStatus
+from domains.orders.unit_of_work import OrdersUnitOfWork
+from domains.orders.views import order_document, problem_document
+from domains.payments import api as payments
+from domains.shared import NotFound
+
+UNSETTLED = frozenset({OrderStatus.PENDING, OrderStatus.PAYMENT_PENDING})
+
+
+class Settlement(enum.StrEnum):
+    """How an order was settled; also the outcome label of the checkout metric."""
+
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    PAYMENT_PENDING = "payment_pending"
+    EXPIRED = "expired"
+    ALREADY_SETTLED = "already_settled"
+
+
+async def settle_order(
+    uow: OrdersUnitOfWork,
+    order_id: uuid.UUID,
+    answer: payments.Authorization | None,
+    *,
+    give_up: bool = False,
+    known: tuple[Order, payments.PaymentIntent] | None = None,
+) -> tuple[Settlement, StoredResponse]:
+    """Apply ``answer`` (None: unknown) to the order; ``give_up`` expires an unknown payment.
+
+    ``known``: the order and intent as the caller just wrote them (checkout), which saves
+    reading them again; the version checks on update still catch any concurrent change.
+    """
+    async with uow:
+        order, intent = known or await _load(uow, order_id)
+        if known:
+            uow.orders.attach(order)
+        if order.status not in UNSETTLED or intent.status is not payments.IntentStatus.PENDING:
+            return Settlement.ALREADY_SETTLED, _response(order, Settlement.ALREADY_SETTLED)
+        settlement = await _apply(uow, order, intent, answer, give_up=give_up)
+        response = _response(order, settlement)
+        await complete_for_order(uow.session, order_id, response)
+        await uow.commit()
+    return settlement, response
+
+
+async def _load(uow: OrdersUnitOfWork, order_id: uuid.UUID) -> tuple[Order, payments.PaymentIntent]:
+    order = await uow.orders.get(order_id)
+    if order is None:
+        raise NotFound(f"order {order_id} does not exist", code="order_not_found")
+    return order, await payments.get_intent(uow.session, order_id)
+
+
+async def _apply(
+    uow: OrdersUnitOfWork,
+    order: Order,
+    intent: payments.PaymentIntent,
+    answer: payments.Authorization | None,
+    *,
+    give_up: bool,
+) -> Settlement:
+    session = uow.session
+    if answer is not None and answer.outcome is payments.Outcome.AUTHORIZED:
+        await payments.record_authorization(session, intent, answer)
+        await catalog.commit_stock(session, order.id)
+        order.confirm(answer.reference or "")
+        return Settlement.CONFIRMED
+    if answer is not None:
+        await payments.record_authorization(session, intent, answer)
+        await catalog.release_stock(session, order.id)
+        order.cancel("payment_declined")
+        return Settlement.DECLINED
+    if give_up:
+        await payments.expire_intent(session, intent)
+        await catalog.release_stock(session, order.id)
+        order.cancel("payment_expired")
+        return Settlement.EXPIRED
+    if order.status is OrderStatus.PENDING:
+        order.await_payment()
+    return Settlement.PAYMENT_PENDING
+
+
+def _response(order: Order, settlement: Settlement) -> StoredResponse:
+    document = order_document(order)
+    if settlement is Settlement.DECLINED:
+        body = problem_document(
+            402,
+            "payment_declined",
+            "The payment was declined; the order is cancelled. Try another payment method.",
+            order_id=str(order.id),
+        )
+        return StoredResponse(402, body, order.id)
+    if settlement is Settlement.EXPIRED:
+        body = problem_document(
+            402,
+            "payment_expired",
+            "The payment could not be confirmed in time; the order is cancelled.",
+            order_id=str(order.id),
+        )
+        return StoredResponse(402, body, order.id)
+    if settlement is Settlement.PAYMENT_PENDING:
+        detail = "The payment provider has not answered yet; the order will be settled shortly."
+        return StoredResponse(202, {**document, "detail": detail}, order.id)
+    return StoredResponse(201, document, order.id)

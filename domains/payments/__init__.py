@@ -1,0 +1,1 @@
+"""The payments bounded context. Import from ``domains.payments.api`` only."""

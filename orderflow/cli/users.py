@@ -1,0 +1,60 @@
+"""``orderflow users``: accounts an operator creates by hand (the first admin)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Annotated
+
+import typer
+
+from domains.identity import api as identity
+from domains.shared import DomainError
+from orderflow.db import create_engine, create_sessions
+from orderflow.settings import Settings, get_settings
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.callback()
+def users() -> None:
+    """Accounts an operator creates by hand."""
+
+
+async def create_user(settings: Settings, email: str, password: str, role: str) -> identity.User:
+    """Register ``email`` with ``role`` (a ``UserRegistered`` event follows)."""
+    engine = create_engine(settings)
+    try:
+        command = identity.RegisterUser(email, password, frozenset({role}))
+        return await identity.register_user(
+            command, identity.IdentityUnitOfWork(create_sessions(engine))
+        )
+    finally:
+        await engine.dispose()
+
+
+@app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(help="The admin's e-mail address (the login name).")],
+    password_stdin: Annotated[
+        bool, typer.Option(help="Read the password from standard input instead of a prompt.")
+    ] = False,
+) -> None:
+    """Create an admin account; the password is prompted for (or read from stdin)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = asyncio.run(create_user(get_settings(), email, password, identity.ADMIN))
+    except DomainError as exc:
+        typer.echo(f"error: {exc.message} ({exc.code})", err=True)
+        raise typer.Exit(2) from None
+    except OSError as exc:
+        typer.echo(
+            f"error: cannot reach PostgreSQL ({exc}); run `orderflow dev up` "
+            "or set ORDERFLOW_DATABASE_URL",
+            err=True,
+        )
+        raise typer.Exit(2) from None
+    typer.echo(f"admin {user.id} created; log in with POST /v1/auth/login")

@@ -1,0 +1,1 @@
+"""Stand-ins for external systems, for development, tests and benchmarks."""

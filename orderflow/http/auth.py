@@ -1,0 +1,112 @@
+"""Authentication at the HTTP edge: the bearer token is checked once per request.
+
+``current_principal`` is a FastAPI dependency; FastAPI caches a dependency's result for the
+request, so routes and ``require_role`` guards that all depend on it decode the token once.
+Authorization beyond roles (whose order is this?) belongs to the owning domain.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from functools import cache
+from typing import Annotated
+
+import structlog
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from domains.identity.api import (
+    IdentitySettings,
+    Principal,
+    Unauthenticated,
+    decode_access_token,
+)
+from domains.shared import Forbidden
+from orderflow.http.problems import problem
+from orderflow.settings import Settings
+
+log = structlog.get_logger("orderflow.http.auth")
+MIN_SECRET = 32
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="An access token from `POST /v1/auth/login`.",
+)
+
+
+async def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    """The caller of this request, from ``Authorization: Bearer <token>``; 401 otherwise."""
+    if credentials is None:
+        raise Unauthenticated(
+            "send 'Authorization: Bearer <token>'; get a token from POST /v1/auth/login",
+            code="missing_token",
+        )
+    principal = decode_access_token(credentials.credentials, request.app.state.jwt_secret)
+    structlog.contextvars.bind_contextvars(user_id=str(principal.user_id))
+    return principal
+
+
+def require_role(role: str) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that lets only callers with ``role`` through (401 / 403 otherwise)."""
+
+    async def guard(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if not principal.has_role(role):
+            raise Forbidden(f"this needs the {role} role", code="role_required")
+        return principal
+
+    guard.__name__ = f"require_{role}"
+    return guard
+
+
+def install_auth(app: FastAPI, secret: str) -> None:
+    """Let ``current_principal`` verify tokens with ``secret``; map failures to 401."""
+    app.state.jwt_secret = secret
+    app.add_exception_handler(Unauthenticated, _on_unauthenticated)
+
+
+def signing_secret(settings: Settings) -> str:
+    """``ORDERFLOW_JWT_SECRET``, or a random per-process secret (tokens die with the process)."""
+    if settings.jwt_secret is None:
+        return _ephemeral_secret()
+    secret = settings.jwt_secret.get_secret_value()
+    if len(secret) < MIN_SECRET:
+        raise ValueError(
+            f"ORDERFLOW_JWT_SECRET has {len(secret)} characters; use at least {MIN_SECRET}, "
+            "e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+        )
+    return secret
+
+
+def identity_settings(settings: Settings, secret: str) -> IdentitySettings:
+    """What the identity domain needs from the process settings."""
+    return IdentitySettings(
+        secret=secret,
+        access_token_ttl_seconds=settings.access_token_ttl_seconds,
+        password_reset_ttl_seconds=settings.password_reset_ttl_seconds,
+    )
+
+
+@cache
+def _ephemeral_secret() -> str:
+    log.warning(
+        "jwt_secret_not_set",
+        detail="ORDERFLOW_JWT_SECRET is unset: using a random secret for this process; "
+        "tokens and reset links stop working when it exits. Set it in production.",
+    )
+    return secrets.token_urlsafe(48)
+
+
+async def _on_unauthenticated(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Unauthenticated)
+    response = problem(401, exc.code, exc.message)
+    challenge = 'Bearer realm="orderflow"'
+    if exc.code in ("invalid_token", "token_expired"):
+        challenge += f', error="invalid_token", error_description="{exc.code}"'
+    response.headers["WWW-Authenticate"] = challenge
+    return response

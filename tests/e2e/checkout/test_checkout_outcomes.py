@@ -1,0 +1,148 @@
+"""Checkout outcomes: confirmed, declined, provider timeout then reconciliation, open circuit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from domains.orders.api import reconcile_payments
+from orderflow.fakes.payment_provider import Behaviour, ProviderState
+from orderflow.http import create_app
+from orderflow.payments import orders_services, payment_provider
+from orderflow.settings import Settings
+from tests.e2e.checkout.checks import available, order_events, order_status
+from tests.e2e.checkout.conftest import (
+    Shopper,
+    app_settings,
+    cart,
+    key,
+    new_product,
+    serving,
+    shopper_at,
+)
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+async def test_a_paid_checkout_confirms_the_order_and_sells_the_stock(
+    alice: Shopper, sessions: Sessions
+) -> None:
+    sku = await new_product(sessions, stock=5, price_minor=1250)
+
+    response = await alice.client.post("/v1/checkout", json=cart(sku, 2), headers=key())
+
+    assert response.status_code == 201, response.text
+    order = response.json()
+    assert order["status"] == "confirmed"
+    assert order["total_minor"] == 2500
+    assert response.headers["location"] == f"/v1/orders/{order['order_id']}"
+    assert await available(sessions, sku) == 3
+    events = await order_events(sessions, order["order_id"])
+    assert events == [
+        "orders.OrderPlaced",
+        "payments.PaymentAuthorized",
+        "orders.OrderConfirmed",
+    ]
+
+
+async def test_a_declined_payment_is_a_402_the_order_cancelled_and_the_stock_back(
+    alice: Shopper, sessions: Sessions
+) -> None:
+    sku = await new_product(sessions, stock=5)
+
+    response = await alice.client.post(
+        "/v1/checkout", json=cart(sku, 2, token="tok_decline"), headers=key()
+    )
+
+    assert response.status_code == 402
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["code"] == "payment_declined"
+    assert await order_status(sessions, problem["order_id"]) == "cancelled"
+    assert await available(sessions, sku) == 5
+    assert await order_events(sessions, problem["order_id"]) == [
+        "orders.OrderPlaced",
+        "payments.PaymentDeclined",
+        "orders.OrderCancelled",
+    ]
+
+
+async def test_a_provider_timeout_leaves_the_order_payment_pending_until_reconciled(
+    alice: Shopper, sessions: Sessions, settings: Settings, provider: tuple[ProviderState, str]
+) -> None:
+    sku = await new_product(sessions, stock=5)
+    provider[0].behaviour = Behaviour(failure_mode="timeout", hang_seconds=5)
+
+    response = await alice.client.post("/v1/checkout", json=cart(sku), headers=key())
+
+    assert response.status_code == 202, response.text
+    pending = response.json()
+    assert pending["status"] == "payment_pending"
+    assert "detail" in pending
+    assert await available(sessions, sku) == 4  # still reserved
+
+    provider[0].behaviour = Behaviour()
+    services = orders_services(
+        sessions, settings, payment_provider(app_settings(settings, provider[1]))
+    )
+    report = await reconcile_payments(sessions, services.uow, services.provider, grace=timedelta(0))
+    await services.provider.aclose()
+
+    assert report.results.get("confirmed", 0) >= 1
+    assert await order_status(sessions, pending["order_id"]) == "confirmed"
+    events = await order_events(sessions, pending["order_id"])
+    assert events == [
+        "orders.OrderPlaced",
+        "orders.OrderPaymentPending",
+        "payments.PaymentAuthorized",
+        "orders.OrderConfirmed",
+    ]
+
+
+async def test_an_unanswered_payment_is_given_up_after_its_deadline(
+    alice: Shopper, sessions: Sessions, settings: Settings, provider: tuple[ProviderState, str]
+) -> None:
+    sku = await new_product(sessions, stock=2)
+    provider[0].behaviour = Behaviour(
+        failure_mode="error", failing_operations=["authorize", "lookup"]
+    )
+    response = await alice.client.post("/v1/checkout", json=cart(sku), headers=key())
+    assert response.status_code == 202
+    order_id = response.json()["order_id"]
+
+    later = datetime.now(UTC) + timedelta(hours=1)  # past the intent's settle_by deadline
+    config = app_settings(settings, provider[1])
+    services = orders_services(sessions, config, payment_provider(config))
+    report = await reconcile_payments(
+        sessions, services.uow, services.provider, grace=timedelta(0), now=later
+    )
+    await services.provider.aclose()
+
+    assert report.results.get("expired", 0) >= 1
+
+    assert await order_status(sessions, order_id) == "cancelled"
+    assert await available(sessions, sku) == 2
+
+
+async def test_while_the_circuit_is_open_checkout_answers_503_fast_and_creates_nothing(
+    sessions: Sessions,
+    settings: Settings,
+    engine: AsyncEngine,
+    provider: tuple[ProviderState, str],
+) -> None:
+    sku = await new_product(sessions, stock=5)
+    fragile = app_settings(
+        settings, provider[1], payment_breaker_failures=2, payment_breaker_reset_seconds=60
+    )
+    provider[0].behaviour = Behaviour(failure_mode="error")
+    async with serving(create_app(engine, settings=fragile)) as url, shopper_at(url) as carol:
+        tripping = await carol.client.post("/v1/checkout", json=cart(sku), headers=key())
+        refused = await carol.client.post("/v1/checkout", json=cart(sku), headers=key())
+
+    assert tripping.status_code == 202  # the order that tripped it waits for reconciliation
+    assert refused.status_code == 503
+    assert refused.json()["code"] == "payment_provider_circuit_open"
+    assert int(refused.headers["retry-after"]) >= 1
+    assert refused.elapsed.total_seconds() < 0.5
+    assert await available(sessions, sku) == 4  # only the first order holds stock

@@ -1,0 +1,115 @@
+"""Ownership, tokens, cancellation, refunds and the report, through HTTP."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domains.identity.api import Principal, issue_access_token
+from tests.e2e.checkout.checks import order_events
+from tests.e2e.checkout.conftest import SECRET, Shopper, cart, key, new_product
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+async def _confirmed_order(shopper: Shopper, sessions: Sessions) -> str:
+    sku = await new_product(sessions, stock=3)
+    response = await shopper.client.post("/v1/checkout", json=cart(sku), headers=key())
+    assert response.status_code == 201, response.text
+    return str(response.json()["order_id"])
+
+
+async def test_a_customer_reads_their_order_but_not_anothers(
+    alice: Shopper, bob: Shopper, sessions: Sessions
+) -> None:
+    order_id = await _confirmed_order(alice, sessions)
+
+    mine = await alice.client.get(f"/v1/orders/{order_id}")
+    theirs = await bob.client.get(f"/v1/orders/{order_id}")
+    cancel = await bob.client.post(f"/v1/orders/{order_id}/cancel")
+
+    assert mine.status_code == 200
+    assert theirs.status_code == cancel.status_code == 404
+    assert theirs.json()["code"] == "order_not_found"
+
+
+async def test_a_customer_cancels_a_paid_order_and_is_refunded(
+    alice: Shopper, sessions: Sessions
+) -> None:
+    order_id = await _confirmed_order(alice, sessions)
+
+    response = await alice.client.post(f"/v1/orders/{order_id}/cancel")
+    again = await alice.client.post(f"/v1/orders/{order_id}/cancel")
+
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "cancelled"
+    assert again.status_code == 409
+    assert again.json()["code"] == "illegal_transition"
+    events = await order_events(sessions, order_id)
+    assert set(events[-2:]) == {"orders.OrderCancelled", "payments.PaymentRefunded"}
+
+
+async def test_an_admin_refunds_a_customer_cannot(
+    alice: Shopper, admin: Shopper, sessions: Sessions
+) -> None:
+    order_id = await _confirmed_order(alice, sessions)
+    body = {"reason": "damaged in transit"}
+
+    refused = await alice.client.post(f"/v1/admin/orders/{order_id}/refund", json=body)
+    refunded = await admin.client.post(f"/v1/admin/orders/{order_id}/refund", json=body)
+    twice = await admin.client.post(f"/v1/admin/orders/{order_id}/refund", json=body)
+
+    assert refused.status_code == 403
+    assert refunded.status_code == 200, refunded.text
+    assert refunded.json()["status"] == "refunded"
+    assert twice.status_code == 409
+    events = await order_events(sessions, order_id)
+    assert set(events[-2:]) == {"orders.OrderRefunded", "payments.PaymentRefunded"}
+
+
+async def test_the_orders_report_streams_csv_for_admins_only(
+    alice: Shopper, admin: Shopper, sessions: Sessions
+) -> None:
+    order_id = await _confirmed_order(alice, sessions)
+
+    refused = await alice.client.get("/v1/admin/reports/orders.csv")
+    async with admin.client.stream("GET", "/v1/admin/reports/orders.csv") as response:
+        text = "".join([chunk async for chunk in response.aiter_text()])
+
+    assert refused.status_code == 403
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert any(row["order_id"] == order_id and row["status"] == "confirmed" for row in rows)
+
+
+def _token(*, secret: str = SECRET, age: timedelta = timedelta()) -> str:
+    principal = Principal(uuid.uuid4(), frozenset({"customer"}))
+    now = datetime.now(UTC) - age
+    return issue_access_token(principal, secret=secret, ttl_seconds=60, now=now).token
+
+
+@pytest.mark.parametrize(
+    ("token", "code"),
+    [
+        (_token(age=timedelta(minutes=5)), "token_expired"),
+        (_token(secret="forged-forged-forged-forged-forged-0123"), "invalid_token"),
+        (None, "missing_token"),
+    ],
+    ids=["expired", "forged", "missing"],
+)
+async def test_checkout_without_a_valid_token_is_a_401(
+    api: str, token: str | None, code: str
+) -> None:
+    headers = {**key(), **({"Authorization": f"Bearer {token}"} if token else {})}
+    async with httpx.AsyncClient(base_url=api) as client:
+        response = await client.post("/v1/checkout", json=cart("SKU-1"), headers=headers)
+
+    assert response.status_code == 401
+    assert response.json()["code"] == code

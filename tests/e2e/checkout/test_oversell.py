@@ -1,0 +1,30 @@
+"""Many shoppers, one unit: exactly one order is confirmed, nobody oversells."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from tests.e2e.checkout.checks import available
+from tests.e2e.checkout.conftest import cart, key, new_product, shopper_at
+
+SHOPPERS = 10
+
+
+async def test_parallel_checkouts_for_the_last_unit_sell_it_once(
+    api: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    sku = await new_product(sessions, stock=1)
+    async with AsyncExitStack() as stack:
+        shoppers = [await stack.enter_async_context(shopper_at(api)) for _ in range(SHOPPERS)]
+        responses = await asyncio.gather(
+            *(s.client.post("/v1/checkout", json=cart(sku), headers=key()) for s in shoppers)
+        )
+
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses.count(201) == 1, [r.text for r in responses]
+    assert statuses.count(409) == SHOPPERS - 1
+    assert {r.json()["code"] for r in responses if r.status_code == 409} == {"out_of_stock"}
+    assert await available(sessions, sku) == 0

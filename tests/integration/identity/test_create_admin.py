@@ -1,0 +1,47 @@
+"""``orderflow users create-admin`` makes an account that logs in with the admin role."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from typer.testing import CliRunner
+
+from domains.identity.api import IdentitySettings, IdentityUnitOfWork, decode_access_token, login
+from orderflow.cli import users
+from orderflow.db import create_engine, create_sessions
+from orderflow.settings import Settings
+
+PASSWORD = "an admin passphrase"
+IDENTITY = IdentitySettings(secret="admin-test-secret-admin-test-secret-0123456789")
+
+
+def test_create_admin_then_log_in_as_admin(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(users, "get_settings", lambda: settings)
+    email = f"admin-{uuid.uuid4().hex[:8]}@example.com"
+    runner = CliRunner()
+
+    created = runner.invoke(
+        users.app, ["create-admin", "--email", email, "--password-stdin"], input=PASSWORD + "\n"
+    )
+    again = runner.invoke(
+        users.app, ["create-admin", "--email", email, "--password-stdin"], input=PASSWORD + "\n"
+    )
+
+    assert created.exit_code == 0, created.output
+    assert again.exit_code == 2
+    assert "email_taken" in again.output
+    assert "admin" in asyncio.run(_roles_after_login(settings, email))
+
+
+async def _roles_after_login(settings: Settings, email: str) -> frozenset[str]:
+    engine = create_engine(settings)
+    try:
+        uow = IdentityUnitOfWork(create_sessions(engine))
+        token = await login(email, PASSWORD, uow, IDENTITY)
+    finally:
+        await engine.dispose()
+    return decode_access_token(token.token, IDENTITY.secret).roles

@@ -1,0 +1,174 @@
+"""Authentication at the HTTP edge, before any database work: 401 and 403 problems."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from domains.identity.api import Principal, decode_access_token, issue_access_token
+from orderflow.http import auth, create_app
+from orderflow.settings import Settings
+
+# Nothing listens here: every request below must be answered before any query.
+UNREACHABLE = "postgresql+asyncpg://nobody@127.0.0.1:9/none"
+SECRET = "edge-test-secret-edge-test-secret-0123456789"
+PRODUCT = {"sku": "MUG", "name": "Mug", "price_minor": 1299, "currency": "EUR"}
+
+
+def _bearer(
+    roles: set[str], *, secret: str = SECRET, age: timedelta = timedelta()
+) -> dict[str, str]:
+    principal = Principal(uuid.uuid4(), frozenset(roles))
+    now = datetime.now(UTC) - age
+    token = issue_access_token(principal, secret=secret, ttl_seconds=60, now=now).token
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    settings = Settings(database_url=UNREACHABLE, jwt_secret=SecretStr(SECRET))
+    app = create_app(create_async_engine(UNREACHABLE), settings=settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+
+
+@pytest.mark.parametrize(
+    ("headers", "code"),
+    [
+        ({}, "missing_token"),
+        ({"Authorization": "Basic YWRhOnB3"}, "missing_token"),
+        ({"Authorization": "Bearer not.a.token"}, "invalid_token"),
+        (_bearer({"admin"}, secret="forged-secret-forged-secret-0123456789"), "invalid_token"),
+        (_bearer({"admin"}, age=timedelta(minutes=5)), "token_expired"),
+    ],
+    ids=["none", "basic", "garbage", "forged", "expired"],
+)
+async def test_requests_without_a_valid_token_get_a_401_problem_with_a_challenge(
+    client: httpx.AsyncClient, headers: dict[str, str], code: str
+) -> None:
+    response = await client.post("/v1/products", json=PRODUCT, headers=headers)
+
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == code
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+async def test_me_needs_a_token(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/me")
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "missing_token"
+
+
+@pytest.mark.parametrize("roles", [{"customer"}, {"operator"}])
+async def test_non_admins_get_a_403_on_admin_routes(
+    client: httpx.AsyncClient, roles: set[str]
+) -> None:
+    product_id = uuid.uuid4()
+    calls = [
+        client.post("/v1/products", json=PRODUCT, headers=_bearer(roles)),
+        client.patch(f"/v1/products/{product_id}", json={}, headers=_bearer(roles)),
+        client.put(
+            f"/v1/admin/products/{product_id}/price",
+            json={"price_minor": 1, "currency": "EUR"},
+            headers=_bearer(roles),
+        ),
+        client.post(
+            f"/v1/admin/products/{product_id}/stock",
+            json={"delta": 1, "reason": "x"},
+            headers=_bearer(roles),
+        ),
+    ]
+    for call in calls:
+        response = await call
+        assert response.status_code == 403
+        assert response.json()["code"] == "role_required"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {**PRODUCT, "sku": "has space"},
+        {**PRODUCT, "price_minor": -1},
+        {**PRODUCT, "currency": "eur"},
+        {**PRODUCT, "surprise": True},
+        {"sku": "MUG"},
+    ],
+)
+async def test_an_admin_with_a_bad_body_gets_a_422_problem(
+    client: httpx.AsyncClient, body: dict[str, object]
+) -> None:
+    response = await client.post("/v1/products", json=body, headers=_bearer({"admin"}))
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "validation_error"
+
+
+async def test_the_token_is_decoded_once_per_request(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+
+    def counting(token: str, secret: str) -> Principal:
+        calls.append(token)
+        return decode_access_token(token, secret)
+
+    monkeypatch.setattr(auth, "decode_access_token", counting)
+
+    # require_role(admin) and the route both depend on current_principal; the body is bad,
+    # so the request ends at validation after authentication.
+    await client.post("/v1/products", json={}, headers=_bearer({"admin"}))
+
+    assert len(calls) == 1
+
+
+async def test_register_and_login_bodies_are_checked_before_the_database(
+    client: httpx.AsyncClient,
+) -> None:
+    bad_register = await client.post("/v1/auth/register", json={"email": "ada@example.com"})
+    bad_login = await client.post(
+        "/v1/auth/login", content=b"{", headers={"content-type": "application/json"}
+    )
+    weak = await client.post(
+        "/v1/auth/register", json={"email": "ada@example.com", "password": "short"}
+    )
+    not_email = await client.post(
+        "/v1/auth/register", json={"email": "ada", "password": "long enough password"}
+    )
+
+    assert (bad_register.status_code, bad_register.json()["code"]) == (422, "validation_error")
+    assert (bad_login.status_code, bad_login.json()["code"]) == (400, "malformed_json")
+    assert (weak.status_code, weak.json()["code"]) == (422, "weak_password")
+    assert (not_email.status_code, not_email.json()["code"]) == (422, "bad_email")
+    assert "long enough password" not in not_email.text
+
+
+def test_a_short_configured_secret_is_refused_at_start_up() -> None:
+    with pytest.raises(ValueError, match="at least 32"):
+        auth.signing_secret(Settings(jwt_secret=SecretStr("short")))
+
+
+def test_without_a_configured_secret_each_process_makes_its_own() -> None:
+    secret = auth.signing_secret(Settings(jwt_secret=None))
+
+    assert len(secret) >= 32
+    assert auth.signing_secret(Settings(jwt_secret=None)) == secret
+
+
+async def test_the_openapi_document_lists_the_routes_and_the_bearer_scheme(
+    client: httpx.AsyncClient,
+) -> None:
+    document = (await client.get("/openapi.json")).json()
+
+    for path in ("/v1/products", "/v1/auth/login", "/v1/auth/password-reset/confirm", "/v1/me"):
+        assert path in document["paths"]
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    assert document["paths"]["/v1/me"]["get"]["security"] == [{"bearer": []}]
