@@ -44,11 +44,17 @@ _LATENCY = """
 """
 
 
+# Rows are spread round-robin over this many aggregates (``--aggregates``): the relay keeps
+# each aggregate in order, so fewer aggregates mean less of a batch can be in flight at once.
+AGGREGATES = 1000
+
+
 def _row(topic: str, i: int, payload: bytes) -> tuple[Any, ...]:
     event_id = uuid.uuid4()
-    key = f"bench-{i % 1000:04d}"
-    headers = json.dumps({"ce_id": str(event_id), "aggregate_version": str(i // 1000 + 1)})
-    return (event_id, topic, key, "bench.Event", 1, i // 1000 + 1, lane_of(key), headers, payload)
+    key = f"bench-{i % AGGREGATES:06d}"
+    version = i // AGGREGATES + 1
+    headers = json.dumps({"ce_id": str(event_id), "aggregate_version": str(version)})
+    return (event_id, topic, key, "bench.Event", 1, version, lane_of(key), headers, payload)
 
 
 async def insert(dsn: str, topic: str, start: int, count: int, payload: bytes) -> None:
@@ -272,6 +278,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         await engine.dispose()
     return {
         "events": args.events,
+        "aggregates": AGGREGATES,
         "payload_bytes": args.payload_bytes,
         "batch_size": args.batch_size,
         "partitions": settings.kafka_topic_partitions,
@@ -283,13 +290,19 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cli() -> None:
+    global AGGREGATES  # noqa: PLW0603 (a benchmark knob read by the row factory)
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--payload-bytes", type=int, default=1_000)
     parser.add_argument("--batch-size", type=int, default=1_000)
     parser.add_argument("--rate", type=int, default=1_000, help="steady offered load, events/s")
     parser.add_argument("--seconds", type=float, default=20.0, help="steady phase length")
-    print(json.dumps(asyncio.run(main(parser.parse_args())), indent=2))
+    parser.add_argument("--aggregates", type=int, default=AGGREGATES, help="distinct keys")
+    args = parser.parse_args()
+    if args.aggregates < 1:
+        parser.error("--aggregates must be at least 1")
+    AGGREGATES = args.aggregates
+    print(json.dumps(asyncio.run(main(args)), indent=2))
 
 
 if __name__ == "__main__":

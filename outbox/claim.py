@@ -35,6 +35,7 @@ _CLAIM_SQL = """
         FROM outbox.events AS e
         WHERE e.lane = l.lane AND e.published_at IS NULL AND e.parked_at IS NULL
           AND e.id NOT IN (SELECT unnest($2::bigint[]))
+          AND e.key NOT IN (SELECT unnest($4::text[]))
           AND NOT EXISTS (
               SELECT 1 FROM outbox.events AS p
               WHERE p.parked_at IS NOT NULL AND p.published_at IS NULL
@@ -70,15 +71,20 @@ class ClaimedRow:
 
 
 async def claim_batch(
-    conn: AsyncConnection, lanes: list[int], limit: int, skip: Collection[int] = ()
+    conn: AsyncConnection,
+    lanes: list[int],
+    limit: int,
+    skip: Collection[int] = (),
+    busy_keys: Collection[str] = (),
 ) -> list[ClaimedRow]:
-    """Up to ``limit`` unpublished rows of ``lanes`` (minus ``skip``, rows in flight), by id."""
+    """Up to ``limit`` unpublished rows of ``lanes``, by id, minus ``skip`` (rows in flight)
+    and minus every row of ``busy_keys`` (keys with rows in flight, which must land first)."""
     per_lane = max(1, -(-limit // max(1, len(lanes))))
     # The driver's own connection: decoding 1,000 rows through the ORM result layer costs
     # about as much CPU as sending them, and the relay is CPU-bound.
     driver = (await conn.get_raw_connection()).driver_connection
     assert driver is not None
-    rows = await driver.fetch(_CLAIM_SQL, lanes, list(skip), per_lane)
+    rows = await driver.fetch(_CLAIM_SQL, lanes, list(skip), per_lane, list(busy_keys))
     rows.sort(key=_BY_ID)
     return [
         ClaimedRow(

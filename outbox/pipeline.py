@@ -41,6 +41,12 @@ class SettlePipeline:
         batches = [*self.waiting, *(batch for batch, _ in self._settling)]
         return [i for batch in batches for i in batch.ids]
 
+    def keys(self) -> list[str]:
+        """Keys of every batch not yet marked: a later row of such a key must not overtake it
+        (if its batch failed after a later batch succeeded, the key would be reordered)."""
+        batches = [*self.waiting, *(batch for batch, _ in self._settling)]
+        return sorted({key for batch in batches for key in batch.keys})
+
     async def settle_oldest(self) -> None:
         """Start marking the oldest waiting batch, once a marking slot is free."""
         batch = self.waiting.popleft()

@@ -79,6 +79,21 @@ class SentBatch:
             [r.id for r in self.sent] + [r.id for r, _ in self.parked] + [r.id for r in self.held]
         )
 
+    @property
+    def keys(self) -> set[str]:
+        """Keys whose rows here are not all on the broker yet: their later rows must wait.
+
+        Once every record batch is acknowledged, nothing later can overtake these rows, so
+        their keys are free again even before the rows are marked published.
+        """
+        held = {r.key for r in self.held}
+        if self.send_error is None and all(
+            future.done() and not future.cancelled() and future.exception() is None
+            for _, future in self.groups
+        ):
+            return held
+        return held | {r.key for r in self.sent}
+
 
 @dataclass
 class Settled:

@@ -102,6 +102,8 @@ class OutboxRelay:
         self._suspects: set[int] = set()
         self._pipeline = SettlePipeline(engine, self._options.settle_concurrency, self._suspects)
         self._next_refresh = 0.0
+        # The last claim found only rows of keys still in flight: claim again once they land.
+        self._blocked = False
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until ``stop`` is set; survives broker and database outages."""
@@ -114,7 +116,7 @@ class OutboxRelay:
                     if stop.is_set():
                         break
                     raise
-                if claimed == 0 and not self._pipeline:
+                if claimed == 0 and not self._pipeline and not self._blocked:
                     await self._wait_for_work(stop)
             await self._pipeline.settle_all()
         finally:
@@ -155,7 +157,9 @@ class OutboxRelay:
             # Lanes are given back only with nothing in flight; taking lanes needs no pause.
             await self._lanes.refresh(self._on_notify, before_give_back=self._pipeline.settle_all)
             self._next_refresh = loop.time() + self._options.lane_refresh_seconds
+        had_in_flight = bool(self._pipeline)
         claimed = await self._claim_and_send()
+        self._blocked = claimed == 0 and had_in_flight
         waiting = self._pipeline.waiting
         if waiting and (len(waiting) >= self._options.pipeline_depth or claimed == 0):
             await self._pipeline.settle_oldest()
@@ -169,12 +173,13 @@ class OutboxRelay:
     async def _claim_and_send(self) -> int:
         if not self._lanes.held:
             return 0
-        # Rows in flight or being marked are not claimed again (that would send them twice).
-        skip = self._pipeline.ids()
+        # Rows in flight or being marked are not claimed again (that would send them twice),
+        # nor are later rows of their keys (they could overtake a batch that fails).
+        skip, busy_keys = self._pipeline.ids(), self._pipeline.keys()
         # Cleared before claiming: a notification during the claim still wakes the next wait.
         self._wakeup.clear()
         async with self._engine.connect() as conn:
-            rows = await claim_batch(conn, self._lanes.held, self._batch_size, skip)
+            rows = await claim_batch(conn, self._lanes.held, self._batch_size, skip, busy_keys)
         if not rows:
             return 0
         batch = await send_batch(
