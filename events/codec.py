@@ -36,6 +36,8 @@ from events.registry import (
 
 Headers = list[tuple[str, bytes]]
 EXTENSION_HEADERS = ("correlation_id", "causation_id", "aggregate_version", "traceparent")
+# (plain header, the CloudEvents extension attribute an SDK sends instead), computed once.
+_EXTENSION_FALLBACKS = tuple((name, "ce_" + name.replace("_", "")) for name in EXTENSION_HEADERS)
 T = TypeVar("T")
 
 
@@ -141,9 +143,9 @@ def _validate(spec: EventSpec, value: bytes) -> IntegrationEvent:
 
 
 def _upcast(spec: EventSpec, event: IntegrationEvent) -> IntegrationEvent:
+    if registry.newest_of(spec) is spec:
+        return event  # the common case: already the newest, so nothing to dump and re-validate
     newest, payload = registry.upcast(spec, event.model_dump(mode="json"))
-    if newest is spec:
-        return event
     try:
         return newest.model.model_validate(payload)
     except ValidationError as exc:
@@ -153,15 +155,22 @@ def _upcast(spec: EventSpec, event: IntegrationEvent) -> IntegrationEvent:
 
 
 def _envelope(spec: EventSpec, attrs: dict[str, str], value: bytes, topic: str) -> Envelope:
+    try:  # one guarded block for the three parsed headers: this runs for every record
+        event_id = uuid.UUID(attrs["ce_id"])
+        time = datetime.fromisoformat(attrs["ce_time"])
+        aggregate_version = int(attrs["aggregate_version"])
+    except (KeyError, ValueError):
+        _explain_headers(attrs)  # raises, naming the first header that is missing or malformed
+        raise
     return Envelope(
-        event_id=_parse(uuid.UUID, attrs, "ce_id"),
+        event_id=event_id,
         event_type=spec.event_type,
         version=spec.version,
         topic=topic or spec.topic,
         key=attrs.get("ce_subject", ""),
         source=attrs.get("ce_source", ""),
-        time=_parse(datetime.fromisoformat, attrs, "ce_time"),
-        aggregate_version=_parse(int, attrs, "aggregate_version"),
+        time=time,
+        aggregate_version=aggregate_version,
         correlation_id=attrs.get("correlation_id") or str(uuid.uuid4()),
         causation_id=attrs.get("causation_id"),
         traceparent=attrs.get("traceparent", ""),
@@ -176,8 +185,7 @@ def _header_map(headers: Headers) -> dict[str, str]:
         raise PoisonMessage(PoisonReason.CANNOT_DECODE, "a header is not UTF-8") from None
     # A producer using a CloudEvents SDK can only send extension *attributes* (``ce_`` +
     # lowercase letters and digits); accept those as a fallback for our plain headers.
-    for name in EXTENSION_HEADERS:
-        extension = "ce_" + name.replace("_", "")
+    for name, extension in _EXTENSION_FALLBACKS:
         if name not in attrs and extension in attrs:
             attrs[name] = attrs[extension]
     return attrs
@@ -194,6 +202,13 @@ def _parse_type(ce_type: str | None) -> tuple[str, int]:
             f"ce_type {ce_type!r} is not of the form orderflow.<domain>.<Event>.v<N>",
         )
     return event_type, int(version)
+
+
+def _explain_headers(attrs: dict[str, str]) -> None:
+    """Raise :class:`PoisonMessage` for the first parsed header that is missing or malformed."""
+    _parse(uuid.UUID, attrs, "ce_id")
+    _parse(datetime.fromisoformat, attrs, "ce_time")
+    _parse(int, attrs, "aggregate_version")
 
 
 def _parse(parse: Callable[[str], T], attrs: dict[str, str], name: str) -> T:

@@ -71,6 +71,10 @@ class EventRegistry:
         self._specs: dict[tuple[str, int], EventSpec] = {}
         self._by_model: dict[type[IntegrationEvent], EventSpec] = {}
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
+        # Derived views, computed on first use and dropped by register(): decoding asks for
+        # the newest version of every consumed record, so these must not be rebuilt per call.
+        self._by_type: dict[str, tuple[EventSpec, ...]] = {}
+        self._newest: dict[tuple[str, str | None], EventSpec] = {}
 
     def register(
         self, *, event_type: str, version: int, topic: str, key: str, aggregate_type: str
@@ -87,6 +91,7 @@ class EventRegistry:
             spec = EventSpec(event_type, version, model, topic, key, aggregate_type)
             self._specs[(event_type, version)] = spec
             self._by_model[model] = spec
+            self._forget_views()
             return model
 
         return decorate
@@ -119,27 +124,34 @@ class EventRegistry:
         spec = self._specs.get((event_type, version))
         if spec is not None:
             return spec
-        if event_type in self.event_types():
+        if event_type in self._types():
             raise UnknownEventVersion(f"{event_type} has no version {version}")
         raise UnknownEventType(f"unknown event type {event_type!r}")
 
     def versions(self, event_type: str) -> list[EventSpec]:
         """Every version of ``event_type``, oldest first; raises for an unknown type."""
-        specs = [spec for spec in self if spec.event_type == event_type]
+        specs = self._types().get(event_type)
         if not specs:
             raise UnknownEventType(f"unknown event type {event_type!r}")
-        return specs
+        return list(specs)
 
     def latest(self, event_type: str, *, topic: str | None = None) -> EventSpec:
         """The newest version of ``event_type`` (on ``topic`` when given)."""
-        specs = [s for s in self.versions(event_type) if topic is None or s.topic == topic]
-        if not specs:
-            raise UnknownEventType(f"{event_type} is not published to {topic!r}")
-        return specs[-1]
+        newest = self._newest.get((event_type, topic))
+        if newest is None:
+            specs = [s for s in self.versions(event_type) if topic is None or s.topic == topic]
+            if not specs:
+                raise UnknownEventType(f"{event_type} is not published to {topic!r}")
+            newest = self._newest[(event_type, topic)] = specs[-1]
+        return newest
+
+    def newest_of(self, spec: EventSpec) -> EventSpec:
+        """The version ``spec`` upcasts to: the newest of its type on its topic."""
+        return self.latest(spec.event_type, topic=spec.topic)
 
     def upcast(self, spec: EventSpec, payload: Payload) -> tuple[EventSpec, Payload]:
         """Upcast ``payload`` of ``spec`` step by step to the newest version on its topic."""
-        newest = self.latest(spec.event_type, topic=spec.topic)
+        newest = self.newest_of(spec)
         for version in range(spec.version, newest.version):
             step = self._upcasters.get((spec.event_type, version))
             if step is not None:
@@ -148,14 +160,27 @@ class EventRegistry:
 
     def event_types(self) -> list[str]:
         """Every registered event type, sorted."""
-        return sorted({event_type for event_type, _ in self._specs})
+        return list(self._types())
 
     def topics(self) -> set[str]:
         """Every topic an event is published to."""
         return {spec.topic for spec in self._specs.values()}
 
     def __iter__(self) -> Iterator[EventSpec]:
-        return iter(sorted(self._specs.values(), key=lambda s: (s.event_type, s.version)))
+        return (spec for specs in self._types().values() for spec in specs)
+
+    def _types(self) -> dict[str, tuple[EventSpec, ...]]:
+        """Every version of every type: types sorted, versions oldest first (cached)."""
+        if not self._by_type and self._specs:
+            by_type: dict[str, tuple[EventSpec, ...]] = {}
+            for spec in sorted(self._specs.values(), key=lambda s: (s.event_type, s.version)):
+                by_type[spec.event_type] = (*by_type.get(spec.event_type, ()), spec)
+            self._by_type = by_type  # published whole, never half-built
+        return self._by_type
+
+    def _forget_views(self) -> None:
+        self._by_type = {}
+        self._newest = {}
 
     def validate(self, event: IntegrationEvent) -> dict[str, Any]:
         """Re-validate an event against its registered model and return its JSON payload."""

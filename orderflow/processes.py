@@ -6,28 +6,80 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import structlog
 import uvicorn
+from aiokafka import AIOKafkaProducer
 
 import events.schemas  # noqa: F401  (registers every event)
-from consumers import Consumer, ConsumerRuntime
+from consumers import Consumer, ConsumerRuntime, RetryPolicy, build_consumers
+from consumers.notifications import IdentityDirectory, SmtpConfig, SmtpMailer
+from consumers.runtime import group_topic_names
 from events import registry
 from orderflow.db import create_engine, create_sessions
+from orderflow.fulfillment import http_carrier
 from orderflow.http import create_app
+from orderflow.http.auth import identity_settings, signing_secret
+from orderflow.reset_links import IdentityResetLinks
 from orderflow.settings import Settings
-from outbox import OutboxRelay
-from producers import TopicSpec, create_producer, ensure_topics
+from outbox import OutboxRelay, RelayOptions
+from producers import DEFAULT_MAX_REQUEST_BYTES, TopicSpec, create_producer, ensure_topics
 
 log = structlog.get_logger("orderflow")
 
 Job = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 
+def deployed_consumers(settings: Settings) -> dict[str, Consumer]:
+    """The consumers of this deployment, by name, with the configured group prefix applied."""
+    prefix = settings.consumer_group_prefix
+    groups = build_consumers(
+        smtp_mailer(settings), reset_links(settings), http_carrier(settings), IdentityDirectory()
+    )
+    return {name: replace(c, name=prefix + c.name) for name, c in groups.items()}
+
+
+def smtp_mailer(settings: Settings) -> SmtpMailer:
+    """The SMTP client of the notifications consumer, from the settings."""
+    password = settings.smtp_password
+    return SmtpMailer(
+        SmtpConfig(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_from,
+            use_tls=settings.smtp_use_tls,
+            start_tls=settings.smtp_start_tls,
+            username=settings.smtp_username,
+            password=password.get_secret_value() if password else None,
+            timeout_seconds=settings.smtp_timeout_seconds,
+        )
+    )
+
+
+def reset_links(settings: Settings) -> IdentityResetLinks:
+    """Password-reset links for the notifications consumer, from the identity domain."""
+    return IdentityResetLinks(
+        lambda: identity_settings(settings, signing_secret(settings)), settings.password_reset_url
+    )
+
+
+def retry_policy(settings: Settings) -> RetryPolicy:
+    """Retry tiers and quick attempts of every consumer group, from the settings."""
+    return RetryPolicy(
+        tier_delays=tuple(settings.consumer_retry_delays_seconds),
+        quick_attempts=settings.consumer_quick_attempts,
+        batch_size=settings.consumer_batch_size,
+    )
+
+
 def topic_specs(settings: Settings, consumers: Iterable[Consumer]) -> list[TopicSpec]:
-    """Every topic the system publishes to: event topics and the consumers' dead letters."""
-    names = sorted(registry.topics() | {c.dead_letter_topic for c in consumers})
+    """Every topic the system publishes to: event topics, the consumers' retry tiers and DLQs."""
+    tiers = len(settings.consumer_retry_delays_seconds)
+    owned = {t for c in consumers for t in group_topic_names(c.name, tiers)}
+    names = sorted(registry.topics() | owned)
     return [
         TopicSpec(n, settings.kafka_topic_partitions, settings.kafka_topic_replication)
         for n in names
@@ -55,21 +107,45 @@ class _EmbeddedServer(uvicorn.Server):
         yield
 
 
+def relay_options(settings: Settings) -> RelayOptions:
+    """The relay's tuning knobs from the settings."""
+    return RelayOptions(
+        max_record_bytes=settings.relay_max_record_bytes,
+        pipeline_depth=settings.relay_pipeline_depth,
+        lane_refresh_seconds=settings.relay_lane_refresh_seconds,
+        max_backoff_seconds=settings.relay_max_backoff_seconds,
+        retention=timedelta(hours=settings.relay_retention_hours),
+        cleanup_interval_seconds=settings.relay_cleanup_interval_seconds,
+        cleanup_batch_size=settings.relay_cleanup_batch_size,
+        gauge_interval_seconds=settings.relay_gauge_interval_seconds,
+    )
+
+
 async def run_relay(settings: Settings, stop: asyncio.Event) -> None:
     """Publish the outbox until ``stop`` is set."""
     engine = create_engine(settings)
-    producer = create_producer(settings.kafka_connection())
-    await producer.start()
-    try:
-        relay = OutboxRelay(
-            engine,
-            producer,
-            batch_size=settings.relay_batch_size,
-            poll_interval=settings.relay_poll_interval_seconds,
+
+    def new_producer() -> AIOKafkaProducer:
+        # The producer refuses (client side) what the relay would park anyway.
+        return create_producer(
+            settings.kafka_connection(),
+            linger_ms=settings.relay_linger_ms,
+            max_request_size=max(settings.relay_max_record_bytes, DEFAULT_MAX_REQUEST_BYTES),
         )
+
+    relay = OutboxRelay(
+        engine,
+        new_producer(),
+        batch_size=settings.relay_batch_size,
+        poll_interval=settings.relay_poll_interval_seconds,
+        options=relay_options(settings),
+        producer_factory=new_producer,
+    )
+    await relay.producer.start()
+    try:
         await relay.run(stop)
     finally:
-        await producer.stop()
+        await relay.producer.stop()
         await engine.dispose()
 
 
@@ -80,7 +156,11 @@ async def run_consumer(settings: Settings, consumer: Consumer, stop: asyncio.Eve
     await producer.start()
     try:
         runtime = ConsumerRuntime(
-            consumer, create_sessions(engine), settings.kafka_connection(), producer
+            consumer,
+            create_sessions(engine),
+            settings.kafka_connection(),
+            producer,
+            policy=retry_policy(settings),
         )
         await runtime.run(stop)
     finally:

@@ -37,8 +37,90 @@ class Settings(BaseSettings):
     relay_metrics_port: int = 9101
     consumer_metrics_port: int = 9102
 
+    consumer_group_prefix: str = Field(
+        default="",
+        description="Prefix of every consumer group (and so of its retry and dead-letter topics), "
+        "to run several isolated deployments on one cluster.",
+    )
+
+    consumer_retry_delays_seconds: list[float] = Field(
+        default=[5.0, 60.0, 600.0],
+        min_length=1,
+        description="Delay of each retry tier (<group>.retry.<n>), e.g. [5, 60, 600] "
+        "(env: JSON list).",
+    )
+    consumer_quick_attempts: int = Field(
+        default=3, ge=1, description="In-process attempts before a transient failure is tiered."
+    )
+    consumer_batch_size: int = Field(default=500, ge=1)
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_from: str = "orderflow <no-reply@orderflow.example>"
+    smtp_use_tls: bool = Field(default=False, description="Implicit TLS (port 465 style).")
+    smtp_start_tls: bool | None = Field(
+        default=None, description="STARTTLS: true forces it, false never, unset when offered."
+    )
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    password_reset_url: str = Field(
+        default="http://127.0.0.1:8000/reset-password?token={token}",
+        description="Link in password-reset emails; {token} is replaced at send time.",
+    )
+
     relay_batch_size: int = Field(default=500, ge=1)
     relay_poll_interval_seconds: float = Field(default=1.0, gt=0)
+    relay_max_record_bytes: int = Field(default=1_000_000, ge=1024)
+    relay_pipeline_depth: int = Field(default=2, ge=1, le=8)
+    relay_lane_refresh_seconds: float = Field(default=1.0, gt=0)
+    relay_max_backoff_seconds: float = Field(default=10.0, gt=0)
+    relay_retention_hours: float = Field(default=24.0, ge=0)
+    relay_cleanup_interval_seconds: float = Field(default=60.0, gt=0)
+    relay_cleanup_batch_size: int = Field(default=5_000, ge=1)
+    relay_gauge_interval_seconds: float = Field(default=5.0, gt=0)
+    relay_linger_ms: int = Field(default=0, ge=0)  # the relay batches itself; linger adds latency
+
+    dlq_max_replays: int = Field(
+        default=3,
+        ge=1,
+        description="Loop guard of `orderflow dlq replay`: a dead letter already replayed this "
+        "many times is refused unless --force.",
+    )
+
+    jwt_secret: SecretStr | None = Field(
+        default=None,
+        description="HS256 key for access tokens and reset links (32+ characters). Unset: a "
+        "random per-process key, so tokens die with the process. Never commit one.",
+    )
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
+    password_reset_ttl_seconds: int = Field(default=3600, ge=300, le=86_400)
+
+    payment_provider_url: str = Field(
+        default="http://127.0.0.1:8099",
+        description="Base URL of the payment provider (`orderflow payments fake-provider`).",
+    )
+    payment_timeout_seconds: float = Field(default=2.0, gt=0, description="Per call")
+    payment_attempts: int = Field(default=3, ge=1, le=10, description="Idempotent calls only")
+    payment_budget_seconds: float = Field(default=5.0, gt=0, description="All attempts")
+    payment_breaker_failures: int = Field(default=5, ge=1, description="Consecutive, to open")
+    payment_breaker_reset_seconds: float = Field(default=10.0, gt=0, description="Open → probe")
+    payment_settle_within_seconds: float = Field(
+        default=900.0, gt=0, description="Unanswered payments are given up after this"
+    )
+    payment_reconcile_interval_seconds: float = Field(default=30.0, gt=0)
+    payment_reconcile_grace_seconds: float = Field(
+        default=30.0, ge=0, description="Leave younger payments to their checkout"
+    )
+
+    carrier_url: str = Field(
+        default="http://127.0.0.1:8097",
+        description="Base URL of the parcel carrier (`orderflow dev fake-carrier`).",
+    )
+    carrier_timeout_seconds: float = Field(default=5.0, gt=0, description="Per call")
+    delivery_tracking_interval_seconds: float = Field(
+        default=10.0, gt=0, description="How often shipped parcels are checked for delivery"
+    )
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"

@@ -19,7 +19,7 @@ async def end_offsets(connection: KafkaConnection, topic: str) -> dict[TopicPart
     try:
         partitions = consumer.partitions_for_topic(topic) or set()
         if not partitions:
-            await consumer._client.force_metadata_update()  # noqa: SLF001
+            await consumer._client.force_metadata_update()
             partitions = consumer.partitions_for_topic(topic) or set()
         tps = [TopicPartition(topic, p) for p in partitions]
         return dict(await consumer.end_offsets(tps))

@@ -1,10 +1,92 @@
-"""The consumer runtime: decoding, inbox dedupe, dead letters, offsets and metrics.
+"""The consumer runtime: decoding, inbox dedupe, retry tiers, dead letters, offsets, metrics.
 
-Handlers are plain async functions of a typed event; everything around them lives here.
+Handlers are plain async functions of a typed event; everything around them lives here. The
+topic names and header names below are shared with the operator tooling (``orderflow dlq``).
 """
 
 from consumers.runtime.consumer import ConsumerRuntime
-from consumers.runtime.handlers import Consumer, Handler, MessageContext
+from consumers.runtime.dead_letters import failure_record, header_value, not_before
+from consumers.runtime.errors import FailureClass, PermanentError, TransientError, classify
+from consumers.runtime.group_topics import ensure_group_topics, group_topic_names
+from consumers.runtime.handlers import Consumer, Effect, EffectContext, Handler, MessageContext
+from consumers.runtime.headers import (
+    EXCEPTION_ATTEMPTS,
+    EXCEPTION_FIRST_FAILURE_AT,
+    EXCEPTION_HEADERS,
+    EXCEPTION_MESSAGE,
+    EXCEPTION_REASON,
+    EXCEPTION_STACKTRACE,
+    EXCEPTION_TYPE,
+    ORIGINAL_CONSUMER_GROUP,
+    ORIGINAL_HEADERS,
+    ORIGINAL_OFFSET,
+    ORIGINAL_PARTITION,
+    ORIGINAL_TIMESTAMP,
+    ORIGINAL_TOPIC,
+    REASON_PERMANENT,
+    REASON_RETRIES_EXHAUSTED,
+    REASON_TRANSIENT,
+    REPLAY_COUNT,
+    REPLAY_ID,
+    RETRY_HEADERS,
+    RETRY_NOT_BEFORE,
+    RETRY_TIER,
+)
 from consumers.runtime.inbox import inbox, metadata
+from consumers.runtime.last_errors import consumer_errors
+from consumers.runtime.policy import RetryPolicy
+from consumers.runtime.topics import (
+    DEFAULT_TIER_DELAYS,
+    dead_letter_topic,
+    retry_topic,
+    retry_topics,
+    tier_of,
+)
 
-__all__ = ["Consumer", "ConsumerRuntime", "Handler", "MessageContext", "inbox", "metadata"]
+__all__ = [
+    "DEFAULT_TIER_DELAYS",
+    "EXCEPTION_ATTEMPTS",
+    "EXCEPTION_FIRST_FAILURE_AT",
+    "EXCEPTION_HEADERS",
+    "EXCEPTION_MESSAGE",
+    "EXCEPTION_REASON",
+    "EXCEPTION_STACKTRACE",
+    "EXCEPTION_TYPE",
+    "ORIGINAL_CONSUMER_GROUP",
+    "ORIGINAL_HEADERS",
+    "ORIGINAL_OFFSET",
+    "ORIGINAL_PARTITION",
+    "ORIGINAL_TIMESTAMP",
+    "ORIGINAL_TOPIC",
+    "REASON_PERMANENT",
+    "REASON_RETRIES_EXHAUSTED",
+    "REASON_TRANSIENT",
+    "REPLAY_COUNT",
+    "REPLAY_ID",
+    "RETRY_HEADERS",
+    "RETRY_NOT_BEFORE",
+    "RETRY_TIER",
+    "Consumer",
+    "ConsumerRuntime",
+    "Effect",
+    "EffectContext",
+    "FailureClass",
+    "Handler",
+    "MessageContext",
+    "PermanentError",
+    "RetryPolicy",
+    "TransientError",
+    "classify",
+    "consumer_errors",
+    "dead_letter_topic",
+    "ensure_group_topics",
+    "failure_record",
+    "group_topic_names",
+    "header_value",
+    "inbox",
+    "metadata",
+    "not_before",
+    "retry_topic",
+    "retry_topics",
+    "tier_of",
+]

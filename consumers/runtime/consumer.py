@@ -1,9 +1,10 @@
-"""The consume loop: decode, dedupe, handle in one transaction, then commit the offset."""
+"""The consume loop: poll, hand each partition's batch to its worker, repeat."""
 
 from __future__ import annotations
 
 import asyncio
-import time
+from collections.abc import Sequence
+from functools import partial
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -11,23 +12,34 @@ from aiokafka.structs import ConsumerRecord
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from consumers.runtime import metrics
-from consumers.runtime.dead_letters import dead_letter_record
-from consumers.runtime.handlers import Consumer, MessageContext
-from consumers.runtime.inbox import record_once
-from events import PoisonMessage, bind_message_context, decode_record
-from events.codec import DecodedEvent
-from events.context import bind_traceparent
-from producers import KafkaConnection, publish_records
+from consumers.runtime.group_topics import ensure_group_topics
+from consumers.runtime.handlers import Consumer
+from consumers.runtime.heap import prepare_heap
+from consumers.runtime.offsets import OffsetCommitter
+from consumers.runtime.pacing import PartitionHolds
+from consumers.runtime.partition import BatchResult, PartitionBatch
+from consumers.runtime.policy import RetryPolicy
+from consumers.runtime.rebalance import FinishInFlight
+from consumers.runtime.topics import retry_topics
+from consumers.runtime.workers import PartitionWorkers
+from producers import KafkaConnection
 
 log = structlog.get_logger("orderflow.consumers")
 
+Fetched = dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
+
+POLL_SECONDS = 0.5
+FETCH_MAX_WAIT_MS = 100
+# While some partition is not polled for lack of room, how often the others are polled.
+BUSY_POLL_SECONDS = 0.05
+
 
 class ConsumerRuntime:
-    """Runs one :class:`Consumer` until ``stop`` is set.
+    """Runs one :class:`Consumer` (its main topics and its retry tiers) until ``stop`` is set.
 
     Offsets are committed per partition only after every record up to them was handled and
-    its transaction committed (or was dead-lettered), so a crash re-delivers and the inbox
-    turns the re-delivery into a counted no-op.
+    its transaction committed (or was sent to a retry tier or the DLQ and acknowledged), so a
+    crash re-delivers and the inbox turns the re-delivery into a counted no-op.
     """
 
     def __init__(
@@ -36,96 +48,146 @@ class ConsumerRuntime:
         sessions: async_sessionmaker[AsyncSession],
         connection: KafkaConnection,
         producer: AIOKafkaProducer,
+        *,
+        policy: RetryPolicy | None = None,
     ) -> None:
         self._consumer = consumer
-        self._sessions = sessions
         self._connection = connection
-        self._producer = producer
+        self._policy = policy or RetryPolicy()
+        self._batch = PartitionBatch(consumer, sessions, producer, self._policy)
+        self._holds = PartitionHolds()
+        self._stalls: dict[TopicPartition, float] = {}
+
+    @property
+    def topics(self) -> list[str]:
+        """What the group reads: its main topics and its own retry tiers."""
+        return [*self._consumer.topics, *retry_topics(self._consumer.name, self._policy.tiers)]
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Consume until ``stop`` is set, then commit what was handled and leave the group."""
+        """Consume until ``stop`` is set; the batches in flight finish and commit first."""
+        await ensure_group_topics(self._connection, self._consumer, self._policy.tiers)
+        prepare_heap()
         kafka = AIOKafkaConsumer(
-            *self._consumer.topics,
             **self._connection.client_options(),
             group_id=self._consumer.name,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             isolation_level="read_committed",
+            max_poll_records=self._policy.batch_size,
+            # The retry tiers' partitions are usually empty. While the main partitions still
+            # have fetched records waiting, aiokafka fetches only the others from the broker,
+            # and a fetch of empty partitions holds the connection for the whole wait: keep
+            # it short, or every backlog stalls for the default 500 ms per fetch.
+            fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
         )
+        committer = OffsetCommitter(kafka)
+        handle = partial(self._handle_partition, kafka, committer)
+        workers = PartitionWorkers(
+            kafka,
+            handle,
+            self._holds,
+            room=self._policy.max_batch_records,
+            max_batch=self._policy.max_batch_records,
+        )
+
+        async def finish_in_flight() -> None:
+            await workers.drain()
+            await committer.flush()
+
+        listener = FinishInFlight(self._consumer.name, finish_in_flight, self._holds.forget)
+        kafka.subscribe(topics=self.topics, listener=listener)
         await kafka.start()
         try:
             while not stop.is_set():
-                batches = await kafka.getmany(timeout_ms=500, max_records=500)
-                await asyncio.gather(
-                    *(self._handle_partition(kafka, tp, records) for tp, records in batches.items())
-                )
+                await self._poll_once(kafka, workers, listener)
+            await finish_in_flight()
+        except BaseException:
+            workers.cancel()  # a hard stop: what is in flight never commits, so it comes again
+            raise
         finally:
             await kafka.stop()
+
+    async def _poll_once(
+        self, kafka: AIOKafkaConsumer, workers: PartitionWorkers, listener: FinishInFlight
+    ) -> None:
+        failure = workers.failure()
+        if failure is not None:
+            raise failure
+        self._holds.release_due(kafka)
+        generation = listener.generation
+        wait = self._holds.seconds_to_next(POLL_SECONDS)
+        batches = await self._fetch(kafka, workers, wait)
+        if listener.generation != generation:
+            return  # fetched before a rebalance: the next owner reads them from the commit
+        for tp, records in batches.items():
+            workers.submit(tp, records)
+
+    @staticmethod
+    async def _fetch(kafka: AIOKafkaConsumer, workers: PartitionWorkers, wait: float) -> Fetched:
+        """Poll the partitions whose workers have room.
+
+        While some partition is full, poll the others without waiting and, if they had nothing,
+        wait for a worker to take a batch (its partition has room again) rather than for data.
+        """
+        takes = workers.takes
+        assigned = kafka.assignment()
+        ready = workers.with_room(assigned)
+        if len(ready) == len(assigned):
+            everything: Fetched = await kafka.getmany(timeout_ms=int(wait * 1000))
+            return everything
+        # (never getmany() with no partition named: that means all of them)
+        fetched: Fetched = await kafka.getmany(*ready) if ready else {}
+        if not fetched:
+            await workers.wait_for_take(takes, min(wait, BUSY_POLL_SECONDS))
+        return fetched
 
     async def _handle_partition(
         self,
         kafka: AIOKafkaConsumer,
+        committer: OffsetCommitter,
         tp: TopicPartition,
-        records: list[ConsumerRecord[bytes, bytes]],
+        records: Sequence[ConsumerRecord[bytes, bytes]],
     ) -> None:
-        for record in records:
-            await self.handle_record(record)
-        await kafka.commit({tp: records[-1].offset + 1})
-        highwater = kafka.highwater(tp)
-        if highwater is not None:
-            metrics.LAG.labels(self._consumer.name, tp.topic, str(tp.partition)).set(
-                max(0, highwater - records[-1].offset - 1)
-            )
-
-    async def handle_record(self, record: ConsumerRecord[bytes, bytes]) -> None:
-        """Handle one record: effect and inbox row in one transaction, or a dead letter."""
-        group = self._consumer.name
-        metrics.CONSUMED.labels(group, record.topic).inc()
         try:
-            decoded = decode_record(record.value, list(record.headers or ()), record.topic)
-        except PoisonMessage as poison:
-            await self._dead_letter(record, poison, str(poison.reason))
+            result = await self._batch.process(records)
+        except Exception as error:  # the database or the broker is unreachable
+            self._stall(kafka, tp, records[0].offset, error)
             return
-        bind_message_context(decoded.envelope.correlation_id, str(decoded.envelope.event_id))
-        bind_traceparent(decoded.envelope.traceparent)
-        started = time.perf_counter()
-        await self._apply(decoded)
-        metrics.HANDLER_SECONDS.labels(group).observe(time.perf_counter() - started)
+        self._stalls.pop(tp, None)
+        if result.held_offset is not None:
+            self._hold(kafka, tp, result.held_offset, result.held_for)
+        if result.next_offset is not None:
+            committer.record(tp, result.next_offset)
+        self._report_lag(kafka, tp, result)
 
-    async def _apply(self, decoded: DecodedEvent) -> None:
-        group = self._consumer.name
-        handler = self._consumer.handlers.get(type(decoded.event))
-        if handler is None:
-            return
-        async with self._sessions.begin() as session:
-            if not await record_once(session, group, decoded.envelope.event_id):
-                metrics.DUPLICATES.labels(group).inc()
-                log.info("duplicate_skipped", event_id=str(decoded.envelope.event_id))
-                return
-            await handler(decoded.event, MessageContext(session, decoded.envelope))
-        metrics.HANDLED.labels(group, decoded.envelope.event_type).inc()
-        log.info(
-            "event_handled",
-            event_id=str(decoded.envelope.event_id),
-            event_type=decoded.envelope.event_type,
-        )
+    def _hold(self, kafka: AIOKafkaConsumer, tp: TopicPartition, offset: int, delay: float) -> None:
+        if tp in kafka.assignment():  # else it moved away; its next owner starts from the commit
+            self._holds.hold(kafka, tp, offset, delay)
 
-    async def _dead_letter(
-        self, record: ConsumerRecord[bytes, bytes], error: BaseException, reason: str
+    def _stall(
+        self, kafka: AIOKafkaConsumer, tp: TopicPartition, offset: int, error: Exception
     ) -> None:
-        group = self._consumer.name
-        dead = dead_letter_record(
-            record, group=group, topic=self._consumer.dead_letter_topic, error=error, reason=reason
+        """Put the whole batch back and try again later, backing off; nothing was committed."""
+        delay = self._stalls.get(tp, self._policy.stall_backoff_seconds / 2) * 2
+        delay = min(delay, self._policy.stall_backoff_max_seconds)
+        self._stalls[tp] = delay
+        self._hold(kafka, tp, offset, delay)
+        metrics.STALLS.labels(self._consumer.name).inc()
+        log.error(
+            "batch_stalled",
+            topic=tp.topic,
+            partition=tp.partition,
+            offset=offset,
+            retry_in=delay,
+            error=f"{type(error).__name__}: {error}",
         )
-        (result,) = await publish_records(self._producer, [dead])
-        if isinstance(result, BaseException):
-            raise result
-        metrics.DEAD_LETTERED.labels(group, reason).inc()
-        log.warning(
-            "dead_lettered",
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            reason=reason,
-            error=str(error),
-        )
+
+    def _report_lag(self, kafka: AIOKafkaConsumer, tp: TopicPartition, result: BatchResult) -> None:
+        if tp not in kafka.assignment():
+            return
+        highwater = kafka.highwater(tp)
+        position = result.held_offset if result.held_offset is not None else result.next_offset
+        if highwater is not None and position is not None:
+            metrics.LAG.labels(self._consumer.name, tp.topic, str(tp.partition)).set(
+                max(0, highwater - position)
+            )

@@ -1,48 +1,128 @@
-"""Dead-letter records: the original key, value and headers plus ``x-*`` failure headers."""
+"""Retry and dead-letter records: the original key, value and headers plus ``x-*`` headers.
+
+The ``x-original-*`` headers are written once, from the first record that failed; a record
+coming back from a retry tier (or an operator replay) keeps them. ``x-replay-*`` headers set by
+the operator tooling are carried along untouched.
+"""
 
 from __future__ import annotations
 
 import traceback
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from aiokafka.structs import ConsumerRecord
 
+from consumers.runtime import headers as h
 from events import KafkaRecord
 
 MAX_STACK_CHARS = 4000
+MAX_MESSAGE_CHARS = 1000
+
+Headers = list[tuple[str, bytes]]
 
 
-def dead_letter_record(
+@dataclass(frozen=True)
+class Failure:
+    """One failed record: why, how often it was tried, and when it first failed."""
+
+    error: BaseException
+    reason: str
+    attempts: int = 1
+
+
+def header_value(record: ConsumerRecord[bytes, bytes], name: str) -> str | None:
+    """The last value of header ``name`` on ``record``, decoded; None when absent or binary."""
+    for key, raw in reversed(record.headers or ()):
+        if key == name and raw is not None:
+            try:
+                return bytes(raw).decode()
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+def failure_record(
     record: ConsumerRecord[bytes, bytes],
     *,
     group: str,
     topic: str,
-    error: BaseException,
-    reason: str,
-    attempts: int = 1,
-    first_failure_at: datetime | None = None,
+    failure: Failure,
+    retry: tuple[int, datetime] | None = None,
+    now: datetime | None = None,
 ) -> KafkaRecord:
-    """The record to publish on ``topic`` for a failed ``record``."""
-    original = [
+    """The record to publish on ``topic`` (a retry tier or the DLQ) for a failed ``record``.
+
+    ``retry`` is ``(tier, not_before)`` for a retry record, None for a dead letter.
+    """
+    now = now or datetime.now(UTC)
+    carried = [
         (name, value)
         for name, value in (record.headers or ())
-        if not name.startswith(("x-original-", "x-exception-"))
+        if not name.startswith(("x-original-", "x-exception-", "x-retry-"))
     ]
-    stack = "".join(traceback.format_exception(error))[-MAX_STACK_CHARS:]
-    failure = {
-        "x-original-topic": record.topic,
-        "x-original-partition": str(record.partition),
-        "x-original-offset": str(record.offset),
-        "x-original-timestamp": str(record.timestamp),
-        "x-original-consumer-group": group,
-        "x-exception-type": type(error).__name__,
-        "x-exception-reason": reason,
-        "x-exception-message": str(error)[:1000],
-        "x-exception-stacktrace": stack,
-        "x-exception-attempts": str(attempts),
-        "x-exception-first-failure-at": (first_failure_at or datetime.now(UTC)).isoformat(),
+    added = {
+        **_original(record, group),
+        **_exception(record, failure, now),
     }
-    headers = [*original, *((k, v.encode()) for k, v in failure.items())]
+    if retry is not None:
+        tier, not_before = retry
+        added[h.RETRY_TIER] = str(tier)
+        added[h.RETRY_NOT_BEFORE] = not_before.isoformat()
+    headers = [*carried, *((k, v.encode()) for k, v in added.items())]
     return KafkaRecord(
         topic=topic, key=record.key or b"", value=record.value or b"", headers=headers
     )
+
+
+def _original(record: ConsumerRecord[bytes, bytes], group: str) -> dict[str, str]:
+    """The x-original-* headers: kept from a retried record, else taken from this one."""
+    if header_value(record, h.ORIGINAL_TOPIC) is not None:
+        kept = {name: header_value(record, name) for name in h.ORIGINAL_HEADERS}
+        return {name: value for name, value in kept.items() if value is not None}
+    return {
+        h.ORIGINAL_TOPIC: record.topic,
+        h.ORIGINAL_PARTITION: str(record.partition),
+        h.ORIGINAL_OFFSET: str(record.offset),
+        h.ORIGINAL_TIMESTAMP: str(record.timestamp),
+        h.ORIGINAL_CONSUMER_GROUP: group,
+    }
+
+
+def _exception(
+    record: ConsumerRecord[bytes, bytes], failure: Failure, now: datetime
+) -> dict[str, str]:
+    error = failure.error
+    stack = "".join(traceback.format_exception(error))[-MAX_STACK_CHARS:]
+    return {
+        h.EXCEPTION_TYPE: type(error).__name__,
+        h.EXCEPTION_REASON: failure.reason,
+        h.EXCEPTION_MESSAGE: str(error)[:MAX_MESSAGE_CHARS],
+        h.EXCEPTION_STACKTRACE: stack,
+        h.EXCEPTION_ATTEMPTS: str(previous_attempts(record) + failure.attempts),
+        h.EXCEPTION_FIRST_FAILURE_AT: header_value(record, h.EXCEPTION_FIRST_FAILURE_AT)
+        or now.isoformat(),
+    }
+
+
+def previous_attempts(record: ConsumerRecord[bytes, bytes]) -> int:
+    """Attempts made before this delivery (0 for a record never failed before)."""
+    raw = header_value(record, h.EXCEPTION_ATTEMPTS)
+    return int(raw) if raw and raw.isdigit() else 0
+
+
+def not_before(record: ConsumerRecord[bytes, bytes]) -> datetime | None:
+    """When a retry record may be handled; None when it carries no (valid) time."""
+    raw = header_value(record, h.RETRY_NOT_BEFORE)
+    if raw is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def retry_at(delay_seconds: float, now: datetime | None = None) -> datetime:
+    """The not-before time of a retry ``delay_seconds`` from ``now``."""
+    return (now or datetime.now(UTC)) + timedelta(seconds=delay_seconds)

@@ -1,4 +1,4 @@
-"""What a consumer is: a group name, its topics and a handler per event type."""
+"""What a consumer is: a group name, its topics, a handler per event type, optional effects."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from consumers.runtime.topics import dead_letter_topic
 from events import Envelope, IntegrationEvent
 
 
@@ -19,7 +20,24 @@ class MessageContext:
     envelope: Envelope
 
 
+@dataclass(frozen=True)
+class EffectContext:
+    """What an after-commit effect may use: a session factory and the envelope."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    envelope: Envelope
+
+
 Handler = Callable[[Any, MessageContext], Awaitable[None]]
+"""Business logic in the consumer's transaction; the runtime commits it with the inbox row."""
+
+Effect = Callable[[Any, EffectContext], Awaitable[None]]
+"""An external side effect (an email) run after the transaction that recorded it committed.
+
+It runs again when the same event is delivered again (a retry tier, a replay, a crash before
+the offset commit), so it must be idempotent: look up what the handler recorded and do only
+what is still pending. Its failures are classified and retried like a handler's.
+"""
 
 
 @dataclass(frozen=True)
@@ -29,8 +47,9 @@ class Consumer:
     name: str
     topics: tuple[str, ...]
     handlers: Mapping[type[IntegrationEvent], Handler] = field(default_factory=dict)
+    effects: Mapping[type[IntegrationEvent], Effect] = field(default_factory=dict)
 
     @property
     def dead_letter_topic(self) -> str:
-        """Where this group's poison records go."""
-        return f"{self.name}.dlq"
+        """Where this group's dead letters go."""
+        return dead_letter_topic(self.name)

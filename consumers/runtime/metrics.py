@@ -1,5 +1,7 @@
 """Prometheus metrics of the consumer runtime."""
 
+from functools import lru_cache
+
 from prometheus_client import Counter, Gauge, Histogram
 
 CONSUMED = Counter("orderflow_consumer_consumed_total", "Records received", ["group", "topic"])
@@ -11,6 +13,11 @@ DUPLICATES = Counter(
     "Records skipped because the inbox had their event id",
     ["group"],
 )
+RETRIED = Counter(
+    "orderflow_consumer_retried_total",
+    "Records sent to a delayed retry tier",
+    ["group", "tier"],
+)
 DEAD_LETTERED = Counter(
     "orderflow_consumer_dead_lettered_total",
     "Records sent to the dead-letter topic",
@@ -18,10 +25,28 @@ DEAD_LETTERED = Counter(
 )
 HANDLER_SECONDS = Histogram(
     "orderflow_consumer_handler_seconds",
-    "Time to handle one record, inbox and transaction included",
+    "Time one handler call takes inside the batch transaction",
     ["group"],
-    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )
 LAG = Gauge(
-    "orderflow_consumer_lag", "Records behind the partition end", ["group", "topic", "partition"]
+    "orderflow_consumer_lag",
+    "Records behind the partition end (highwater minus next offset to handle)",
+    ["group", "topic", "partition"],
 )
+LAST_ERROR = Gauge(
+    "orderflow_consumer_last_error_timestamp_seconds",
+    "Unix time of the last record that failed (retried or dead-lettered)",
+    ["group"],
+)
+STALLS = Counter(
+    "orderflow_consumer_stalled_batches_total",
+    "Batches put back because the database or the broker could not be reached",
+    ["group"],
+)
+
+
+@lru_cache(maxsize=64)
+def handler_seconds(group: str) -> Histogram:
+    """The latency histogram child of ``group`` (resolved once: it is observed per record)."""
+    return HANDLER_SECONDS.labels(group)

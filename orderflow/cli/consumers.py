@@ -1,7 +1,79 @@
-"""``orderflow consumers``."""
+"""``orderflow consumers``: lag per group and partition, retry tiers, dead letters, last error."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+from typing import Annotated
+
 import typer
+from sqlalchemy.exc import ProgrammingError
+
+from consumers.runtime.status import GroupStatus, groups_status
+from orderflow.cli.errors import UserError, friendly_errors
+from orderflow.db import create_engine, create_sessions
+from orderflow.processes import deployed_consumers
+from orderflow.settings import Settings, get_settings
 
 app = typer.Typer(no_args_is_help=True)
+
+
+@app.command()
+def status(
+    group: Annotated[
+        str | None, typer.Option(help="Only this consumer (name as in `orderflow consume`).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Lag per group and partition, retry-tier depths, dead-letter counts, last error."""
+    settings = get_settings()
+    with friendly_errors(settings):
+        found = asyncio.run(_status(settings, group))
+    if as_json:
+        typer.echo(json.dumps([g.to_json() for g in found], indent=2))
+        return
+    for entry in found:
+        typer.echo(_human(entry))
+
+
+async def _status(settings: Settings, only: str | None) -> list[GroupStatus]:
+    groups = deployed_consumers(settings)
+    if only is not None and only not in groups:
+        raise UserError(f"unknown consumer {only!r}; choose one of: {', '.join(groups)}")
+    chosen = [c for name, c in groups.items() if only in (None, name)]
+    engine = create_engine(settings)
+    try:
+        return await groups_status(
+            settings.kafka_connection(),
+            create_sessions(engine),
+            chosen,
+            len(settings.consumer_retry_delays_seconds),
+        )
+    except ProgrammingError as error:
+        if "does not exist" not in str(error):
+            raise
+        raise UserError(
+            "the database schema is older than this code (messaging.consumer_errors is "
+            "missing); run `orderflow db upgrade`"
+        ) from None
+    finally:
+        await engine.dispose()
+
+
+def _human(entry: GroupStatus) -> str:
+    lines = [f"{entry.group}: lag {entry.lag}, dead letters {entry.dead_letters}"]
+    for p in entry.partitions:
+        committed = "-" if p.committed is None else str(p.committed)
+        lines.append(f"  {p.topic}[{p.partition}]  committed {committed}  end {p.end}  lag {p.lag}")
+    tiers = ", ".join(f"tier {t}: {d}" for t, d in entry.retry_depths.items())
+    lines.append(f"  retry tiers waiting: {tiers or 'none'}")
+    error = entry.last_error
+    if error:
+        lines.append(
+            f"  last error {error['failed_at']:%Y-%m-%d %H:%M:%S %Z}: {error['reason']} "
+            f"{error['exception_type']}: {error['message']} "
+            f"at {error['topic']}[{error['partition']}]@{error['offset']}"
+        )
+    else:
+        lines.append("  last error: none")
+    return "\n".join(lines)

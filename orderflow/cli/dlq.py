@@ -1,7 +1,478 @@
-"""``orderflow dlq``."""
+"""``orderflow dlq``: inspect, replay, purge and export dead letters, safely at 3 a.m.
+
+Every user error ends in one ``error: ...`` line on stderr and exit code 2; an interrupted
+replay exits 130 and says how to resume it.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import getpass
+import json
+import sys
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, TypeVar
+
 import typer
+from sqlalchemy.exc import ProgrammingError
+
+from consumers.operations import (
+    DeadLetterDesk,
+    JobView,
+    LoopGuard,
+    OffsetRange,
+    OperationError,
+    Plan,
+    ReplayRequest,
+    Selection,
+    parse_offsets,
+    parse_rate,
+    parse_time,
+)
+from consumers.operations.conventions import retry_topic
+from consumers.operations.export import to_json
+from orderflow.cli import dlq_render as render
+from orderflow.cli.dlq_progress import interruptible, progress_bar
+from orderflow.cli.errors import friendly_errors
+from orderflow.db import create_engine
+from orderflow.logging import configure_logging
+from orderflow.settings import Settings, get_settings
 
 app = typer.Typer(no_args_is_help=True)
+T = TypeVar("T")
+
+GroupOpt = Annotated[str, typer.Option("--group", "-g", help="Consumer group, e.g. notifications.")]
+FailureOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--failure", help="Failure reason (x-exception-reason), e.g. permanent. Repeatable."
+    ),
+]
+TypeOpt = Annotated[
+    list[str] | None,
+    typer.Option("--event-type", help="Event type, e.g. orders.OrderPlaced or ….v1. Repeatable."),
+]
+KeyOpt = Annotated[list[str] | None, typer.Option("--key", help="Record key. Repeatable.")]
+EventIdOpt = Annotated[list[str] | None, typer.Option("--event-id", help="Event id. Repeatable.")]
+SinceOpt = Annotated[
+    str | None, typer.Option(help="Dead-lettered at or after: ISO-8601 or a duration ago (2h).")
+]
+UntilOpt = Annotated[
+    str | None, typer.Option(help="Dead-lettered at or before: ISO-8601 or a duration ago (30m).")
+]
+PartitionOpt = Annotated[
+    list[int] | None, typer.Option("--partition", "-p", help="Dead-letter partition. Repeatable.")
+]
+OffsetsOpt = Annotated[
+    str | None, typer.Option(help="Dead-letter offsets: N, FIRST-LAST, FIRST- or -LAST.")
+]
+OperatorOpt = Annotated[
+    str | None, typer.Option(help="Who is acting, for the audit trail (default: your OS user).")
+]
+WhyOpt = Annotated[str, typer.Option("--reason", help="Why (recorded in the audit trail).")]
+ResolvedOpt = Annotated[bool, typer.Option(help="Also select records already replayed or purged.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _operator_errors() -> Iterator[None]:
+    """Operation errors and a missing migration become one line, exit code 2."""
+    try:
+        yield
+    except OperationError as exc:
+        _fail(str(exc))
+    except FileExistsError as exc:
+        _fail(f"{exc.filename} already exists; choose another path (nothing was changed)")
+    except ProgrammingError as exc:
+        if "does not exist" not in str(exc):
+            raise
+        _fail("the database lacks the dead-letter tables; run `orderflow db upgrade`")
+
+
+def _execute(settings: Settings, work: Callable[[DeadLetterDesk], Awaitable[T]]) -> T:
+    """Run ``work`` against a desk on the configured PostgreSQL and Kafka."""
+
+    async def main() -> T:
+        engine = create_engine(settings)
+        try:
+            return await work(DeadLetterDesk(engine, settings.kafka_connection()))
+        finally:
+            await engine.dispose()
+
+    with friendly_errors(settings), _operator_errors():
+        return asyncio.run(main())
+    raise AssertionError("unreachable")  # pragma: no cover  (the handlers exit)
+
+
+def _settings() -> Settings:
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return settings
+
+
+def _group(settings: Settings, name: str) -> str:
+    """The full group name: the deployment prefix is added when missing."""
+    prefix = settings.consumer_group_prefix
+    return name if not prefix or name.startswith(prefix) else prefix + name
+
+
+def _selection(
+    settings: Settings,
+    group: str,
+    *,
+    failure: list[str] | None,
+    event_type: list[str] | None,
+    key: list[str] | None,
+    event_id: list[str] | None,
+    since: str | None,
+    until: str | None,
+    partition: list[int] | None,
+    offsets: str | None,
+) -> Selection:
+    with _operator_errors():
+        return Selection(
+            group=_group(settings, group),
+            reasons=tuple(failure or ()),
+            event_types=tuple(event_type or ()),
+            keys=tuple(key or ()),
+            event_ids=tuple(_event_id(e) for e in event_id or ()),
+            since=parse_time(since, option="--since") if since else None,
+            until=parse_time(until, option="--until") if until else None,
+            partitions=tuple(partition or ()),
+            offsets=parse_offsets(offsets) if offsets else OffsetRange(),
+        )
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _event_id(text: str) -> str:
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        _fail(f"bad --event-id {text!r}: expected a UUID such as the ce_id header")
+        raise
+
+
+def _job_id(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        _fail(f"bad job id {text!r}: copy it from `orderflow dlq jobs`")
+        raise
+
+
+def _operator(name: str | None) -> str:
+    if name and name.strip():
+        return name.strip()
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid:{__import__('os').getuid()}"
+
+
+def _reason(text: str) -> str:
+    if not text.strip():
+        _fail('--reason must say why, e.g. --reason "SMTP outage fixed, INC-123"')
+    return text.strip()
+
+
+@app.command("ls")
+def list_dead_letters(
+    group: Annotated[str | None, typer.Option("--group", "-g", help="Only this group.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Unresolved dead letters grouped by group, failure reason and event type."""
+    settings = _settings()
+    name = _group(settings, group) if group else None
+    rows = _execute(settings, lambda desk: desk.summary(name))
+    prefix = settings.consumer_group_prefix
+    rows = [r for r in rows if not prefix or r.group.startswith(prefix)]
+    if as_json:
+        typer.echo(json.dumps([r.to_json() for r in rows], indent=2))
+    else:
+        typer.echo(render.summary(rows))
+
+
+@app.command()
+def show(
+    group: GroupOpt,
+    partition: Annotated[int | None, typer.Option("--partition", "-p")] = None,
+    offset: Annotated[int | None, typer.Option("--offset", "-o")] = None,
+    event_id: Annotated[str | None, typer.Option(help="Find by event id instead.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """One dead letter in full: where it came from, why it failed, its payload and history."""
+    settings = _settings()
+    name = _group(settings, group)
+    if event_id:
+        found = uuid.UUID(_event_id(event_id))
+        details = _execute(settings, lambda desk: desk.find(name, found))
+    elif partition is not None and offset is not None:
+        p, o = partition, offset
+        details = [_execute(settings, lambda desk: desk.show(name, p, o))]
+    else:
+        _fail("say which record: --partition P --offset O, or --event-id ID")
+    if as_json:
+        payload = [
+            {
+                **to_json(d.record),
+                "payload": d.payload,
+                "resolution": d.resolution,
+                "history": [vars(e) for e in d.history],
+            }
+            for d in details
+        ]
+        typer.echo(json.dumps(payload, indent=2, default=str))
+        return
+    typer.echo("\n\n".join(render.detail(d) for d in details))
+
+
+@app.command()
+def replay(
+    *,
+    group: GroupOpt,
+    reason: WhyOpt,
+    failure: FailureOpt = None,
+    event_type: TypeOpt = None,
+    key: KeyOpt = None,
+    event_id: EventIdOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    partition: PartitionOpt = None,
+    offsets: OffsetsOpt = None,
+    dry_run: Annotated[bool, typer.Option(help="Print the plan; change nothing.")] = False,
+    to_topic: Annotated[
+        str | None, typer.Option(help="Publish here instead of <group>.retry.1.")
+    ] = None,
+    rate: Annotated[str | None, typer.Option(help="At most this many: 20/s or 600/m.")] = None,
+    max_replays: Annotated[
+        int | None, typer.Option(help="Loop guard: refuse records replayed this often.")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Replay even past the loop guard.")] = False,
+    include_resolved: ResolvedOpt = False,
+    operator: OperatorOpt = None,
+) -> None:
+    """Republish selected dead letters into the group's own retry path, as a durable job."""
+    settings = _settings()
+    why = _reason(reason)
+    selection = _selection(
+        settings,
+        group,
+        failure=failure,
+        event_type=event_type,
+        key=key,
+        event_id=event_id,
+        since=since,
+        until=until,
+        partition=partition,
+        offsets=offsets,
+    )
+    per_second = _rate(rate)
+    limit = max_replays if max_replays is not None else settings.dlq_max_replays
+    if limit < 1:
+        _fail("--max-replays must be at least 1 (use --force to lift the loop guard)")
+    guard = LoopGuard(limit, force)
+    destination = to_topic or retry_topic(selection.group, 1)
+    request = ReplayRequest(_operator(operator), why, destination, per_second, limit, force)
+    code = _execute(
+        settings,
+        lambda desk: _replay(
+            desk,
+            selection=selection,
+            guard=guard,
+            request=request,
+            dry_run=dry_run,
+            include_resolved=include_resolved,
+        ),
+    )
+    raise typer.Exit(code)
+
+
+def _rate(text: str | None) -> float | None:
+    with _operator_errors():
+        return parse_rate(text) if text else None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _replay(
+    desk: DeadLetterDesk,
+    *,
+    selection: Selection,
+    guard: LoopGuard,
+    request: ReplayRequest,
+    dry_run: bool,
+    include_resolved: bool,
+) -> int:
+    plan = await desk.plan(selection, guard=guard, include_resolved=include_resolved)
+    if not await desk.destination_exists(request.destination):
+        _fail(
+            f"destination topic {request.destination} does not exist; start the consumer once "
+            "(it creates its retry topics) or choose another with --to-topic"
+        )
+    typer.echo(render.plan(plan, request.destination), err=True)
+    if dry_run:
+        typer.echo("dry run: nothing was published or recorded", err=True)
+        return 0
+    job_id = await desk.create_replay(plan, request)
+    typer.echo(f"job {job_id} created by {request.operator}", err=True)
+    return await _run_job(desk, job_id, plan.to_send)
+
+
+async def _run_job(desk: DeadLetterDesk, job_id: uuid.UUID, total: int) -> int:
+    with interruptible() as stop, progress_bar(total, f"replay {job_id}") as advance:
+        view = await desk.run(job_id, stop, advance)
+    typer.echo(render.outcome(view))
+    if view.job.status == "interrupted":
+        typer.echo(f"interrupted: resume with `orderflow dlq resume {job_id}`", err=True)
+        return 130
+    return 0 if not view.outcomes.get("failed") else 1
+
+
+@app.command()
+def resume(job: Annotated[str, typer.Argument(help="The job id (see `dlq jobs`).")]) -> None:
+    """Continue an interrupted replay job where it stopped (nothing is sent twice)."""
+    settings = _settings()
+    job_id = _job_id(job)
+
+    async def work(desk: DeadLetterDesk) -> int:
+        view = await desk.job(job_id)
+        pending = view.outcomes.get("pending", 0)
+        return await _run_job(desk, job_id, pending)
+
+    raise typer.Exit(_execute(settings, work))
+
+
+@app.command()
+def jobs(
+    group: Annotated[str | None, typer.Option("--group", "-g", help="Only this group.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """Replay and purge jobs, newest first, with their progress."""
+    settings = _settings()
+    name = _group(settings, group) if group else None
+    views = _execute(settings, lambda desk: desk.jobs(name, limit))
+    if as_json:
+        typer.echo(json.dumps([render.job_json(v) for v in views], indent=2))
+    else:
+        typer.echo(render.jobs(views))
+
+
+@app.command()
+def cancel(
+    job: Annotated[str, typer.Argument(help="The job id (see `dlq jobs`).")],
+    operator: OperatorOpt = None,
+) -> None:
+    """Cancel a replay job: a running one stops after its current batch."""
+    settings = _settings()
+    job_id = _job_id(job)
+    view: JobView = _execute(settings, lambda desk: desk.cancel(job_id, _operator(operator)))
+    typer.echo(render.outcome(view))
+
+
+@app.command()
+def purge(
+    *,
+    group: GroupOpt,
+    reason: WhyOpt,
+    failure: FailureOpt = None,
+    event_type: TypeOpt = None,
+    key: KeyOpt = None,
+    event_id: EventIdOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    partition: PartitionOpt = None,
+    offsets: OffsetsOpt = None,
+    export: Annotated[
+        Path | None, typer.Option(help="JSONL copy (default: ./dlq-purge-<group>-<time>.jsonl).")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    operator: OperatorOpt = None,
+) -> None:
+    """Mark selected dead letters resolved, after writing them to a JSONL file."""
+    settings = _settings()
+    why = _reason(reason)
+    selection = _selection(
+        settings,
+        group,
+        failure=failure,
+        event_type=event_type,
+        key=key,
+        event_id=event_id,
+        since=since,
+        until=until,
+        partition=partition,
+        offsets=offsets,
+    )
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = export or Path(f"dlq-purge-{selection.group}-{stamp}.jsonl")
+    if not yes and not sys.stdin.isatty():
+        _fail("purge needs confirmation: run it in a terminal or pass --yes")
+    who = _operator(operator)
+
+    async def work(desk: DeadLetterDesk) -> JobView | None:
+        plan = await desk.plan(selection)
+        if not yes and not _confirm_purge(plan, path):
+            return None
+        return await desk.purge(plan, operator=who, reason=why, export_to=path)
+
+    view = _execute(settings, work)
+    if view is None:
+        _fail("purge aborted; nothing was changed", code=1)
+    assert view is not None
+    typer.echo(render.outcome(view))
+    typer.echo(f"exported to {path}", err=True)
+
+
+def _confirm_purge(plan: Plan, path: Path) -> bool:
+    typer.echo(f"{plan.total} dead letters match {plan.selection.describe()}", err=True)
+    return typer.confirm(f"Export them to {path} and mark them resolved?", err=True)
+
+
+@app.command("export")
+def export_dead_letters(
+    *,
+    group: GroupOpt,
+    output: Annotated[str, typer.Option("--output", "-o", help="A new file, or - for stdout.")],
+    failure: FailureOpt = None,
+    event_type: TypeOpt = None,
+    key: KeyOpt = None,
+    event_id: EventIdOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    partition: PartitionOpt = None,
+    offsets: OffsetsOpt = None,
+    include_resolved: ResolvedOpt = False,
+    operator: OperatorOpt = None,
+) -> None:
+    """Write selected dead letters as JSON lines; nothing is resolved."""
+    settings = _settings()
+    selection = _selection(
+        settings,
+        group,
+        failure=failure,
+        event_type=event_type,
+        key=key,
+        event_id=event_id,
+        since=since,
+        until=until,
+        partition=partition,
+        offsets=offsets,
+    )
+    who = _operator(operator)
+
+    async def work(desk: DeadLetterDesk) -> int:
+        plan = await desk.plan(selection, include_resolved=include_resolved)
+        target = sys.stdout if output == "-" else Path(output)
+        return await desk.export(plan, operator=who, to=target)
+
+    count = _execute(settings, work)
+    typer.echo(f"exported {count} dead letters to {output}", err=True)

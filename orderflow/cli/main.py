@@ -11,11 +11,33 @@ from typing import Annotated, Any
 import typer
 from prometheus_client import start_http_server
 
-from consumers import CONSUMERS
-from orderflow.cli import consumers, db, dev, dlq, docs, events, outbox, payments, search
+from orderflow.cli import (
+    carrier,
+    consumers,
+    db,
+    dev,
+    dlq,
+    docs,
+    events,
+    outbox,
+    payments,
+    search,
+    smtp_sink,
+    users,
+)
 from orderflow.cli.errors import UserError, friendly_errors
+from orderflow.fulfillment import run_tracking
 from orderflow.logging import configure_logging
-from orderflow.processes import Job, prepare_topics, run_api, run_consumer, run_relay, supervise
+from orderflow.payments import run_reconciliation
+from orderflow.processes import (
+    Job,
+    deployed_consumers,
+    prepare_topics,
+    run_api,
+    run_consumer,
+    run_relay,
+    supervise,
+)
 from orderflow.settings import get_settings
 
 app = typer.Typer(
@@ -25,6 +47,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db.app, name="db", help="Database migrations.")
+dev.app.command("smtp-sink")(smtp_sink.smtp_sink)
+dev.app.command("fake-carrier")(carrier.fake_carrier)
 app.add_typer(dev.app, name="dev", help="Local PostgreSQL and Kafka for development and tests.")
 app.add_typer(events.app, name="events", help="Event contracts: list, show, check, export.")
 app.add_typer(docs.app, name="docs", help="Generated documentation (AsyncAPI, event catalog).")
@@ -33,6 +57,7 @@ app.add_typer(payments.app, name="payments", help="Payments: reconciliation.")
 app.add_typer(search.app, name="search", help="Search read model: rebuild.")
 app.add_typer(dlq.app, name="dlq", help="Dead letters: inspect, replay, purge.")
 app.add_typer(consumers.app, name="consumers", help="Consumer groups: lag and status.")
+app.add_typer(users.app, name="users", help="Accounts: create the first admin.")
 
 
 def _run(main: Coroutine[Any, Any, None]) -> None:
@@ -50,12 +75,15 @@ def run() -> None:
     typer.echo(f"orderflow: API {base}  docs {base}/docs  metrics {base}/metrics", err=True)
 
     async def main() -> None:
-        await prepare_topics(settings, CONSUMERS.values())
+        groups = deployed_consumers(settings)
+        await prepare_topics(settings, groups.values())
         jobs: dict[str, Job] = {
             "api": partial(run_api, settings),
             "relay": partial(run_relay, settings),
+            "payments:reconcile": partial(run_reconciliation, settings),
+            "fulfillment:tracking": partial(run_tracking, settings),
         }
-        for name, consumer in CONSUMERS.items():
+        for name, consumer in groups.items():
             jobs[f"consumer:{name}"] = partial(run_consumer, settings, consumer)
         await supervise(jobs)
 
@@ -80,7 +108,7 @@ def relay(
     start_http_server(metrics_port or settings.relay_metrics_port, addr=settings.http_host)
 
     async def main() -> None:
-        await prepare_topics(settings, CONSUMERS.values())
+        await prepare_topics(settings, deployed_consumers(settings).values())
         await supervise({"relay": partial(run_relay, settings)})
 
     _run(main())
@@ -88,19 +116,20 @@ def relay(
 
 @app.command()
 def consume(
-    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(CONSUMERS)}.")],
+    name: Annotated[str, typer.Argument(help="The consumer to run, e.g. notifications.")],
     metrics_port: Annotated[
         int | None, typer.Option(help="Serve /metrics on this port (default from settings).")
     ] = None,
 ) -> None:
     """Run one consumer group."""
-    consumer = CONSUMERS.get(name)
+    settings = get_settings()
+    groups = deployed_consumers(settings)
+    consumer = groups.get(name)
     if consumer is None:
         typer.echo(
-            f"error: unknown consumer {name!r}; choose one of: {', '.join(CONSUMERS)}", err=True
+            f"error: unknown consumer {name!r}; choose one of: {', '.join(groups)}", err=True
         )
         raise typer.Exit(2)
-    settings = get_settings()
     start_http_server(metrics_port or settings.consumer_metrics_port, addr=settings.http_host)
 
     async def main() -> None:

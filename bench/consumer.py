@@ -1,0 +1,218 @@
+"""Consumer runtime throughput against a raw aiokafka consume loop over the same topic.
+
+    python -m bench.consumer --records 50000 --partitions 3 --repeat 3
+
+Pre-produces ``--records`` OrderPlaced records to a unique topic, then reads them all
+(each reader in its own fresh consumer group, in the same run):
+
+(a) raw: ``getmany`` + ``commit`` per poll, nothing else (what aiokafka alone costs);
+(b) runtime: :class:`ConsumerRuntime` with a no-op handler: decoding and validation, the
+    inbox rows (dedupe) in one transaction per partition batch, offsets committed after.
+
+Rates are records per second from the first record received to the last one handled (group
+join time excluded for both). Both readers run ``--repeat`` times, alternating, and the median
+ratio is reported with every round (the machine is shared: single runs vary by 2x). Runs on a
+fresh, migrated database (dropped at the end). Prints one JSON document. Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer
+from alembic import command
+from sqlalchemy.engine import make_url
+
+import events.schemas  # noqa: F401  (registers every event)
+from consumers.runtime import Consumer, ConsumerRuntime, MessageContext, RetryPolicy
+from events import KafkaRecord, new_envelope
+from events.codec import encode_record
+from events.schemas import OrderLine, OrderPlaced
+from orderflow.cli.db import alembic_config
+from orderflow.db import create_engine, create_sessions
+from orderflow.settings import Settings, get_settings
+from producers import TopicSpec, create_producer, ensure_topics, publish_records
+
+CHUNK = 5_000
+
+
+def _record(topic: str) -> KafkaRecord:
+    event = OrderPlaced(
+        order_id=uuid.uuid4(),
+        customer_id=uuid.uuid4(),
+        currency="EUR",
+        lines=(OrderLine(sku="SKU-1", quantity=1, unit_price_minor=999),),
+        total_minor=999,
+        placed_at=datetime.now(UTC),
+    )
+    r = encode_record(new_envelope(event, aggregate_version=1))
+    return KafkaRecord(topic, r.key, r.value, r.headers)
+
+
+async def produce(settings: Settings, topic: str, records: int, partitions: int) -> None:
+    """Create ``topic`` and fill it with ``records`` OrderPlaced records."""
+    await ensure_topics(settings.kafka_connection(), [TopicSpec(topic, partitions)])
+    producer = create_producer(settings.kafka_connection(), linger_ms=20)
+    await producer.start()
+    try:
+        for start in range(0, records, CHUNK):
+            batch = [_record(topic) for _ in range(min(CHUNK, records - start))]
+            results = await publish_records(producer, batch)
+            if any(isinstance(r, BaseException) for r in results):
+                raise RuntimeError("producing the bench records failed")
+    finally:
+        await producer.stop()
+
+
+async def raw_loop(settings: Settings, topic: str, records: int) -> float:
+    """Seconds a bare getmany + commit loop takes to read every record."""
+    kafka = AIOKafkaConsumer(
+        topic,
+        **settings.kafka_connection().client_options(),
+        group_id=f"bench-raw-{uuid.uuid4().hex[:8]}",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        isolation_level="read_committed",
+        max_poll_records=500,
+    )
+    await kafka.start()
+    seen, first = 0, 0.0
+    try:
+        while seen < records:
+            batches = await kafka.getmany(timeout_ms=500)
+            if batches and not first:
+                first = time.perf_counter()
+            seen += sum(len(b) for b in batches.values())
+            if batches:
+                await kafka.commit({tp: b[-1].offset + 1 for tp, b in batches.items()})
+        return time.perf_counter() - first
+    finally:
+        await kafka.stop()
+
+
+async def runtime_loop(
+    settings: Settings, database_url: str, topic: str, records: int, batch_size: int = 1000
+) -> float:
+    """Seconds the consumer runtime takes to handle every record (dedupe + no-op handler)."""
+    engine = create_engine(settings.model_copy(update={"database_url": database_url}))
+    producer = create_producer(settings.kafka_connection())
+    await producer.start()
+    state: dict[str, Any] = {"seen": 0, "first": 0.0, "last": 0.0}
+    done = asyncio.Event()
+
+    async def handler(event: OrderPlaced, ctx: MessageContext) -> None:
+        state["seen"] += 1
+        now = time.perf_counter()
+        state["first"] = state["first"] or now
+        state["last"] = now
+        if state["seen"] >= records:
+            done.set()
+
+    group = f"bench-runtime-{uuid.uuid4().hex[:8]}"
+    consumer = Consumer(group, (topic,), {OrderPlaced: handler})
+    runtime = ConsumerRuntime(
+        consumer,
+        create_sessions(engine),
+        settings.kafka_connection(),
+        producer,
+        policy=RetryPolicy(batch_size=batch_size),
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(runtime.run(stop))
+    try:
+        await asyncio.wait_for(done.wait(), timeout=600)
+        stop.set()
+        await task  # the last batch commits before run() returns
+        return float(state["last"] - state["first"])
+    finally:
+        stop.set()
+        await asyncio.gather(task, return_exceptions=True)
+        await producer.stop()
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def fresh_database(settings: Settings) -> AsyncIterator[str]:
+    """A migrated database of its own, dropped afterwards."""
+    server = make_url(settings.database_url)
+    name = f"orderflow_bench_{uuid.uuid4().hex[:8]}"
+    admin_dsn = server.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False
+    )
+    admin = await asyncpg.connect(admin_dsn)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = server.set(database=name).render_as_string(hide_password=False)
+    try:
+        await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
+        yield url
+    finally:
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def main(records: int, partitions: int, batch_size: int, repeat: int) -> dict[str, Any]:
+    """Run both readers over the same topic ``repeat`` times, alternating; return the figures.
+
+    The machine is shared, so one pair of runs says little: each round runs the raw loop and
+    then the runtime back to back (each in a fresh group), and the ratio reported is the
+    median of the rounds' ratios, next to every round's figures.
+    """
+    settings = get_settings()
+    topic = f"bench.consumer.{uuid.uuid4().hex[:8]}"
+    await produce(settings, topic, records, partitions)
+    rounds = []
+    async with fresh_database(settings) as url:
+        for _ in range(repeat):
+            raw_rate = records / await raw_loop(settings, topic, records)
+            runtime_seconds = await runtime_loop(settings, url, topic, records, batch_size)
+            runtime_rate = records / runtime_seconds
+            rounds.append(
+                {
+                    "raw_records_per_second": round(raw_rate),
+                    "runtime_records_per_second": round(runtime_rate),
+                    "ratio": round(runtime_rate / raw_rate, 3),
+                }
+            )
+    return {
+        "records": records,
+        "partitions": partitions,
+        "batch_size": batch_size,
+        "raw_records_per_second": round(_median(rounds, "raw_records_per_second")),
+        "runtime_records_per_second": round(_median(rounds, "runtime_records_per_second")),
+        "ratio": round(_median(rounds, "ratio"), 3),
+        "aim": 0.5,
+        "rounds": rounds,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "topic": topic,
+    }
+
+
+def _median(rounds: list[dict[str, Any]], key: str) -> float:
+    return float(statistics.median(r[key] for r in rounds))
+
+
+def cli() -> None:
+    """Parse arguments, run, print JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=50_000)
+    parser.add_argument("--partitions", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=1000, help="records per poll")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of raw + runtime")
+    args = parser.parse_args()
+    result = asyncio.run(main(args.records, args.partitions, args.batch_size, args.repeat))
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,25 @@
+"""Fulfillment: shipments for confirmed orders, the carrier adapter and delivery tracking."""
+
+from consumers.fulfillment.carrier import (
+    Carrier,
+    CarrierConfig,
+    CarrierRejected,
+    CarrierUnavailable,
+    HttpCarrier,
+    Parcel,
+)
+from consumers.fulfillment.consumer import GROUP, fulfillment_consumer
+from consumers.fulfillment.tracking import run_delivery_tracking, track_deliveries
+
+__all__ = [
+    "GROUP",
+    "Carrier",
+    "CarrierConfig",
+    "CarrierRejected",
+    "CarrierUnavailable",
+    "HttpCarrier",
+    "Parcel",
+    "fulfillment_consumer",
+    "run_delivery_tracking",
+    "track_deliveries",
+]

@@ -1,0 +1,182 @@
+"""The operator's desk: every ``orderflow dlq`` operation as one async Python API."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from consumers.operations import jobs as store
+from consumers.operations import metrics
+from consumers.operations.bookkeeping import resolved_in, write_audit
+from consumers.operations.conventions import dead_letter_topic
+from consumers.operations.errors import EmptySelection, JobNotResumable
+from consumers.operations.export import write_jsonl
+from consumers.operations.inspection import RecordDetail, decode_payload, history_of, resolution_of
+from consumers.operations.locks import is_locked
+from consumers.operations.loop_guard import LoopGuard
+from consumers.operations.planning import Plan, plan_for
+from consumers.operations.purge import purge_plan
+from consumers.operations.reader import DeadLetterReader
+from consumers.operations.records import DeadLetter
+from consumers.operations.replay import Progress, ReplayRequest, ReplayRunner, create_replay_job
+from consumers.operations.selection import OffsetRange, Selection
+from consumers.operations.summary import SummaryRow, summarize
+from producers import KafkaConnection
+
+
+@dataclass(frozen=True)
+class JobView:
+    """A job with its outcome counts and whether a live process runs it."""
+
+    job: store.Job
+    outcomes: dict[str, int]
+    live: bool
+
+
+class DeadLetterDesk:
+    """Inspect, replay, purge and export dead letters (PostgreSQL bookkeeping + Kafka)."""
+
+    def __init__(self, engine: AsyncEngine, connection: KafkaConnection) -> None:
+        self._engine = engine
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._connection = connection
+
+    def reader(self) -> DeadLetterReader:
+        """A reader of dead-letter topics (use ``async with``)."""
+        return DeadLetterReader(self._connection)
+
+    async def summary(self, group: str | None = None) -> list[SummaryRow]:
+        """Unresolved dead letters grouped by group, reason and event type."""
+        rows: list[SummaryRow] = []
+        async with self.reader() as reader:
+            groups = [group] if group else reader.groups()
+            for name in groups:
+                await reader.partitions_of(name)  # an unknown group fails here, clearly
+                async with self._sessions() as session:
+                    resolved = await resolved_in(session, dead_letter_topic(name))
+                records = [r async for r in reader.scan(Selection(name))]
+                rows += summarize(
+                    name, (r for r in records if (r.partition, r.offset) not in resolved)
+                )
+        return rows
+
+    async def show(self, group: str, partition: int, offset: int) -> RecordDetail:
+        """The dead letter at ``partition``/``offset`` of the group's topic."""
+        selection = Selection(group, partitions=(partition,), offsets=OffsetRange(offset, offset))
+        return (await self._details(selection))[0]
+
+    async def find(self, group: str, event_id: uuid.UUID) -> list[RecordDetail]:
+        """Every dead letter of event ``event_id`` in the group's topic, oldest first."""
+        return await self._details(Selection(group, event_ids=(str(event_id),)))
+
+    async def _details(self, selection: Selection) -> list[RecordDetail]:
+        async with self.reader() as reader:
+            records = [r async for r in reader.scan(selection)]
+        if not records:
+            raise EmptySelection(
+                f"no dead letter matches {selection.describe()}; "
+                f"run `orderflow dlq ls --group {selection.group}` to see what is there"
+            )
+        return [await self._detail(r) for r in sorted(records, key=lambda r: r.timestamp_ms)]
+
+    async def _detail(self, record: DeadLetter) -> RecordDetail:
+        payload, error = decode_payload(record)
+        async with self._sessions() as session:
+            history = await history_of(session, record)
+            resolution = await resolution_of(session, record)
+        return RecordDetail(record, payload, error, resolution, history)
+
+    async def plan(
+        self,
+        selection: Selection,
+        *,
+        guard: LoopGuard | None = None,
+        include_resolved: bool = False,
+    ) -> Plan:
+        """What an operation over ``selection`` would touch (changes nothing)."""
+        async with self.reader() as reader:
+            return await plan_for(
+                reader, self._sessions, selection, guard=guard, include_resolved=include_resolved
+            )
+
+    async def destination_exists(self, topic: str) -> bool:
+        """True when ``topic`` exists (a replay never creates topics)."""
+        async with self.reader() as reader:
+            return reader.has_topic(topic)
+
+    async def create_replay(self, plan: Plan, request: ReplayRequest) -> uuid.UUID:
+        """Store a replay job for ``plan``; run it with :meth:`run`."""
+        return await create_replay_job(self._sessions, plan, request)
+
+    async def run(
+        self, job_id: uuid.UUID, stop: asyncio.Event | None = None, progress: Progress | None = None
+    ) -> JobView:
+        """Run (or resume) a replay job until done, ``stop`` is set, or it is cancelled."""
+        runner = ReplayRunner(self._engine, self._connection)
+        job = await runner.run(job_id, stop or asyncio.Event(), progress)
+        return await self.job(job.id)
+
+    async def job(self, job_id: uuid.UUID) -> JobView:
+        """One job with its outcome counts."""
+        async with self._sessions() as session:
+            job = await store.load_job(session, job_id)
+            counts = await store.outcome_counts(session, job_id)
+        return JobView(job, counts, await is_locked(self._engine, job_id))
+
+    async def jobs(self, group: str | None = None, limit: int = 20) -> list[JobView]:
+        """The newest jobs first."""
+        async with self._sessions() as session:
+            found = await store.list_jobs(session, group, limit)
+        return [await self.job(j.id) for j in found]
+
+    async def cancel(self, job_id: uuid.UUID, operator: str) -> JobView:
+        """Cancel a queued, running or interrupted job: its pending records are released."""
+        async with self._sessions.begin() as session:
+            job = await store.load_job(session, job_id)
+            if job.status not in store.ACTIVE:
+                raise JobNotResumable(f"job {job_id} is already {job.status}; nothing to cancel")
+            released = await store.cancel_pending(session, job_id)
+            await store.set_status(session, job_id, "cancelled")
+            await write_audit(
+                session,
+                operator=operator,
+                action="cancel",
+                group=job.group,
+                job_id=job_id,
+                reason=job.reason,
+                details={"released": released},
+            )
+        return await self.job(job_id)
+
+    async def purge(self, plan: Plan, *, operator: str, reason: str, export_to: Path) -> JobView:
+        """Write the plan's records to ``export_to`` (JSONL), then mark them resolved."""
+        job_id = await purge_plan(
+            self._sessions, plan, operator=operator, reason=reason, export_to=export_to
+        )
+        return await self.job(job_id)
+
+    async def export(self, plan: Plan, *, operator: str, to: Path | TextIO) -> int:
+        """Write the plan's records to ``to`` (a new file, or a stream) as JSONL; audited.
+
+        Resolves nothing: ``ls`` still counts the exported records.
+        """
+        count = write_jsonl(to, (p.record for p in plan.records))
+        async with self._sessions.begin() as session:
+            await write_audit(
+                session,
+                operator=operator,
+                action="export",
+                group=plan.selection.group,
+                details={
+                    "selection": plan.selection.to_json(),
+                    "exported": count,
+                    "to": str(to) if isinstance(to, Path) else "stdout",
+                },
+            )
+        metrics.EXPORTED.labels(plan.selection.group).inc(count)
+        return count

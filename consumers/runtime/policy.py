@@ -1,0 +1,39 @@
+"""How hard the runtime tries: quick in-process attempts, then the delayed retry tiers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from consumers.runtime.topics import DEFAULT_TIER_DELAYS
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Retry settings of one consumer group.
+
+    ``quick_attempts`` attempts run in process with an exponential backoff from
+    ``quick_backoff_seconds`` up to ``quick_backoff_max_seconds`` (short: the partition waits);
+    after that a transient failure goes to tier 1, and from tier ``n`` to ``n + 1``, each
+    waiting ``tier_delays[n - 1]`` seconds without blocking anything else; after the last
+    tier it is dead-lettered with reason ``retries_exhausted``.
+    """
+
+    tier_delays: tuple[float, ...] = DEFAULT_TIER_DELAYS
+    quick_attempts: int = 3
+    quick_backoff_seconds: float = 0.1
+    quick_backoff_max_seconds: float = 1.0
+    # Records per poll (all partitions), and how many may wait behind a partition's batch in
+    # flight before that partition is no longer polled.
+    batch_size: int = 1000
+    # The most records one partition batch (one transaction) takes from what waits: records
+    # that arrived during the previous transaction go into the next one together, so a busy
+    # partition pays the round trips once per thousands of records rather than per poll.
+    max_batch_records: int = 2000
+    # A batch that cannot reach the database at all is retried after this much, doubling.
+    stall_backoff_seconds: float = 1.0
+    stall_backoff_max_seconds: float = 30.0
+
+    @property
+    def tiers(self) -> int:
+        """The number of retry tiers."""
+        return len(self.tier_delays)

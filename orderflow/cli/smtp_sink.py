@@ -1,0 +1,47 @@
+"""``orderflow dev smtp-sink``: run the local SMTP sink with its HTTP control API."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from orderflow.fakes.smtp_sink import SinkMode, SmtpSink
+from orderflow.fakes.smtp_sink_http import sink_app
+
+
+def smtp_sink(
+    port: Annotated[int, typer.Option(help="SMTP port (ORDERFLOW_SMTP_PORT points here).")] = 1025,
+    http_port: Annotated[int, typer.Option(help="HTTP API: GET /messages, PUT /mode/…")] = 1080,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    folder: Annotated[
+        Path | None, typer.Option(help="Also write each message as an .eml file here.")
+    ] = None,
+    mode: Annotated[SinkMode, typer.Option(help="Initial behaviour.")] = SinkMode.ACCEPT,
+) -> None:
+    """Run an SMTP server that stores what it receives (Ctrl-C stops it)."""
+    typer.echo(
+        f"smtp-sink: SMTP {host}:{port}  messages http://{host}:{http_port}/messages", err=True
+    )
+    try:
+        asyncio.run(_serve(host, port, http_port, folder, mode))
+    except KeyboardInterrupt:
+        pass
+    except OSError as error:
+        typer.echo(f"error: cannot listen: {error} — choose other ports", err=True)
+        raise typer.Exit(1) from None
+
+
+async def _serve(host: str, port: int, http_port: int, folder: Path | None, mode: SinkMode) -> None:
+    sink = await SmtpSink(host, port, folder).start()
+    await sink.set_mode(mode)
+    config = uvicorn.Config(
+        sink_app(sink), host=host, port=http_port, log_config=None, access_log=False
+    )
+    try:
+        await uvicorn.Server(config).serve()
+    finally:
+        await sink.stop()

@@ -1,0 +1,54 @@
+"""Email templates and recipient addresses (pure functions)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from consumers.notifications import TEMPLATES, OrderFacts, PlaceholderDirectory, message_id_for
+from events import IntegrationEvent
+from events.schemas.orders import OrderCancelled, OrderConfirmed, OrderRefunded
+
+ORDER = OrderFacts(uuid.uuid4(), uuid.uuid4(), "EUR")
+
+
+def test_every_order_email_has_a_template() -> None:
+    expected: set[type[IntegrationEvent]] = {OrderConfirmed, OrderCancelled, OrderRefunded}
+    assert expected <= set(TEMPLATES)
+
+
+def test_confirmation_names_the_order_and_the_amount() -> None:
+    event = OrderConfirmed(order_id=ORDER.order_id, payment_reference="auth_1", total_minor=2500)
+    draft = TEMPLATES[OrderConfirmed](event, ORDER)
+
+    assert draft.kind == "order_confirmation"
+    assert draft.customer_id == ORDER.customer_id
+    assert str(ORDER.order_id) in draft.subject
+    assert "25.00 EUR" in draft.body
+
+
+def test_cancellation_says_why_and_mentions_the_refund_when_paid() -> None:
+    event = OrderCancelled(order_id=ORDER.order_id, reason="payment_declined", was_paid=True)
+    draft = TEMPLATES[OrderCancelled](event, ORDER)
+
+    assert "the payment was declined" in draft.body
+    assert "refund" in draft.body
+
+
+def test_refund_states_the_amount() -> None:
+    event = OrderRefunded(order_id=ORDER.order_id, amount_minor=999, reason="damaged")
+    assert "9.99 EUR" in TEMPLATES[OrderRefunded](event, ORDER).subject
+
+
+async def test_placeholder_addresses_are_deterministic_and_undeliverable() -> None:
+    customer = uuid.uuid4()
+    directory, session = PlaceholderDirectory(), AsyncSession()  # an unbound session: no I/O
+    address = await directory.email_for(customer, session)
+    assert address == f"customer-{customer}@customers.example"
+    assert address == await directory.email_for(customer, session)
+
+
+def test_the_message_id_is_derived_from_the_event_id() -> None:
+    event_id = uuid.uuid4()
+    assert message_id_for(event_id, "order_refund") == f"<order_refund.{event_id}@orderflow>"
