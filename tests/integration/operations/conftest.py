@@ -1,0 +1,21 @@
+"""Fixtures of the dead-letter tooling tests: a desk on the session's PostgreSQL and Kafka."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from consumers.operations import DeadLetterDesk
+from producers import KafkaConnection
+
+
+@pytest.fixture
+def desk(engine: AsyncEngine, kafka: KafkaConnection) -> DeadLetterDesk:
+    """The operator's desk."""
+    return DeadLetterDesk(engine, kafka)
+
+
+@pytest.fixture
+def group(unique: str) -> str:
+    """A consumer group name of its own for each test."""
+    return f"ops-{unique}"
