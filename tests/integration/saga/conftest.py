@@ -1,0 +1,125 @@
+"""The saga on the real pair: relay, fulfillment and orders-saga consumers, delivery tracking
+and the fake carrier, all in this event loop; groups start at the topics' current end."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, replace
+
+import pytest
+import uvicorn
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from consumers.fulfillment import (
+    CarrierConfig,
+    HttpCarrier,
+    fulfillment_consumer,
+    run_delivery_tracking,
+)
+from consumers.orders_saga import orders_saga_consumer
+from consumers.runtime import Consumer
+from orderflow.fakes.carrier import Behaviour, CarrierState, create_carrier_app
+from orderflow.processes import run_relay
+from orderflow.settings import Settings
+from producers import KafkaConnection, TopicSpec, ensure_topics
+from tests.e2e.processes import free_port
+from tests.integration.consumers.support import FAST, RunningConsumer
+from tests.kafka_helpers import end_offsets
+
+
+@dataclass
+class FakeCarrier:
+    """The fake carrier on a port, and its state for steering."""
+
+    state: CarrierState
+    url: str
+
+
+@contextlib.asynccontextmanager
+async def serving(app: object) -> AsyncIterator[str]:
+    """Serve ``app`` with uvicorn on a free port in this event loop; yield its base URL."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)  # type: ignore[arg-type]
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.fixture(scope="session")
+async def carrier() -> AsyncIterator[FakeCarrier]:
+    """The fake carrier, delivering one second after booking."""
+    state = CarrierState()
+    async with serving(create_carrier_app(state)) as url:
+        yield FakeCarrier(state, url)
+
+
+@pytest.fixture(autouse=True)
+def _normal_carrier(carrier: FakeCarrier) -> Iterator[None]:
+    carrier.state.behaviour = Behaviour(deliver_after_seconds=1.0)
+    yield
+    carrier.state.behaviour = Behaviour(deliver_after_seconds=1.0)
+
+
+async def start_at_end(kafka: KafkaConnection, consumer: Consumer) -> None:
+    """Commit ``consumer``'s group at the end of its topics: it reads only what comes next."""
+    await ensure_topics(kafka, [TopicSpec(t) for t in consumer.topics])
+    ends: dict[TopicPartition, int] = {}
+    for topic in consumer.topics:
+        ends.update(await end_offsets(kafka, topic))
+    client = AIOKafkaConsumer(**kafka.client_options(), group_id=consumer.name)
+    await client.start()
+    try:
+        client.assign(list(ends))
+        await client.commit(ends)
+    finally:
+        await client.stop()
+
+
+@dataclass
+class Saga:
+    """What the saga tests run against."""
+
+    carrier: FakeCarrier
+    fulfillment_group: str
+
+
+@pytest.fixture
+async def saga(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    kafka: KafkaConnection,
+    carrier: FakeCarrier,
+    unique: str,
+) -> AsyncIterator[Saga]:
+    """Relay + fulfillment + orders saga + tracking, running until the test ends."""
+    adapter = HttpCarrier(CarrierConfig(base_url=carrier.url, timeout_seconds=2.0))
+    groups = [
+        replace(fulfillment_consumer(adapter), name=f"test-fulfillment-{unique}"),
+        replace(orders_saga_consumer(), name=f"test-orders-saga-{unique}"),
+    ]
+    for group in groups:
+        await start_at_end(kafka, group)
+    stop = asyncio.Event()
+    jobs = [
+        asyncio.create_task(run_relay(settings, stop)),
+        asyncio.create_task(run_delivery_tracking(sessions, adapter, stop, interval_seconds=0.3)),
+    ]
+    async with contextlib.AsyncExitStack() as stack:
+        for group in groups:
+            await stack.enter_async_context(RunningConsumer(group, sessions, kafka, FAST))
+        try:
+            yield Saga(carrier, groups[0].name)
+        finally:
+            stop.set()
+            await asyncio.wait_for(asyncio.gather(*jobs), 30)

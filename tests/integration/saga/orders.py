@@ -1,0 +1,78 @@
+"""Orders for saga tests, made through the domains' public surfaces."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domains.catalog import api as catalog
+from domains.orders import api as orders
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+async def new_product(sessions: Sessions, stock: int) -> str:
+    """A product with ``stock`` units; its SKU."""
+    sku = f"SAGA-{uuid.uuid4().hex[:10]}"
+    command = catalog.CreateProduct(
+        sku=sku, name="Saga mug", description="", price_minor=900, currency="EUR",
+        initial_stock=stock,
+    )  # fmt: skip
+    await catalog.create_product(command, catalog.CatalogUnitOfWork(sessions))
+    return sku
+
+
+async def confirmed_order(sessions: Sessions, sku: str, quantity: int = 2) -> uuid.UUID:
+    """An order whose stock is reserved and committed and which is confirmed (as checkout does)."""
+    line = orders.OrderLine(sku=sku, quantity=quantity, unit_price_minor=900)
+    order = await orders.place_order(
+        orders.PlaceOrder(uuid.uuid4(), "EUR", (line,)), orders.OrdersUnitOfWork(sessions)
+    )
+    async with orders.OrdersUnitOfWork(sessions) as uow:
+        await catalog.reserve_stock(uow.session, order.id, [(sku, quantity)])
+        await catalog.commit_stock(uow.session, order.id)
+        loaded = await uow.orders.get(order.id)
+        assert loaded is not None
+        loaded.confirm(f"auth_{order.id.hex[:8]}")
+        await uow.commit()
+    return order.id
+
+
+async def cancel(sessions: Sessions, order_id: uuid.UUID) -> None:
+    """Cancel the order (the refund at the provider is not what these tests are about)."""
+    async with orders.OrdersUnitOfWork(sessions) as uow:
+        order = await uow.orders.get(order_id)
+        assert order is not None
+        order.cancel("customer_request")
+        await uow.commit()
+
+
+async def status_of(sessions: Sessions, order_id: uuid.UUID) -> str:
+    """The stored status of the order."""
+    async with sessions() as session:
+        sql = "SELECT status FROM orders.orders WHERE id = :id"
+        return str(await session.scalar(text(sql), {"id": order_id}))
+
+
+async def shipment_of(sessions: Sessions, order_id: uuid.UUID) -> dict[str, object] | None:
+    """The order's shipment row, if any."""
+    async with sessions() as session:
+        sql = "SELECT * FROM fulfillment.shipments WHERE order_id = :id"
+        row = (await session.execute(text(sql), {"id": order_id})).mappings().first()
+    return dict(row) if row else None
+
+
+async def available(sessions: Sessions, sku: str) -> int:
+    """Sellable stock of ``sku``."""
+    async with sessions() as session:
+        sql = "SELECT available FROM catalog.stock_levels WHERE sku = :sku"
+        return int(await session.scalar(text(sql), {"sku": sku}))
+
+
+async def order_events(sessions: Sessions, order_id: uuid.UUID) -> list[str]:
+    """The order's event types in the outbox, oldest first."""
+    async with sessions() as session:
+        sql = "SELECT event_type FROM outbox.events WHERE key = :k ORDER BY id"
+        return list((await session.scalars(text(sql), {"k": str(order_id)})).all())
