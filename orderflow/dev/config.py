@@ -29,6 +29,9 @@ class Service(StrEnum):
 
     POSTGRES = "postgres"
     KAFKA = "kafka"
+    PAYMENTS = "payments"
+    CARRIER = "carrier"
+    SMTP_SINK = "smtp-sink"
 
 
 @dataclass(frozen=True)

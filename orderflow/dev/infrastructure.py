@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from orderflow.dev.config import DATABASE_NAME, DATABASE_URL_VAR, KAFKA_BOOTSTRAP_VAR
-from orderflow.dev.stack import dev_stack, up
+from orderflow.dev.stack import INFRASTRUCTURE, dev_stack, up
 from orderflow.dev.system import progress
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ async def ensure_infrastructure() -> Infrastructure:
         _started.infrastructure = await asyncio.to_thread(_start_containers)
     else:
         stack = dev_stack()
-        await up(stack)
+        await up(stack, INFRASTRUCTURE)
         _started.infrastructure = Infrastructure(
             stack.database_url, stack.kafka_bootstrap_servers, "dev"
         )

@@ -9,7 +9,7 @@ import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from orderflow.dev import kafka, kafka_runtime, postgres, postgres_home
+from orderflow.dev import fakes, kafka, kafka_runtime, postgres, postgres_home
 from orderflow.dev.config import (
     Ports,
     Service,
@@ -21,7 +21,9 @@ from orderflow.dev.config import (
 from orderflow.dev.paths import DevPaths, dev_paths
 from orderflow.dev.system import install_packages, progress
 
-ALL_SERVICES = (Service.POSTGRES, Service.KAFKA)
+INFRASTRUCTURE = (Service.POSTGRES, Service.KAFKA)
+FAKES = (Service.PAYMENTS, Service.CARRIER, Service.SMTP_SINK)
+ALL_SERVICES = (*INFRASTRUCTURE, *FAKES)
 
 
 @dataclass(frozen=True)
@@ -72,11 +74,23 @@ async def _kafka_up(stack: DevStack) -> None:
     await kafka.wait_until_ready(stack.paths, stack.ports, pid)
 
 
+def _fake(stack: DevStack, service: Service) -> fakes.Fake:
+    return next(f for f in fakes.fakes(stack.paths) if f.service is service)
+
+
+async def _fake_up(stack: DevStack, service: Service) -> None:
+    await asyncio.to_thread(fakes.start, _fake(stack, service), stack.paths)
+
+
 async def _start(stack: DevStack, services: Sequence[Service]) -> None:
     _install_prerequisites(stack, services)
     starters = {Service.POSTGRES: _postgres_up, Service.KAFKA: _kafka_up}
     results = await asyncio.gather(
-        *(starters[service](stack) for service in services), return_exceptions=True
+        *(
+            starters[service](stack) if service in starters else _fake_up(stack, service)
+            for service in services
+        ),
+        return_exceptions=True,
     )
     for result in results:
         if isinstance(result, BaseException):
@@ -100,7 +114,12 @@ async def up(stack: DevStack, services: Sequence[Service] = ALL_SERVICES) -> lis
 
 
 def down(stack: DevStack, services: Sequence[Service] = ALL_SERVICES) -> None:
-    """Stop the services, Kafka first, then PostgreSQL."""
+    """Stop the services: the fakes, then Kafka, then PostgreSQL."""
+    for service in (s for s in FAKES if s in services):
+        pid = fakes.stop(_fake(stack, service), stack.paths)
+        progress(
+            f"{service.value} " + ("is not running" if pid is None else f"stopped (pid {pid})")
+        )
     stoppers = {Service.KAFKA: kafka.stop, Service.POSTGRES: postgres.stop}
     names = {Service.KAFKA: "Kafka", Service.POSTGRES: "PostgreSQL"}
     for service in (Service.KAFKA, Service.POSTGRES):
@@ -130,4 +149,9 @@ def kafka_classpath(paths: DevPaths, environ: Mapping[str, str]) -> str:
 
 def status(stack: DevStack, services: Sequence[Service] = ALL_SERVICES) -> list[ServiceStatus]:
     readers = {Service.POSTGRES: postgres.status, Service.KAFKA: kafka.status}
-    return [readers[service](stack.paths, stack.ports) for service in services]
+    return [
+        readers[service](stack.paths, stack.ports)
+        if service in readers
+        else fakes.status(_fake(stack, service), stack.paths)
+        for service in services
+    ]

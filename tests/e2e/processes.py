@@ -27,25 +27,30 @@ def free_port() -> int:
 
 @dataclass(frozen=True)
 class RunningProcess:
-    """A started ``orderflow`` process and where its HTTP API listens."""
+    """A started ``orderflow`` process and the address it answers on."""
 
     process: subprocess.Popen[bytes]
     base_url: str
     log: Path
 
+    def output(self) -> str:
+        """The tail of what it printed."""
+        return self.log.read_text(errors="replace")[-3000:]
+
 
 @contextmanager
 def orderflow_process(
-    args: list[str], env: dict[str, str], log: Path, port: int
+    args: list[str], env: dict[str, str], log: Path, port: int, *, health: str | None = "/healthz"
 ) -> Iterator[RunningProcess]:
-    """Start ``orderflow ARGS``, wait for its /healthz, and stop it with SIGTERM at the end."""
+    """Start ``orderflow ARGS``, wait until it answers on ``port`` (GET ``health``, or a TCP
+    connect when ``health`` is None), and stop it with SIGTERM at the end."""
     with log.open("wb") as out:
         process = subprocess.Popen(
             [ORDERFLOW, *args], env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
         )
     running = RunningProcess(process, f"http://127.0.0.1:{port}", log)
     try:
-        _wait_healthy(running)
+        _wait_ready(running, port, health)
         yield running
     finally:
         if process.poll() is None:
@@ -53,15 +58,22 @@ def orderflow_process(
             process.wait(timeout=30)
 
 
-def _wait_healthy(running: RunningProcess, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
+def _answers(running: RunningProcess, port: int, health: str | None) -> bool:
+    try:
+        if health is None:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        return httpx.get(f"{running.base_url}{health}", timeout=1).status_code == 200
+    except (OSError, httpx.TransportError):
+        return False
+
+
+def _wait_ready(running: RunningProcess, port: int, health: str | None) -> None:
+    deadline = time.monotonic() + 60.0
     while time.monotonic() < deadline:
         if running.process.poll() is not None:
-            raise RuntimeError(f"orderflow exited early:\n{running.log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{running.base_url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
+            raise RuntimeError(f"orderflow exited early:\n{running.output()}")
+        if _answers(running, port, health):
+            return
         time.sleep(0.2)
-    raise TimeoutError(f"orderflow did not become healthy:\n{running.log.read_text()[-3000:]}")
+    raise TimeoutError(f"orderflow did not become ready:\n{running.output()}")

@@ -1,92 +1,191 @@
-"""HTTP → PostgreSQL (order + outbox) → relay → Kafka → notifications consumer, as real processes."""
+"""The shop as real processes: `orderflow run` plus the fake provider, carrier and SMTP sink.
+
+HTTP checkout → PostgreSQL (state + outbox) → relay → Kafka → consumers: the confirmation email
+reaches the SMTP sink exactly once, the order is searchable, and the saga drives it to
+``delivered``. Everything a user would see, through the same commands a user runs.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
+import subprocess
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from aiokafka.structs import ConsumerRecord
 
 from orderflow.settings import Settings
 from producers import KafkaConnection
-from tests.e2e.processes import free_port, orderflow_process
+from tests.e2e.processes import ORDERFLOW, free_port, orderflow_process
 from tests.kafka_helpers import end_offsets, read_from
 
-ORDER = {
-    "customer_id": str(uuid.uuid4()),
-    "currency": "EUR",
-    "lines": [{"sku": "BOOK-1", "quantity": 2, "unit_price_minor": 1999}],
-}
+PASSWORD = "correct horse battery staple"
 
 
-async def _notification_for(
-    sessions: async_sessionmaker[AsyncSession], order_id: str, timeout: float = 20.0
-) -> list[str]:
+async def _eventually(check: Callable[[], Awaitable[Any]], what: str, timeout: float = 60.0) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        async with sessions() as session:
-            rows = (
-                await session.scalars(
-                    text(
-                        "SELECT correlation_id FROM notifications.notifications "
-                        "WHERE order_id = :id"
-                    ),
-                    {"id": uuid.UUID(order_id)},
-                )
-            ).all()
-        if rows:
-            return list(rows)
-        await asyncio.sleep(0.1)
-    raise TimeoutError("no notification was recorded")
+        value = await check()
+        if value:
+            return value
+        await asyncio.sleep(0.25)
+    raise TimeoutError(f"{what} did not happen within {timeout} s")
 
 
-async def test_an_order_placed_over_http_reaches_kafka_and_the_notification_consumer(
-    settings: Settings,
-    kafka: KafkaConnection,
-    sessions: async_sessionmaker[AsyncSession],
-    unique: str,
-    tmp_path: Path,
+def _create_admin(email: str, env: dict[str, str]) -> None:
+    done = subprocess.run(
+        [ORDERFLOW, "users", "create-admin", "--email", email, "--password-stdin"],
+        input=PASSWORD.encode(),
+        env=env,
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+
+
+async def _login(client: httpx.AsyncClient, email: str) -> dict[str, str]:
+    response = await client.post("/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def _confirmation_emails(sink: httpx.AsyncClient, order_id: str) -> list[dict[str, Any]]:
+    # A new consumer group starts at the beginning of the shared topic: other orders' emails
+    # arrive too, so look for this order's.
+    messages = (await sink.get("/messages")).json()["messages"]
+    return [
+        m for m in messages if "order_confirmation" in m["message_id"] and order_id in m["subject"]
+    ]
+
+
+async def test_a_checkout_over_http_is_emailed_once_searchable_and_delivered(
+    settings: Settings, kafka: KafkaConnection, unique: str, tmp_path: Path
 ) -> None:
-    port = free_port()
+    api, provider, carrier, smtp, smtp_http = (free_port() for _ in range(5))
     env = {
         "ORDERFLOW_DATABASE_URL": settings.database_url,
         "ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-        "ORDERFLOW_HTTP_PORT": str(port),
+        "ORDERFLOW_HTTP_PORT": str(api),
         "ORDERFLOW_CONSUMER_GROUP_PREFIX": f"e2e-{unique}-",
+        "ORDERFLOW_PAYMENT_PROVIDER_URL": f"http://127.0.0.1:{provider}",
+        "ORDERFLOW_CARRIER_URL": f"http://127.0.0.1:{carrier}",
+        "ORDERFLOW_SMTP_PORT": str(smtp),
+        "ORDERFLOW_DELIVERY_TRACKING_INTERVAL_SECONDS": "1",
+        "ORDERFLOW_JWT_SECRET": f"e2e-secret-{uuid.uuid4().hex}{uuid.uuid4().hex}",
         "ORDERFLOW_RELAY_POLL_INTERVAL_SECONDS": "5",
         "ORDERFLOW_LOG_FORMAT": "json",
     }
-    with orderflow_process(["run"], env, tmp_path / "orderflow.log", port) as app:
-        start = await end_offsets(kafka, "orders.order.v1")
-        async with httpx.AsyncClient(base_url=app.base_url) as client:
-            response = await client.post(
-                "/v1/orders", json=ORDER, headers={"X-Correlation-ID": f"e2e-{unique}"}
+    admin_email = f"admin-{unique}@example.com"
+    _create_admin(admin_email, {**os.environ, **env})
+    sink_args = ["dev", "smtp-sink", "--port", str(smtp), "--http-port", str(smtp_http)]
+    with (
+        orderflow_process(
+            ["payments", "fake-provider", "--port", str(provider)],
+            env,
+            tmp_path / "p.log",
+            provider,
+            health="/_control",
+        ),
+        orderflow_process(
+            ["dev", "fake-carrier", "--port", str(carrier)],
+            env,
+            tmp_path / "c.log",
+            carrier,
+            health="/_control",
+        ),
+        orderflow_process(sink_args, env, tmp_path / "s.log", smtp_http, health="/messages"),
+        orderflow_process(["run"], env, tmp_path / "run.log", api) as app,
+    ):
+        async with (
+            httpx.AsyncClient(base_url=app.base_url, timeout=30) as client,
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{smtp_http}") as sink,
+        ):
+            emails, delivered, found, records, order_id = await _shop(
+                client, sink, kafka, admin_email, unique
             )
-            assert response.status_code == 201, response.text
-            order_id = response.json()["order_id"]
-
-            assert await _notification_for(sessions, order_id) == [f"e2e-{unique}"]
-            records = await read_from(
-                kafka, start, lambda rs: any(r.key == order_id.encode() for r in rs)
-            )
-            metrics = (await client.get("/metrics")).text
-
         app.process.send_signal(signal.SIGTERM)
         assert app.process.wait(timeout=30) == 0
 
-    (record,) = [r for r in records if r.key == order_id.encode()]
-    headers = dict(record.headers)
-    assert headers["ce_type"] == b"orderflow.orders.OrderPlaced.v1"
-    assert headers["correlation_id"] == f"e2e-{unique}".encode()
-    assert json.loads(record.value)["order_id"] == order_id
-    assert "orderflow_outbox_published_total" in metrics
-    assert "orderflow_consumer_handled_total" in metrics
-    logged = [json.loads(line) for line in app.log.read_text().splitlines() if line.startswith("{")]
-    handled = [e for e in logged if e.get("event") == "event_handled"]
-    assert any(e.get("correlation_id") == f"e2e-{unique}" for e in handled)
+    assert len(emails) == 1
+    assert emails[0]["rcpt_tos"] == [f"shopper-{unique}@example.com"]  # from identity, at send time
+    assert delivered
+    assert any(hit.get("sku") == f"E2E-{unique}".upper() for hit in found["items"]), found
+    types = [dict(r.headers)["ce_type"] for r in records if r.key == order_id.encode()]
+    assert types[:2] == [b"orderflow.orders.OrderPlaced.v2", b"orderflow.orders.OrderConfirmed.v1"]
+    _assert_correlated(app.log, f"e2e-{unique}")
+
+
+async def _shop(
+    client: httpx.AsyncClient,
+    sink: httpx.AsyncClient,
+    kafka: KafkaConnection,
+    admin_email: str,
+    unique: str,
+) -> tuple[list[dict[str, Any]], bool, dict[str, Any], list[ConsumerRecord[bytes, bytes]], str]:
+    """Check out, then wait for the email, the delivery, the search hit and the records."""
+    start = await end_offsets(kafka, "orders.order.v1")
+    order_id, auth = await _checkout(client, admin_email, unique)
+
+    emails = await _eventually(
+        lambda: _confirmation_emails(sink, order_id), "the confirmation email"
+    )
+    delivered = await _eventually(
+        lambda: _status_is(client, order_id, auth, "delivered"), "delivery"
+    )
+    found = (await client.get("/v1/search", params={"q": f"e2e {unique}"})).json()
+    records = await read_from(
+        kafka, start, lambda rs: sum(r.key == order_id.encode() for r in rs) >= 2
+    )
+    assert await _confirmation_emails(sink, order_id) == emails  # still exactly one, later too
+    return emails, delivered, found, records, order_id
+
+
+async def _checkout(
+    client: httpx.AsyncClient, admin_email: str, unique: str
+) -> tuple[str, dict[str, str]]:
+    admin = await _login(client, admin_email)
+    sku = f"E2E-{unique}".upper()
+    product = {
+        "sku": sku,
+        "name": f"e2e {unique} notebook",
+        "price_minor": 1250,
+        "currency": "EUR",
+        "initial_stock": 5,
+    }
+    created = await client.post("/v1/products", json=product, headers=admin)
+    assert created.status_code == 201, created.text
+    email = f"shopper-{unique}@example.com"
+    registered = await client.post("/v1/auth/register", json={"email": email, "password": PASSWORD})
+    assert registered.status_code == 201, registered.text
+    auth = await _login(client, email)
+    body = {
+        "currency": "EUR",
+        "items": [{"sku": sku, "quantity": 2}],
+        "payment": {"card_token": "tok_visa"},
+    }
+    headers = {**auth, "Idempotency-Key": str(uuid.uuid4()), "X-Correlation-ID": f"e2e-{unique}"}
+    response = await client.post("/v1/checkout", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["order_id"]), auth
+
+
+async def _status_is(
+    client: httpx.AsyncClient, order_id: str, auth: dict[str, str], status: str
+) -> bool:
+    response = await client.get(f"/v1/orders/{order_id}", headers=auth)
+    return bool(response.status_code == 200 and response.json()["status"] == status)
+
+
+def _assert_correlated(log: Path, correlation_id: str) -> None:
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    handled = {e.get("logger") for e in lines if e.get("correlation_id") == correlation_id}
+    assert "orderflow.http" in handled, handled
+    assert any(name and name.startswith("orderflow.consumers") for name in handled), handled
