@@ -13,6 +13,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Any
 
+import structlog
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -23,6 +24,7 @@ from consumers.runtime import Effect, EffectContext, PermanentError
 from events import IntegrationEvent
 
 Sessions = async_sessionmaker[AsyncSession]
+log = structlog.get_logger("orderflow.consumers.notifications")
 
 
 def deliver_notification(mailer: Mailer, reset_links: ResetLinks | None = None) -> Effect:
@@ -32,6 +34,14 @@ def deliver_notification(mailer: Mailer, reset_links: ResetLinks | None = None) 
         for row in await _unsent(ctx.sessions, ctx.envelope.event_id):
             body = await _fill_in(row["body"], event, ctx.sessions, reset_links)
             await _send(ctx.sessions, mailer, {**row, "body": body})
+            # Ids only: the address and the body are personal data.
+            log.info(
+                "email_sent",
+                kind=row["kind"],
+                message_id=row["message_id"],
+                event_id=str(ctx.envelope.event_id),
+                correlation_id=ctx.envelope.correlation_id,
+            )
 
     return deliver
 
