@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
 from datetime import UTC, datetime
 
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domains.catalog.pricing import Quote, price_items
@@ -38,22 +40,37 @@ async def quote(session: AsyncSession, items: Sequence[tuple[str, int]], currenc
 
 
 async def reserve_stock(
-    session: AsyncSession, reservation_id: uuid.UUID, items: Sequence[tuple[str, int]]
+    session: AsyncSession,
+    reservation_id: uuid.UUID,
+    items: Sequence[tuple[str, int]],
+    *,
+    savepoint: bool = True,
 ) -> None:
     """Take every item from available stock, or nothing (``OutOfStock`` names the SKU).
 
     Each SKU is decremented by a conditional UPDATE (``available >= quantity``), in SKU order,
     so concurrent reservations serialize on the stock row and never oversell or deadlock. A
     savepoint undoes a partial reservation, leaving the caller's transaction usable.
+
+    ``savepoint=False`` skips the savepoint (two round trips) for a caller that rolls its whole
+    transaction back whenever this raises, so a partial reservation can never be committed.
     """
     reservation = Reservation.reserve(reservation_id, merge_items(items))
-    async with session.begin_nested():
-        taken = await session.scalar(select(exists().where(reservations.c.id == reservation_id)))
-        if taken:
+    scope: AbstractAsyncContextManager[object] = (
+        session.begin_nested() if savepoint else nullcontext()
+    )
+    async with scope:
+        if not await _claim(session, reservation):
             raise Conflict(f"reservation {reservation_id} exists", code="reservation_exists")
         for sku, quantity in reservation.items:
             await _take(session, sku, quantity)
-        await _insert(session, reservation)
+        await session.execute(
+            insert(reservation_items),
+            [
+                {"reservation_id": reservation_id, "sku": s, "quantity": q}
+                for s, q in reservation.items
+            ],
+        )
         await publish(session, reservation)
 
 
@@ -120,34 +137,41 @@ async def _move_stock(
         )
 
 
-async def _insert(session: AsyncSession, reservation: Reservation) -> None:
+async def _claim(session: AsyncSession, reservation: Reservation) -> bool:
+    """Insert the reservation row; False when the id is taken (one round trip, no pre-check).
+
+    A concurrent claim of the same id waits on the primary key until the first one ends.
+    """
     now = datetime.now(UTC)
-    await session.execute(
-        insert(reservations).values(
+    claimed = await session.scalar(
+        pg_insert(reservations)
+        .values(
             id=reservation.id,
             status=reservation.status.value,
             version=reservation.version,
             created_at=now,
             updated_at=now,
         )
+        .on_conflict_do_nothing()
+        .returning(reservations.c.id)
     )
-    await session.execute(
-        insert(reservation_items),
-        [{"reservation_id": reservation.id, "sku": s, "quantity": q} for s, q in reservation.items],
-    )
+    return claimed is not None
 
 
 async def _lock(session: AsyncSession, reservation_id: uuid.UUID) -> Reservation:
-    query = select(reservations).where(reservations.c.id == reservation_id).with_for_update()
-    row = (await session.execute(query)).first()
-    if row is None:
-        raise NotFound(f"reservation {reservation_id} does not exist", code="reservation_not_found")
-    lines = await session.execute(
-        select(reservation_items.c.sku, reservation_items.c.quantity)
-        .where(reservation_items.c.reservation_id == reservation_id)
+    """The reservation with its lines, its row locked ``FOR UPDATE`` (one round trip)."""
+    query = (
+        select(reservations, reservation_items.c.sku, reservation_items.c.quantity)
+        .join(reservation_items, reservation_items.c.reservation_id == reservations.c.id)
+        .where(reservations.c.id == reservation_id)
         .order_by(reservation_items.c.sku)
+        .with_for_update(of=reservations)
     )
-    items = tuple((sku, quantity) for sku, quantity in lines)
+    rows = (await session.execute(query)).all()
+    if not rows:
+        raise NotFound(f"reservation {reservation_id} does not exist", code="reservation_not_found")
+    row = rows[0]
+    items = tuple((r.sku, r.quantity) for r in rows)
     return Reservation(row.id, items, ReservationStatus(row.status), row.version)
 
 

@@ -128,7 +128,8 @@ class CheckoutService:
         lines = tuple(OrderLine(q.sku, q.quantity, q.unit_price_minor) for q in quote.lines)
         order = Order.place(command.customer_id, quote.currency, lines, order_id=order_id)
         await uow.orders.add(order)
-        await catalog.reserve_stock(uow.session, order.id, command.items)
+        # No savepoint: when this raises, the whole transaction (claim included) rolls back.
+        await catalog.reserve_stock(uow.session, order.id, command.items, savepoint=False)
         intent = await payments.create_intent(
             uow.session,
             order.id,

@@ -9,7 +9,7 @@ from typing import Protocol, Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import outbox
-from events import IntegrationEvent
+from events import IntegrationEvent, new_envelope
 
 
 class Aggregate(Protocol):
@@ -52,11 +52,17 @@ class UnitOfWork(ABC):
             self._seen.append(aggregate)
 
     async def commit(self) -> None:
-        """Write the outbox rows of the recorded events and commit everything at once."""
+        """Write the outbox rows of the recorded events and commit everything at once.
+
+        Every event is validated against its schema first (``new_envelope`` raises before
+        anything is written); the rows then go in one multi-row INSERT.
+        """
+        envelopes = []
         for aggregate in self._seen:
             while aggregate.events:
                 event, version = self.to_integration_event(aggregate.events.pop(0))
-                await outbox.append(self.session, event, aggregate_version=version)
+                envelopes.append(new_envelope(event, aggregate_version=version))
+        await outbox.append_envelope(self.session, *envelopes)
         await self.session.commit()
 
     @abstractmethod

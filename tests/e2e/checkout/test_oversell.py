@@ -7,7 +7,7 @@ from contextlib import AsyncExitStack
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.e2e.checkout.checks import available
+from tests.e2e.checkout.checks import available, orders_of
 from tests.e2e.checkout.conftest import cart, key, new_product, shopper_at
 
 SHOPPERS = 10
@@ -28,3 +28,21 @@ async def test_parallel_checkouts_for_the_last_unit_sell_it_once(
     assert statuses.count(409) == SHOPPERS - 1
     assert {r.json()["code"] for r in responses if r.status_code == 409} == {"out_of_stock"}
     assert await available(sessions, sku) == 0
+
+
+async def test_a_cart_refused_for_its_last_sku_reserves_nothing(
+    api: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    # checkout reserves without a savepoint: the refusal must roll back the SKU taken first
+    plenty = await new_product(sessions, stock=5)
+    scarce = await new_product(sessions, stock=1)
+    while scarce < plenty:  # stock is taken in SKU order: make ``plenty`` go first
+        scarce = await new_product(sessions, stock=1)
+    body = cart(plenty, 2)
+    body["items"] = [{"sku": scarce, "quantity": 2}, {"sku": plenty, "quantity": 2}]
+    async with shopper_at(api) as shopper:
+        response = await shopper.client.post("/v1/checkout", json=body, headers=key())
+        assert await orders_of(sessions, shopper.user_id) == 0
+
+    assert (response.status_code, response.json()["code"]) == (409, "out_of_stock")
+    assert (await available(sessions, plenty), await available(sessions, scarce)) == (5, 1)
