@@ -12,6 +12,6 @@ def fake_carrier(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
 ) -> None:
     """Run the fake carrier (configure failures and delivery time via PUT /_control)."""
-    from orderflow.fakes.carrier import serve  # noqa: PLC0415
+    from orderflow.fakes.carrier import serve  # lazy: keeps CLI startup fast
 
     serve(host, port)

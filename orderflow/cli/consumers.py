@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.exc import ProgrammingError
 
-from consumers.runtime.status import GroupStatus, groups_status
 from orderflow.cli.errors import UserError, friendly_errors
-from orderflow.db import create_engine, create_sessions
-from orderflow.processes import deployed_consumers
-from orderflow.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from consumers.runtime.status import GroupStatus
+    from orderflow.settings import Settings
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -26,6 +25,8 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Lag per group and partition, retry-tier depths, dead-letter counts, last error."""
+    from orderflow.settings import get_settings  # lazy: keeps CLI startup fast
+
     settings = get_settings()
     with friendly_errors(settings):
         found = asyncio.run(_status(settings, group))
@@ -37,6 +38,13 @@ def status(
 
 
 async def _status(settings: Settings, only: str | None) -> list[GroupStatus]:
+    # Heavy (every consumer, SQLAlchemy): imported when the command runs, not at CLI startup.
+    from sqlalchemy.exc import ProgrammingError
+
+    from consumers.runtime.status import groups_status
+    from orderflow.db import create_engine, create_sessions
+    from orderflow.processes import deployed_consumers
+
     groups = deployed_consumers(settings)
     if only is not None and only not in groups:
         raise UserError(f"unknown consumer {only!r}; choose one of: {', '.join(groups)}")

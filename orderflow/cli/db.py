@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from alembic import command
-from alembic.config import Config
 
-import migrations
-from orderflow.settings import get_settings
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 app = typer.Typer(no_args_is_help=True)
 
 
 def alembic_config(database_url: str | None = None) -> Config:
     """The alembic configuration, independent of the working directory."""
+    # alembic, SQLAlchemy and settings are imported here to keep CLI startup fast.
+    from alembic.config import Config
+
+    import migrations
+    from orderflow.settings import get_settings
+
     config = Config()
     config.set_main_option("script_location", str(Path(migrations.__file__).parent))
     url = database_url or get_settings().database_url
@@ -29,6 +33,8 @@ def upgrade(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:
     """Migrate the database to ``revision`` (default: the newest)."""
+    from alembic import command  # lazy: keeps CLI startup fast
+
     try:
         command.upgrade(alembic_config(), revision)
     except OSError as exc:
@@ -44,4 +50,6 @@ def upgrade(
 @app.command()
 def current() -> None:
     """Show the database's current revision."""
+    from alembic import command  # lazy: keeps CLI startup fast
+
     command.current(alembic_config())

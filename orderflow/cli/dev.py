@@ -8,23 +8,42 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Annotated
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from orderflow import dev as tooling
-from orderflow.dev import DevError, Service, ServiceStatus
+if TYPE_CHECKING:
+    from orderflow.dev import Service, ServiceStatus
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
 
+
+class ServiceName(StrEnum):
+    """The choices of ``--only``: the values of :class:`orderflow.dev.Service`.
+
+    A copy, because typer needs the type when this module is imported and ``orderflow.dev``
+    imports aiokafka and the whole stack (slow CLI startup); a unit test keeps them equal.
+    """
+
+    POSTGRES = "postgres"
+    KAFKA = "kafka"
+    PAYMENTS = "payments"
+    CARRIER = "carrier"
+    SMTP_SINK = "smtp-sink"
+
+
 OnlyOption = Annotated[
-    Service | None, typer.Option("--only", help="Act on this service alone.", show_default=False)
+    ServiceName | None,
+    typer.Option("--only", help="Act on this service alone.", show_default=False),
 ]
 
 
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Print a problem the user can fix as one line (after any log excerpt) and exit 1."""
+    from orderflow.dev import DevError  # lazy: keeps CLI startup fast
+
     try:
         yield
     except DevError as exc:
@@ -41,8 +60,10 @@ def _user_errors() -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
-def _services(only: Service | None) -> Sequence[Service]:
-    return tooling.ALL_SERVICES if only is None else (only,)
+def _services(only: ServiceName | None) -> Sequence[Service]:
+    from orderflow import dev as tooling  # lazy: keeps CLI startup fast
+
+    return tooling.ALL_SERVICES if only is None else (tooling.Service(only.value),)
 
 
 def render_status(statuses: Sequence[ServiceStatus]) -> str:
@@ -61,6 +82,8 @@ def render_status(statuses: Sequence[ServiceStatus]) -> str:
 @app.command()
 def up(only: OnlyOption = None) -> None:
     """Start PostgreSQL and Kafka (idempotent) and wait until both answer."""
+    from orderflow import dev as tooling  # lazy: aiokafka and the stack (startup time)
+
     given = tooling.infrastructure_from_environment(os.environ)
     if given is not None:
         print(
@@ -86,6 +109,8 @@ def down(
     ] = False,
 ) -> None:
     """Stop Kafka (SIGTERM, then SIGKILL after 30 s) and PostgreSQL (fast shutdown)."""
+    from orderflow import dev as tooling  # lazy: aiokafka and the stack (startup time)
+
     with _user_errors():
         stack = tooling.dev_stack()
         if purge_data:
@@ -99,6 +124,8 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show whether each service runs, its pid, address and data folder (exit 0 either way)."""
+    from orderflow import dev as tooling  # lazy: aiokafka and the stack (startup time)
+
     with _user_errors():
         statuses = tooling.status(tooling.dev_stack())
     if as_json:
@@ -110,6 +137,8 @@ def status(
 @app.command()
 def env() -> None:
     """Print shell exports for the infrastructure in use: eval "$(orderflow dev env)"."""
+    from orderflow import dev as tooling  # lazy: aiokafka and the stack (startup time)
+
     given = tooling.infrastructure_from_environment(os.environ)
     with _user_errors():
         if given is None:
@@ -126,5 +155,7 @@ def classpath() -> None:
     Example: java -cp "$(orderflow dev classpath)" org.apache.kafka.tools.consumer.ConsoleConsumer
     --bootstrap-server 127.0.0.1:59092 --topic orders.order.v1 --from-beginning
     """
+    from orderflow import dev as tooling  # lazy: aiokafka and the stack (startup time)
+
     with _user_errors():
         print(tooling.kafka_classpath(tooling.dev_paths(), os.environ))

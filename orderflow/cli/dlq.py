@@ -15,32 +15,27 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-from sqlalchemy.exc import ProgrammingError
 
-from consumers.operations import (
-    DeadLetterDesk,
-    JobView,
-    LoopGuard,
-    OffsetRange,
-    OperationError,
-    Plan,
-    ReplayRequest,
-    Selection,
-    parse_offsets,
-    parse_rate,
-    parse_time,
-)
-from consumers.operations.conventions import retry_topic
-from consumers.operations.export import to_json
 from orderflow.cli import dlq_render as render
 from orderflow.cli.dlq_progress import interruptible, progress_bar
 from orderflow.cli.errors import friendly_errors
-from orderflow.db import create_engine
-from orderflow.logging import configure_logging
-from orderflow.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from consumers.operations import (
+        DeadLetterDesk,
+        JobView,
+        LoopGuard,
+        Plan,
+        ReplayRequest,
+        Selection,
+    )
+    from orderflow.settings import Settings
+
+# consumers.operations, SQLAlchemy and the settings are imported inside the functions that use
+# them: importing them here would slow down every `orderflow` invocation, even `--help`.
 
 app = typer.Typer(no_args_is_help=True)
 T = TypeVar("T")
@@ -86,6 +81,10 @@ def _fail(message: str, code: int = 2) -> None:
 @contextmanager
 def _operator_errors() -> Iterator[None]:
     """Operation errors and a missing migration become one line, exit code 2."""
+    from sqlalchemy.exc import ProgrammingError
+
+    from consumers.operations import OperationError
+
     try:
         yield
     except OperationError as exc:
@@ -100,6 +99,8 @@ def _operator_errors() -> Iterator[None]:
 
 def _execute(settings: Settings, work: Callable[[DeadLetterDesk], Awaitable[T]]) -> T:
     """Run ``work`` against a desk on the configured PostgreSQL and Kafka."""
+    from consumers.operations import DeadLetterDesk
+    from orderflow.db import create_engine
 
     async def main() -> T:
         engine = create_engine(settings)
@@ -114,6 +115,9 @@ def _execute(settings: Settings, work: Callable[[DeadLetterDesk], Awaitable[T]])
 
 
 def _settings() -> Settings:
+    from orderflow.logging import configure_logging
+    from orderflow.settings import get_settings
+
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
     return settings
@@ -138,6 +142,8 @@ def _selection(
     partition: list[int] | None,
     offsets: str | None,
 ) -> Selection:
+    from consumers.operations import OffsetRange, Selection, parse_offsets, parse_time
+
     with _operator_errors():
         return Selection(
             group=_group(settings, group),
@@ -210,6 +216,8 @@ def show(
     as_json: JsonOpt = False,
 ) -> None:
     """One dead letter in full: where it came from, why it failed, its payload and history."""
+    from consumers.operations.export import to_json
+
     settings = _settings()
     name = _group(settings, group)
     if event_id:
@@ -261,6 +269,9 @@ def replay(
     operator: OperatorOpt = None,
 ) -> None:
     """Republish selected dead letters into the group's own retry path, as a durable job."""
+    from consumers.operations import LoopGuard, ReplayRequest
+    from consumers.operations.conventions import retry_topic
+
     settings = _settings()
     why = _reason(reason)
     selection = _selection(
@@ -297,6 +308,8 @@ def replay(
 
 
 def _rate(text: str | None) -> float | None:
+    from consumers.operations import parse_rate
+
     with _operator_errors():
         return parse_rate(text) if text else None
     raise AssertionError("unreachable")  # pragma: no cover

@@ -9,8 +9,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 
 @contextmanager
@@ -37,6 +35,16 @@ def interruptible() -> Iterator[asyncio.Event]:
 def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None]]:
     """A progress bar on a terminal, else a plain line per tenth of the work."""
     if sys.stderr.isatty():
+        # rich.progress is imported only for a terminal bar (CLI startup time).
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),

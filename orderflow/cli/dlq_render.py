@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from consumers.operations import JobView, Plan, SummaryRow
-from consumers.operations.inspection import RecordDetail
+if TYPE_CHECKING:
+    from consumers.operations import JobView, Plan, SummaryRow
+    from consumers.operations.inspection import RecordDetail
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

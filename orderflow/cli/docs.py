@@ -8,10 +8,12 @@ from typing import Annotated
 
 import typer
 
-from events.contracts import build_asyncapi, render_catalog
-from events.contracts.catalog import CATALOG_PATH
-
 app = typer.Typer(no_args_is_help=True)
+
+# ``events.contracts.catalog.CATALOG_PATH``, spelled out: typer needs the default when this
+# module is imported, and importing ``events.contracts`` registers every event (slow CLI
+# startup). A unit test keeps the two equal.
+CATALOG_PATH = Path(__file__).resolve().parents[2] / "docs" / "events" / "catalog.md"
 
 Output = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")]
 
@@ -29,6 +31,8 @@ def _write(text: str, output: Path) -> None:
 @app.command()
 def asyncapi(output: Output = None) -> None:
     """The AsyncAPI 3.0 document (JSON) of every topic; stdout unless --output."""
+    from events.contracts import build_asyncapi  # lazy: registers every event (startup time)
+
     text = json.dumps(build_asyncapi(), indent=2) + "\n"
     if output is None:
         typer.echo(text, nl=False)
@@ -41,4 +45,6 @@ def catalog(
     output: Annotated[Path, typer.Option("--output", "-o", help="Markdown file.")] = CATALOG_PATH,
 ) -> None:
     """The Markdown event catalog (default docs/events/catalog.md)."""
+    from events.contracts import render_catalog  # lazy: registers every event (startup time)
+
     _write(render_catalog(), output)

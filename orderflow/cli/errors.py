@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from aiokafka.errors import KafkaConnectionError, KafkaError
-
-from orderflow.settings import Settings
+if TYPE_CHECKING:
+    from orderflow.settings import Settings
 
 
 class UserError(Exception):
@@ -18,6 +18,9 @@ class UserError(Exception):
 @contextmanager
 def friendly_errors(settings: Settings) -> Iterator[None]:
     """Exit with a message (not a traceback) when the infrastructure cannot be reached."""
+    # Imported here, not at the top: every CLI module imports this one (startup time).
+    from aiokafka.errors import KafkaConnectionError, KafkaError
+
     try:
         yield
     except KeyboardInterrupt:

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import inspect
 import json
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from events.contracts import (
-    check_history,
-    find_drift,
-    flatten_fields,
-    read_committed,
-    schema_document,
-    write_schemas,
-)
-from events.contracts.compatibility import FIX
-from events.registry import EventSpec, UnknownEventType, UnknownEventVersion, registry
+if TYPE_CHECKING:
+    from events.registry import EventRegistry, EventSpec
+
+# The commands import ``events.contracts`` (which registers every event: pydantic models,
+# JSON Schemas) when they run, so that the CLI starts fast.
 
 app = typer.Typer(no_args_is_help=True)
+
+
+def _registry() -> EventRegistry:
+    """The registry with every event registered."""
+    import events.contracts  # noqa: F401  (registers every event)
+    from events.registry import registry
+
+    return registry
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
@@ -30,6 +33,7 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 @app.command("list")
 def list_events() -> None:
     """Every registered event version with its topic and key (* = written today)."""
+    registry = _registry()
     for spec in registry:
         current = "*" if registry.latest(spec.event_type, topic=spec.topic) is spec else " "
         typer.echo(
@@ -45,6 +49,9 @@ def show(
     schema: Annotated[bool, typer.Option("--schema", help="Print the JSON Schema.")] = False,
 ) -> None:
     """One event: topic, key, versions and fields (or its JSON Schema)."""
+    from events.contracts import flatten_fields, schema_document
+
+    registry = _registry()
     spec = _resolve(event_type, version)
     if schema:
         typer.echo(json.dumps(schema_document(spec), indent=2))
@@ -60,6 +67,9 @@ def show(
 
 
 def _resolve(event_type: str, version: int | None) -> EventSpec:
+    from events.registry import UnknownEventType, UnknownEventVersion
+
+    registry = _registry()
     try:
         if version is None:
             return registry.latest(event_type)
@@ -74,6 +84,10 @@ def _resolve(event_type: str, version: int | None) -> EventSpec:
 @app.command()
 def check() -> None:
     """The compatibility gate over the committed JSON Schemas, plus drift from the models."""
+    from events.contracts import check_history, find_drift, read_committed
+    from events.contracts.compatibility import FIX
+
+    registry = _registry()
     drift = find_drift()
     violations = check_history(read_committed())
     for problem in drift:
@@ -95,6 +109,8 @@ def check() -> None:
 @app.command()
 def export() -> None:
     """Write the JSON Schema of every event version to events/schemas/json/."""
+    from events.contracts import write_schemas
+
     written = write_schemas()
     for name in written:
         typer.echo(f"wrote events/schemas/json/{name}")

@@ -9,8 +9,10 @@ from functools import partial
 from typing import Annotated, Any
 
 import typer
-from prometheus_client import start_http_server
 
+# Only light modules at the top: the sub-apps import what they need inside their commands,
+# and the process runners (FastAPI app, every consumer) are imported by the commands below.
+# Startup matters: operators run this at 3 a.m. and the tests run it in many subprocesses.
 from orderflow.cli import (
     carrier,
     consumers,
@@ -26,19 +28,6 @@ from orderflow.cli import (
     users,
 )
 from orderflow.cli.errors import UserError, friendly_errors
-from orderflow.fulfillment import run_tracking
-from orderflow.logging import configure_logging
-from orderflow.payments import run_reconciliation
-from orderflow.processes import (
-    Job,
-    deployed_consumers,
-    prepare_topics,
-    run_api,
-    run_consumer,
-    run_relay,
-    supervise,
-)
-from orderflow.settings import get_settings
 
 app = typer.Typer(
     name="orderflow",
@@ -61,6 +50,9 @@ app.add_typer(users.app, name="users", help="Accounts: create the first admin.")
 
 
 def _run(main: Coroutine[Any, Any, None]) -> None:
+    from orderflow.logging import configure_logging
+    from orderflow.settings import get_settings
+
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
     with friendly_errors(settings):
@@ -70,6 +62,20 @@ def _run(main: Coroutine[Any, Any, None]) -> None:
 @app.command()
 def run() -> None:
     """Run the API, the outbox relay and every consumer in one process (the main job)."""
+    # Heavy (the whole application): imported only when a process is actually started.
+    from orderflow.fulfillment import run_tracking
+    from orderflow.payments import run_reconciliation
+    from orderflow.processes import (
+        Job,
+        deployed_consumers,
+        prepare_topics,
+        run_api,
+        run_consumer,
+        run_relay,
+        supervise,
+    )
+    from orderflow.settings import get_settings
+
     settings = get_settings()
     base = f"http://{settings.http_host}:{settings.http_port}"
     typer.echo(f"orderflow: API {base}  docs {base}/docs  metrics {base}/metrics", err=True)
@@ -93,6 +99,9 @@ def run() -> None:
 @app.command()
 def api() -> None:
     """Run the HTTP API only."""
+    from orderflow.processes import run_api, supervise  # heavy: only when it runs
+    from orderflow.settings import get_settings
+
     settings = get_settings()
     _run(supervise({"api": partial(run_api, settings)}))
 
@@ -104,6 +113,16 @@ def relay(
     ] = None,
 ) -> None:
     """Run the outbox relay only (run several for throughput; lanes keep key order)."""
+    from prometheus_client import start_http_server
+
+    from orderflow.processes import (  # heavy: only when it runs
+        deployed_consumers,
+        prepare_topics,
+        run_relay,
+        supervise,
+    )
+    from orderflow.settings import get_settings
+
     settings = get_settings()
     start_http_server(metrics_port or settings.relay_metrics_port, addr=settings.http_host)
 
@@ -122,6 +141,16 @@ def consume(
     ] = None,
 ) -> None:
     """Run one consumer group."""
+    from prometheus_client import start_http_server
+
+    from orderflow.processes import (  # heavy: only when it runs
+        deployed_consumers,
+        prepare_topics,
+        run_consumer,
+        supervise,
+    )
+    from orderflow.settings import get_settings
+
     settings = get_settings()
     groups = deployed_consumers(settings)
     consumer = groups.get(name)

@@ -7,16 +7,17 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orderflow.cli.errors import UserError, friendly_errors
-from orderflow.db import create_engine
-from orderflow.settings import get_settings
-from outbox.inspect import outbox_status
-from outbox.republish import RepublishFilter, count_retained, requeue_published, unpark
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+# SQLAlchemy, the settings and the outbox package are imported inside the commands: importing
+# them here would slow down every `orderflow` invocation, even `--help`.
 
 app = typer.Typer(no_args_is_help=True)
 T = TypeVar("T")
@@ -43,6 +44,9 @@ def parse_since(raw: str, now: datetime | None = None) -> datetime:
 
 
 def _with_engine(action: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    from orderflow.db import create_engine
+    from orderflow.settings import get_settings
+
     settings = get_settings()
 
     async def main() -> T:
@@ -62,6 +66,7 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Depth, oldest unpublished age, parked rows, per-topic counts and lane owners."""
+    from outbox.inspect import outbox_status
 
     async def read(engine: AsyncEngine) -> dict[str, object]:
         async with engine.connect() as conn:
@@ -121,6 +126,8 @@ def republish(
     dry_run: Annotated[bool, typer.Option(help="Only count what would be re-sent.")] = False,
 ) -> None:
     """Re-send retained (already published) events, same event ids: consumers dedupe them."""
+    from outbox.republish import RepublishFilter, count_retained, requeue_published
+
     if aggregate is None and since is None:
         raise UserError("say what to republish: --aggregate ID and/or --since TIME")
     where = RepublishFilter(
@@ -147,6 +154,8 @@ def unpark_rows(
     all_rows: Annotated[bool, typer.Option("--all", help="Every parked row.")] = False,
 ) -> None:
     """Put parked rows back in the queue after fixing the cause (say, a topic size limit)."""
+    from outbox.republish import unpark
+
     if not ids and not all_rows:
         raise UserError("say which rows: --id N (repeatable) or --all")
     count = _with_engine(lambda engine: unpark(engine, None if all_rows else ids))

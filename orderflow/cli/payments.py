@@ -8,9 +8,6 @@ from typing import Annotated
 
 import typer
 
-from orderflow.db import create_engine, create_sessions
-from orderflow.settings import get_settings
-
 app = typer.Typer(no_args_is_help=True)
 
 
@@ -28,7 +25,10 @@ def reconcile(
     authorized → confirmed; declined → cancelled + stock released; unknown past the deadline →
     cancelled + released. Safe to run any time and concurrently with the API (version checks).
     """
-    from orderflow.payments import orders_services, payment_provider, reconcile_once  # noqa: PLC0415
+    # Imported here (the payments wiring, SQLAlchemy): keeps CLI startup fast.
+    from orderflow.db import create_engine, create_sessions
+    from orderflow.payments import orders_services, payment_provider, reconcile_once
+    from orderflow.settings import get_settings
 
     settings = get_settings()
 
@@ -52,6 +52,6 @@ def fake_provider(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
 ) -> None:
     """Run the in-memory fake payment provider (dev and tests; configure it via PUT /_control)."""
-    from orderflow.fakes.payment_provider import serve  # noqa: PLC0415
+    from orderflow.fakes.payment_provider import serve  # lazy: keeps CLI startup fast
 
     serve(host, port)

@@ -6,14 +6,14 @@ import asyncio
 import json
 import sys
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from consumers.search.rebuild import Progress, rebuild_index
 from orderflow.cli.errors import friendly_errors
-from orderflow.db import create_engine, create_sessions
-from orderflow.settings import get_settings
+
+if TYPE_CHECKING:
+    from consumers.search.rebuild import Progress
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -43,6 +43,11 @@ def rebuild(
     The live index keeps serving (and being updated) until the swap, which takes one short
     transaction. Prints progress to stderr and a JSON summary to stdout.
     """
+    # Imported here (consumers, SQLAlchemy, settings): keeps CLI startup fast.
+    from consumers.search.rebuild import rebuild_index
+    from orderflow.db import create_engine, create_sessions
+    from orderflow.settings import get_settings
+
     settings = get_settings()
     name = group or f"{settings.consumer_group_prefix}search-rebuild-{int(time.time())}"
     report = progress_printer(time.monotonic())

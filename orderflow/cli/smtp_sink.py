@@ -7,10 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from orderflow.fakes.smtp_sink import SinkMode, SmtpSink
-from orderflow.fakes.smtp_sink_http import sink_app
+from orderflow.fakes.smtp_sink_mode import SinkMode
 
 
 def smtp_sink(
@@ -36,6 +34,12 @@ def smtp_sink(
 
 
 async def _serve(host: str, port: int, http_port: int, folder: Path | None, mode: SinkMode) -> None:
+    # aiosmtpd, uvicorn and the HTTP app are imported when the sink runs (CLI startup time).
+    import uvicorn
+
+    from orderflow.fakes.smtp_sink import SmtpSink
+    from orderflow.fakes.smtp_sink_http import sink_app
+
     sink = await SmtpSink(host, port, folder).start()
     await sink.set_mode(mode)
     config = uvicorn.Config(

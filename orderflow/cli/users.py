@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from domains.identity import api as identity
-from domains.shared import DomainError
-from orderflow.db import create_engine, create_sessions
-from orderflow.settings import Settings, get_settings
+if TYPE_CHECKING:
+    from domains.identity import api as identity
+    from orderflow.settings import Settings
+
+# The identity domain, SQLAlchemy and the settings are imported inside the functions that use
+# them: importing them here would slow down every `orderflow` invocation, even `--help`.
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -23,6 +25,9 @@ def users() -> None:
 
 async def create_user(settings: Settings, email: str, password: str, role: str) -> identity.User:
     """Register ``email`` with ``role`` (a ``UserRegistered`` event follows)."""
+    from domains.identity import api as identity
+    from orderflow.db import create_engine, create_sessions
+
     engine = create_engine(settings)
     try:
         command = identity.RegisterUser(email, password, frozenset({role}))
@@ -41,6 +46,10 @@ def create_admin(
     ] = False,
 ) -> None:
     """Create an admin account; the password is prompted for (or read from stdin)."""
+    from domains.identity import api as identity
+    from domains.shared import DomainError
+    from orderflow.settings import get_settings
+
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:

@@ -14,7 +14,6 @@ serves a small HTTP API: ``GET /messages``, ``DELETE /messages``, ``PUT /mode/{m
 from __future__ import annotations
 
 import asyncio
-import enum
 import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,14 +23,8 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-
-class SinkMode(enum.StrEnum):
-    """How the sink answers."""
-
-    ACCEPT = "accept"
-    TEMPFAIL = "tempfail"
-    REJECT = "reject"
-    REFUSE = "refuse"
+# Defined apart so the CLI can import it without aiosmtpd; re-exported here.
+from orderflow.fakes.smtp_sink_mode import SinkMode as SinkMode  # noqa: PLC0414
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ IDENTITY = IdentitySettings(secret="admin-test-secret-admin-test-secret-01234567
 def test_create_admin_then_log_in_as_admin(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(users, "get_settings", lambda: settings)
+    # The command imports get_settings when it runs (CLI startup time): patch it at its source.
+    monkeypatch.setattr("orderflow.settings.get_settings", lambda: settings)
     email = f"admin-{uuid.uuid4().hex[:8]}@example.com"
     runner = CliRunner()
 

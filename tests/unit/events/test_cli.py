@@ -77,7 +77,8 @@ def test_check_fails_with_a_readable_report_on_a_breaking_change(
                 del document["properties"]["currency"]
         return documents
 
-    monkeypatch.setattr("orderflow.cli.events.read_committed", broken)
+    # The command imports it when it runs (CLI startup time), so patch it at its source.
+    monkeypatch.setattr("events.contracts.read_committed", broken)
     result = runner.invoke(app, ["events", "check"])
 
     assert result.exit_code == 1
@@ -96,3 +97,9 @@ def test_docs_write_the_asyncapi_document_and_the_catalog(tmp_path: Path) -> Non
     assert (tmp_path / "c.md").read_text().startswith("# Event catalog")
     assert unwritable.exit_code == 2
     assert "error: cannot write" in unwritable.output
+
+
+def test_catalog_default_is_the_contracts_catalog_path() -> None:
+    from events.contracts.catalog import CATALOG_PATH  # noqa: PLC0415
+
+    assert docs.CATALOG_PATH == CATALOG_PATH
