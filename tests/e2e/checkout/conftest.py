@@ -3,7 +3,6 @@ real PostgreSQL, clients speaking HTTP."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -11,7 +10,6 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-import uvicorn
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -20,27 +18,9 @@ from domains.identity.api import Principal, issue_access_token
 from orderflow.fakes.payment_provider import Behaviour, ProviderState, create_provider_app
 from orderflow.http import create_app
 from orderflow.settings import Settings
-from tests.e2e.processes import free_port
+from tests.e2e.processes import serving
 
 SECRET = "checkout-e2e-secret-checkout-e2e-secret-0123"
-
-
-@asynccontextmanager
-async def serving(app: object) -> AsyncIterator[str]:
-    """Serve ``app`` with uvicorn on a free port in this event loop; yield its base URL."""
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)  # type: ignore[arg-type]
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 @pytest.fixture(scope="session")

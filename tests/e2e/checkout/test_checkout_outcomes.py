@@ -18,9 +18,9 @@ from tests.e2e.checkout.conftest import (
     cart,
     key,
     new_product,
-    serving,
     shopper_at,
 )
+from tests.e2e.processes import serving
 
 Sessions = async_sessionmaker[AsyncSession]
 

@@ -31,7 +31,8 @@ from orderflow.processes import run_relay
 from orderflow.settings import Settings
 from producers import KafkaConnection
 from tests.e2e.checkout.checks import order_status
-from tests.e2e.checkout.conftest import app_settings, cart, key, new_product, serving, shopper_at
+from tests.e2e.checkout.conftest import app_settings, cart, key, new_product, shopper_at
+from tests.e2e.processes import serving
 from tests.integration.consumers.support import FAST, RunningConsumer, eventually
 from tests.integration.saga.conftest import start_at_end
 

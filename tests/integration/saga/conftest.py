@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
 
 import pytest
-import uvicorn
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,7 +24,7 @@ from orderflow.fakes.carrier import Behaviour, CarrierState, create_carrier_app
 from orderflow.processes import run_relay
 from orderflow.settings import Settings
 from producers import KafkaConnection, TopicSpec, ensure_topics
-from tests.e2e.processes import free_port
+from tests.e2e.processes import serving
 from tests.integration.consumers.support import FAST, RunningConsumer
 from tests.kafka_helpers import end_offsets
 
@@ -36,24 +35,6 @@ class FakeCarrier:
 
     state: CarrierState
     url: str
-
-
-@contextlib.asynccontextmanager
-async def serving(app: object) -> AsyncIterator[str]:
-    """Serve ``app`` with uvicorn on a free port in this event loop; yield its base URL."""
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)  # type: ignore[arg-type]
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 @pytest.fixture(scope="session")
