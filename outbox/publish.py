@@ -119,7 +119,7 @@ async def send_batch(
     before an earlier one. Rows in ``solo`` travel in a record batch of their own.
     """
     batch = SentBatch()
-    sendable = _check(rows, max_record_bytes, batch)
+    sendable = _check(rows, max_record_bytes, batch, solo)
     try:
         rounds = await pack(producer, sendable, solo)
     except (KafkaError, OSError, TimeoutError) as exc:  # no metadata for the topic
@@ -142,8 +142,15 @@ async def send_batch(
     return batch
 
 
-def _check(rows: Sequence[ClaimedRow], max_record_bytes: int, batch: SentBatch) -> list[ClaimedRow]:
-    """The rows to send; parks the too large ones and holds later rows of their key."""
+def _check(
+    rows: Sequence[ClaimedRow], max_record_bytes: int, batch: SentBatch, solo: Collection[int]
+) -> list[ClaimedRow]:
+    """The rows to send; parks the too large ones and holds later rows of their key.
+
+    A suspect (a row of a record batch the broker refused) may be the refused one: until the
+    broker answered for it, later rows of its key are held too, or one could land while the
+    suspect is parked.
+    """
     sendable: list[ClaimedRow] = []
     blocked: set[tuple[str, str]] = set()
     for row in rows:
@@ -156,6 +163,8 @@ def _check(rows: Sequence[ClaimedRow], max_record_bytes: int, batch: SentBatch) 
             blocked.add(row.ordering_key)
         else:
             sendable.append(row)
+            if row.id in solo:
+                blocked.add(row.ordering_key)
     return sendable
 
 
