@@ -14,12 +14,11 @@ Behaviour: ``latency_ms``; ``failure_mode`` ``none|error|timeout`` for the next
 ``failure_count`` calls (all when null) of the ``failing_operations`` (``book``, ``track``,
 ``void``): ``error`` answers 503, ``timeout`` hangs for ``hang_seconds`` before answering.
 
-Run: ``python -m orderflow.fakes.carrier --port 8097`` or ``orderflow dev fake-carrier``.
+Run: ``orderflow dev fake-carrier --port 8097`` (``orderflow dev up`` starts it).
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import time
 import uuid
@@ -162,16 +161,3 @@ async def _inject(carrier: CarrierState, operation: str) -> Response | None:
 def serve(host: str = "127.0.0.1", port: int = 8097) -> None:
     """Run the fake carrier until interrupted."""
     uvicorn.run(create_carrier_app(), host=host, port=port, log_level="warning")
-
-
-def main() -> None:
-    """``python -m orderflow.fakes.carrier``."""
-    parser = argparse.ArgumentParser(description="A fake parcel carrier (in-memory).")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8097)
-    args = parser.parse_args()
-    serve(args.host, args.port)
-
-
-if __name__ == "__main__":
-    main()

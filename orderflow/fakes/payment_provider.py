@@ -14,13 +14,11 @@ null) of the ``failing_operations``. ``timeout`` records the answer and then han
 ``hang_seconds`` (the charge happened, the caller never heard); ``error`` answers 503 and
 ``reset`` drops the connection, both without recording anything.
 
-Run: ``python -m orderflow.fakes.payment_provider --port 8099`` or
-``orderflow payments fake-provider --port 8099``.
+Run: ``orderflow payments fake-provider --port 8099`` (``orderflow dev up`` starts it).
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import random
 import uuid
@@ -187,16 +185,3 @@ _NOT_RECORDED: dict[str, Callable[[], Response]] = {
 def serve(host: str = "127.0.0.1", port: int = 8099) -> None:
     """Run the fake provider until interrupted."""
     uvicorn.run(create_provider_app(), host=host, port=port, log_level="warning")
-
-
-def main() -> None:
-    """``python -m orderflow.fakes.payment_provider``."""
-    parser = argparse.ArgumentParser(description="A fake payment provider (in-memory).")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8099)
-    args = parser.parse_args()
-    serve(args.host, args.port)
-
-
-if __name__ == "__main__":
-    main()
