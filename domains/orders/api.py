@@ -6,7 +6,8 @@ from domains.orders.fulfillment_progress import FULFILLMENT_PATH, follow_shipmen
 from domains.orders.handlers import PlaceOrder, get_order, place_order
 from domains.orders.http import build_router
 from domains.orders.idempotency import request_hash
-from domains.orders.model import TRANSITIONS, Order, OrderLine, OrderStatus
+from domains.orders.lines import OrderLine
+from domains.orders.model import TRANSITIONS, Order, OrderStatus
 from domains.orders.reconciliation import ReconcileReport, reconcile_payments
 from domains.orders.settlement import Settlement
 from domains.orders.tables import metadata

@@ -20,8 +20,9 @@ from datetime import timedelta
 from domains.catalog import api as catalog
 from domains.orders import idempotency
 from domains.orders.idempotency import StoredResponse
+from domains.orders.lines import OrderLine
 from domains.orders.metrics import CHECKOUT_SECONDS
-from domains.orders.model import Order, OrderLine
+from domains.orders.model import Order
 from domains.orders.settlement import Settlement, settle_order
 from domains.orders.unit_of_work import OrdersUnitOfWork
 from domains.orders.views import problem_document, status_of

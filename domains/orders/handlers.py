@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from domains.orders.model import Order, OrderLine
+from domains.orders.lines import OrderLine
+from domains.orders.model import Order
 from domains.orders.unit_of_work import OrdersUnitOfWork
 from domains.shared import NotFound
 

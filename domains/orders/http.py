@@ -17,7 +17,7 @@ from domains.orders.handlers import PlaceOrder, get_order, place_order
 from domains.orders.http_admin import build_admin_router
 from domains.orders.http_checkout import build_checkout_router
 from domains.orders.http_models import OrderOut, PlaceOrderIn, problems
-from domains.orders.model import OrderLine
+from domains.orders.lines import OrderLine
 from domains.orders.unit_of_work import OrdersUnitOfWork
 from domains.orders.wiring import OrdersServices
 from domains.shared import Forbidden

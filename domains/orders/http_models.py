@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domains.orders.model import MAX_LINES, Order
+from domains.orders.lines import MAX_LINES
+from domains.orders.model import Order
 from domains.orders.views import order_document
 
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]

@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from domains.orders import events as ev
+from domains.orders.lines import MAX_LINES, OrderLine
 from domains.shared import Conflict, InvalidInput, is_currency
-
-MAX_LINES = 100
 
 
 class OrderStatus(enum.StrEnum):
@@ -42,20 +41,6 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 CUSTOMER_CANCELLABLE = frozenset({S.PENDING, S.PAYMENT_PENDING, S.CONFIRMED, S.FULFILLING})
 # States in which the customer has been charged.
 PAID = frozenset({S.CONFIRMED, S.FULFILLING, S.SHIPPED, S.DELIVERED})
-
-
-@dataclass(frozen=True)
-class OrderLine:
-    """``quantity`` units of ``sku`` at ``unit_price_minor`` each."""
-
-    sku: str
-    quantity: int
-    unit_price_minor: int
-
-    @property
-    def total_minor(self) -> int:
-        """The line total in minor units."""
-        return self.quantity * self.unit_price_minor
 
 
 @dataclass(eq=False)

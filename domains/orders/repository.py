@@ -8,7 +8,8 @@ from collections.abc import Callable
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domains.orders.model import Order, OrderLine, OrderStatus
+from domains.orders.lines import OrderLine
+from domains.orders.model import Order, OrderStatus
 from domains.orders.tables import order_lines, orders
 from domains.shared import Conflict
 
