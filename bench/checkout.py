@@ -56,9 +56,9 @@ def serve_checkout(database_url: str, provider_url: str, port: int) -> None:
     """The orderflow API, as in production but logging warnings only."""
     import uvicorn  # noqa: PLC0415
 
-    from orderflow.db import create_engine  # noqa: PLC0415
     from orderflow.http import create_app  # noqa: PLC0415
     from orderflow.logging import configure_logging  # noqa: PLC0415
+    from orderflow.wiring import database_engine  # noqa: PLC0415
 
     settings = Settings(
         database_url=database_url,
@@ -67,7 +67,7 @@ def serve_checkout(database_url: str, provider_url: str, port: int) -> None:
         log_level="WARNING",
     )
     configure_logging("WARNING", "json")
-    app = create_app(create_engine(settings), dispose_engine=True, settings=settings)
+    app = create_app(database_engine(settings), dispose_engine=True, settings=settings)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
@@ -77,9 +77,9 @@ def serve_floor(database_url: str, port: int) -> None:
     from fastapi import FastAPI  # noqa: PLC0415
     from sqlalchemy import text  # noqa: PLC0415
 
-    from orderflow.db import create_engine  # noqa: PLC0415
+    from foundation.database import create_engine  # noqa: PLC0415
 
-    engine = create_engine(Settings(database_url=database_url))
+    engine = create_engine(database_url)
     app = FastAPI()
 
     @app.post("/floor", status_code=201)
@@ -122,9 +122,9 @@ async def _seed(database_url: str) -> list[str]:
         CreateProduct,
         create_product,
     )
-    from orderflow.db import create_engine, create_sessions  # noqa: PLC0415
+    from foundation.database import create_engine, create_sessions  # noqa: PLC0415
 
-    engine = create_engine(Settings(database_url=database_url))
+    engine = create_engine(database_url)
     sessions = create_sessions(engine)
     skus = [f"BENCH-{i:04d}" for i in range(SKUS)]
     for sku in skus:

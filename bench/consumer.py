@@ -39,8 +39,8 @@ from consumers.runtime import Consumer, ConsumerRuntime, MessageContext, RetryPo
 from events import KafkaRecord, new_envelope
 from events.codec import encode_record
 from events.schemas import OrderLine, OrderPlaced
+from foundation.database import create_engine, create_sessions
 from orderflow.cli.db import alembic_config
-from orderflow.db import create_engine, create_sessions
 from orderflow.settings import Settings, get_settings
 from producers import TopicSpec, create_producer, ensure_topics, publish_records
 
@@ -105,7 +105,7 @@ async def runtime_loop(
     settings: Settings, database_url: str, topic: str, records: int, batch_size: int = 1000
 ) -> float:
     """Seconds the consumer runtime takes to handle every record (dedupe + no-op handler)."""
-    engine = create_engine(settings.model_copy(update={"database_url": database_url}))
+    engine = create_engine(database_url, pool_size=settings.database_pool_size)
     producer = create_producer(settings.kafka_connection())
     await producer.start()
     state: dict[str, Any] = {"seen": 0, "first": 0.0, "last": 0.0}

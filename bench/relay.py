@@ -30,9 +30,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orderflow.cli.db import alembic_config
-from orderflow.db import create_engine
 from orderflow.processes import relay_options
 from orderflow.settings import Settings, get_settings
+from orderflow.wiring import database_engine
 from outbox import OutboxRelay, lane_of, metrics
 from producers import TopicSpec, create_producer, ensure_topics
 
@@ -257,7 +257,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             update={"database_url": url, "relay_batch_size": args.batch_size}
         )
         dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-        engine = create_engine(settings)
+        engine = database_engine(settings)
         topic = f"bench.relay.{uuid.uuid4().hex[:10]}"
         await ensure_topics(
             settings.kafka_connection(),

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 
 from consumers.fulfillment import CarrierConfig, HttpCarrier, run_delivery_tracking
-from orderflow.db import create_engine, create_sessions
+from foundation.database import create_sessions
 from orderflow.settings import Settings
+from orderflow.wiring import database_engine
 
 
 def http_carrier(settings: Settings) -> HttpCarrier:
@@ -20,7 +21,7 @@ def http_carrier(settings: Settings) -> HttpCarrier:
 
 async def run_tracking(settings: Settings, stop: asyncio.Event) -> None:
     """Record delivered parcels (``ShipmentDelivered``) until ``stop`` is set."""
-    engine = create_engine(settings)
+    engine = database_engine(settings)
     try:
         await run_delivery_tracking(
             create_sessions(engine),

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domains.orders import api as orders
 from domains.payments import api as payments
-from orderflow.db import create_engine, create_sessions
+from foundation.database import create_sessions
 from orderflow.settings import Settings
+from orderflow.wiring import database_engine
 
 log = structlog.get_logger("orderflow.payments")
 
@@ -58,7 +59,7 @@ async def reconcile_once(
 
 async def run_reconciliation(settings: Settings, stop: asyncio.Event) -> None:
     """Reconcile payments every ``payment_reconcile_interval_seconds`` until ``stop``."""
-    engine = create_engine(settings)
+    engine = database_engine(settings)
     provider = payment_provider(settings)
     services = orders_services(create_sessions(engine), settings, provider)
     try:

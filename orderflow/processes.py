@@ -19,12 +19,13 @@ from consumers import Consumer, ConsumerRuntime, RetryPolicy, build_consumers
 from consumers.notifications import IdentityDirectory, SmtpConfig, SmtpMailer
 from consumers.runtime import group_topic_names
 from events import registry
-from orderflow.db import create_engine, create_sessions
+from foundation.database import create_sessions
 from orderflow.fulfillment import http_carrier
 from orderflow.http import create_app
 from orderflow.http.auth import identity_settings, signing_secret
 from orderflow.reset_links import IdentityResetLinks
 from orderflow.settings import Settings
+from orderflow.wiring import database_engine
 from outbox import OutboxRelay, RelayOptions
 from producers import DEFAULT_MAX_REQUEST_BYTES, TopicSpec, create_producer, ensure_topics
 
@@ -88,7 +89,7 @@ def topic_specs(settings: Settings, consumers: Iterable[Consumer]) -> list[Topic
 
 async def run_api(settings: Settings, stop: asyncio.Event) -> None:
     """Serve the HTTP API until ``stop`` is set."""
-    app = create_app(create_engine(settings), dispose_engine=True)
+    app = create_app(database_engine(settings), dispose_engine=True)
     config = uvicorn.Config(
         app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False
     )
@@ -123,7 +124,7 @@ def relay_options(settings: Settings) -> RelayOptions:
 
 async def run_relay(settings: Settings, stop: asyncio.Event) -> None:
     """Publish the outbox until ``stop`` is set."""
-    engine = create_engine(settings)
+    engine = database_engine(settings)
 
     def new_producer() -> AIOKafkaProducer:
         # The producer refuses (client side) what the relay would park anyway.
@@ -151,7 +152,7 @@ async def run_relay(settings: Settings, stop: asyncio.Event) -> None:
 
 async def run_consumer(settings: Settings, consumer: Consumer, stop: asyncio.Event) -> None:
     """Run one consumer group until ``stop`` is set."""
-    engine = create_engine(settings)
+    engine = database_engine(settings)
     producer = create_producer(settings.kafka_connection())
     await producer.start()
     try:

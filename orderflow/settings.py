@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from producers import KafkaConnection
+from foundation.kafka import KafkaConnection
 
 
 class Settings(BaseSettings):

@@ -6,11 +6,10 @@ Knows nothing about domains: it stores envelopes and publishes them.
 from outbox.append import append, append_envelope, lane_of
 from outbox.options import RelayOptions
 from outbox.relay import OutboxRelay
-from outbox.tables import LANES, NAMING_CONVENTION, metadata, outbox_events
+from outbox.tables import LANES, metadata, outbox_events
 
 __all__ = [
     "LANES",
-    "NAMING_CONVENTION",
     "OutboxRelay",
     "RelayOptions",
     "append",

@@ -9,7 +9,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.structs import RecordMetadata
 
 from events import KafkaRecord
-from producers.connection import KafkaConnection
+from foundation.kafka import KafkaConnection
 
 DEFAULT_MAX_REQUEST_BYTES = 1_048_576
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
-from producers.connection import KafkaConnection
+from foundation.kafka import KafkaConnection
 
 
 @dataclass(frozen=True)

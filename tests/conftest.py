@@ -15,11 +15,12 @@ from alembic import command
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from foundation.database import create_sessions
+from foundation.kafka import KafkaConnection
 from orderflow.cli.db import alembic_config
-from orderflow.db import create_engine, create_sessions
 from orderflow.dev.infrastructure import Infrastructure, ensure_infrastructure
 from orderflow.settings import Settings
-from producers import KafkaConnection
+from orderflow.wiring import database_engine
 
 TESTS = Path(__file__).parent
 
@@ -76,7 +77,7 @@ def kafka(settings: Settings) -> KafkaConnection:
 @pytest.fixture(scope="session")
 async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
     """One engine on the test database."""
-    engine = create_engine(settings)
+    engine = database_engine(settings)
     yield engine
     await engine.dispose()
 

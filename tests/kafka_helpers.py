@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
-from producers import KafkaConnection
+from foundation.kafka import KafkaConnection
 
 
 async def end_offsets(connection: KafkaConnection, topic: str) -> dict[TopicPartition, int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Column, DateTime, Integer, MetaData, Table, Text, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import UUID
 
-from outbox import NAMING_CONVENTION
+from foundation.naming import NAMING_CONVENTION
 
 metadata = MetaData(schema="notifications", naming_convention=NAMING_CONVENTION)
 

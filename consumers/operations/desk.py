@@ -26,7 +26,7 @@ from consumers.operations.records import DeadLetter
 from consumers.operations.replay import Progress, ReplayRequest, ReplayRunner, create_replay_job
 from consumers.operations.selection import OffsetRange, Selection
 from consumers.operations.summary import SummaryRow, summarize
-from producers import KafkaConnection
+from foundation.kafka import KafkaConnection
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from consumers.operations.conventions import dead_letter_topic, group_of
 from consumers.operations.errors import UnknownGroup
 from consumers.operations.records import DeadLetter
 from consumers.operations.selection import Selection
-from producers import KafkaConnection
+from foundation.kafka import KafkaConnection
 
 Ranges = dict[TopicPartition, tuple[int, int]]  # [first, stop) per partition
 IDLE_SECONDS = 10.0

@@ -28,7 +28,8 @@ from consumers.operations.rate import TokenBucket
 from consumers.operations.reader import DeadLetterReader
 from consumers.operations.records import DeadLetter
 from consumers.operations.republish import replay_record
-from producers import KafkaConnection, create_producer, publish_records
+from foundation.kafka import KafkaConnection
+from producers import create_producer, publish_records
 
 log = structlog.get_logger("orderflow.dlq")
 Progress = Callable[[int], None]

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
-from outbox import NAMING_CONVENTION
+from foundation.naming import NAMING_CONVENTION
 
 metadata = MetaData(schema="messaging", naming_convention=NAMING_CONVENTION)
 

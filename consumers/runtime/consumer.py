@@ -22,7 +22,7 @@ from consumers.runtime.policy import RetryPolicy
 from consumers.runtime.rebalance import FinishInFlight
 from consumers.runtime.topics import retry_topics
 from consumers.runtime.workers import PartitionWorkers
-from producers import KafkaConnection
+from foundation.kafka import KafkaConnection
 
 log = structlog.get_logger("orderflow.consumers")
 

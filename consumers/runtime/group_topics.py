@@ -6,7 +6,8 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from consumers.runtime.handlers import Consumer
 from consumers.runtime.topics import dead_letter_topic, retry_topics
-from producers import KafkaConnection, TopicSpec, ensure_topics
+from foundation.kafka import KafkaConnection
+from producers import TopicSpec, ensure_topics
 
 
 def group_topic_names(group: str, tiers: int) -> list[str]:

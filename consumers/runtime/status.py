@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from consumers.runtime.handlers import Consumer
 from consumers.runtime.last_errors import last_errors
 from consumers.runtime.topics import dead_letter_topic, retry_topics
-from producers import KafkaConnection
+from foundation.kafka import KafkaConnection
 
 
 @dataclass(frozen=True)

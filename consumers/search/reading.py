@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterable
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
-from producers import KafkaConnection
+from foundation.kafka import KafkaConnection
 
 Records = list[ConsumerRecord[bytes, bytes]]
 

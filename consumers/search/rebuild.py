@@ -23,7 +23,7 @@ from consumers.search.consumer import indexed_topics
 from consumers.search.index import SearchIndex
 from consumers.search.reading import Records, assign_from_beginning, open_reader, read_until
 from events import PoisonMessage, decode_record
-from producers import KafkaConnection
+from foundation.kafka import KafkaConnection
 
 LIVE_TABLES = ("products", "orders")
 Progress = Callable[[int, int], None]

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR, UUID
 
-from outbox import NAMING_CONVENTION
+from foundation.naming import NAMING_CONVENTION
 
 SCHEMA = "search"
 PRODUCT_CONFIG = "english"  # names and descriptions: stemmed ("mugs" finds "mug")

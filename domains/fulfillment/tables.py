@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Column, DateTime, Integer, MetaData, Table, Text, func
 from sqlalchemy.dialects.postgresql import UUID
 
-from outbox import NAMING_CONVENTION
+from foundation.naming import NAMING_CONVENTION
 
 metadata = MetaData(schema="fulfillment", naming_convention=NAMING_CONVENTION)
 

@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
-from outbox import NAMING_CONVENTION
+from foundation.naming import NAMING_CONVENTION
 
 metadata = MetaData(schema="identity", naming_convention=NAMING_CONVENTION)
 

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
-from outbox import NAMING_CONVENTION
+from foundation.naming import NAMING_CONVENTION
 
 metadata = MetaData(schema="orders", naming_convention=NAMING_CONVENTION)
 

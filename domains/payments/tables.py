@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import UUID
 
-from outbox import NAMING_CONVENTION
+from foundation.naming import NAMING_CONVENTION
 
 metadata = MetaData(schema="payments", naming_convention=NAMING_CONVENTION)
 

@@ -42,14 +42,15 @@ async def _status(settings: Settings, only: str | None) -> list[GroupStatus]:
     from sqlalchemy.exc import ProgrammingError
 
     from consumers.runtime.status import groups_status
-    from orderflow.db import create_engine, create_sessions
+    from foundation.database import create_sessions
     from orderflow.processes import deployed_consumers
+    from orderflow.wiring import database_engine
 
     groups = deployed_consumers(settings)
     if only is not None and only not in groups:
         raise UserError(f"unknown consumer {only!r}; choose one of: {', '.join(groups)}")
     chosen = [c for name, c in groups.items() if only in (None, name)]
-    engine = create_engine(settings)
+    engine = database_engine(settings)
     try:
         return await groups_status(
             settings.kafka_connection(),

@@ -100,10 +100,10 @@ def _operator_errors() -> Iterator[None]:
 def _execute(settings: Settings, work: Callable[[DeadLetterDesk], Awaitable[T]]) -> T:
     """Run ``work`` against a desk on the configured PostgreSQL and Kafka."""
     from consumers.operations import DeadLetterDesk
-    from orderflow.db import create_engine
+    from orderflow.wiring import database_engine
 
     async def main() -> T:
-        engine = create_engine(settings)
+        engine = database_engine(settings)
         try:
             return await work(DeadLetterDesk(engine, settings.kafka_connection()))
         finally:

@@ -44,13 +44,13 @@ def parse_since(raw: str, now: datetime | None = None) -> datetime:
 
 
 def _with_engine(action: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    from orderflow.db import create_engine
     from orderflow.settings import get_settings
+    from orderflow.wiring import database_engine
 
     settings = get_settings()
 
     async def main() -> T:
-        engine = create_engine(settings)
+        engine = database_engine(settings)
         try:
             return await action(engine)
         finally:

@@ -26,14 +26,15 @@ def reconcile(
     cancelled + released. Safe to run any time and concurrently with the API (version checks).
     """
     # Imported here (the payments wiring, SQLAlchemy): keeps CLI startup fast.
-    from orderflow.db import create_engine, create_sessions
+    from foundation.database import create_sessions
     from orderflow.payments import orders_services, payment_provider, reconcile_once
     from orderflow.settings import get_settings
+    from orderflow.wiring import database_engine
 
     settings = get_settings()
 
     async def main() -> dict[str, object]:
-        engine = create_engine(settings)
+        engine = database_engine(settings)
         provider = payment_provider(settings)
         try:
             services = orders_services(create_sessions(engine), settings, provider)

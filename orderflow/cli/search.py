@@ -45,15 +45,16 @@ def rebuild(
     """
     # Imported here (consumers, SQLAlchemy, settings): keeps CLI startup fast.
     from consumers.search.rebuild import rebuild_index
-    from orderflow.db import create_engine, create_sessions
+    from foundation.database import create_sessions
     from orderflow.settings import get_settings
+    from orderflow.wiring import database_engine
 
     settings = get_settings()
     name = group or f"{settings.consumer_group_prefix}search-rebuild-{int(time.time())}"
     report = progress_printer(time.monotonic())
 
     async def main() -> dict[str, object]:
-        engine = create_engine(settings)
+        engine = database_engine(settings)
         try:
             result = await rebuild_index(
                 create_sessions(engine),

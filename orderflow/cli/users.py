@@ -26,9 +26,10 @@ def users() -> None:
 async def create_user(settings: Settings, email: str, password: str, role: str) -> identity.User:
     """Register ``email`` with ``role`` (a ``UserRegistered`` event follows)."""
     from domains.identity import api as identity
-    from orderflow.db import create_engine, create_sessions
+    from foundation.database import create_sessions
+    from orderflow.wiring import database_engine
 
-    engine = create_engine(settings)
+    engine = database_engine(settings)
     try:
         command = identity.RegisterUser(email, password, frozenset({role}))
         return await identity.register_user(

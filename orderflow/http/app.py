@@ -15,7 +15,7 @@ from consumers import search
 from domains.catalog import api as catalog
 from domains.identity import api as identity
 from domains.orders import api as orders
-from orderflow.db import create_sessions
+from foundation.database import create_sessions
 from orderflow.http.asyncapi import router as asyncapi_router
 from orderflow.http.auth import (
     current_principal,

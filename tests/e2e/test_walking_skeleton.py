@@ -21,8 +21,8 @@ from typing import Any
 import httpx
 from aiokafka.structs import ConsumerRecord
 
+from foundation.kafka import KafkaConnection
 from orderflow.settings import Settings
-from producers import KafkaConnection
 from tests.e2e.processes import ORDERFLOW, free_port, orderflow_process
 from tests.kafka_helpers import end_offsets, read_from
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from consumers.runtime import Consumer, MessageContext
 from events.schemas import OrderPlaced
-from producers import KafkaConnection
+from foundation.kafka import KafkaConnection
 from tests.integration.consumers.support import (
     RunningConsumer,
     committed,

@@ -13,10 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from consumers import CONSUMERS
 from domains.orders.api import OrderLine, OrdersUnitOfWork, PlaceOrder, place_order
 from events import bind_message_context, decode_record
+from foundation.kafka import KafkaConnection
 from orderflow.processes import prepare_topics
 from orderflow.settings import Settings
 from outbox import OutboxRelay
-from producers import KafkaConnection, create_producer
+from producers import create_producer
 from tests.kafka_helpers import end_offsets, read_from, run_until
 
 

@@ -24,12 +24,12 @@ from consumers.fulfillment import (
 )
 from consumers.orders_saga import orders_saga_consumer
 from consumers.search import search_consumer
+from foundation.kafka import KafkaConnection
 from orderflow.fakes.carrier import Behaviour, CarrierState, create_carrier_app
 from orderflow.fakes.payment_provider import ProviderState, create_provider_app
 from orderflow.http import create_app
 from orderflow.processes import run_relay
 from orderflow.settings import Settings
-from producers import KafkaConnection
 from tests.e2e.checkout.checks import order_status
 from tests.e2e.checkout.conftest import app_settings, cart, key, new_product, shopper_at
 from tests.e2e.processes import serving

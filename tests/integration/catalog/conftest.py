@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import events.schemas  # noqa: F401  (registers every event)
 from domains.catalog.api import CatalogUnitOfWork, CreateProduct, ProductView, create_product
 from events import registry
-from producers import KafkaConnection, TopicSpec, ensure_topics
+from foundation.kafka import KafkaConnection
+from producers import TopicSpec, ensure_topics
 
 MakeProduct = Callable[..., Awaitable[ProductView]]
 

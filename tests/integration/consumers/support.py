@@ -21,7 +21,8 @@ from events import IntegrationEvent, KafkaRecord, new_envelope
 from events.codec import encode_record
 from events.schemas import OrderLine, OrderPlaced
 from events.schemas.orders import OrderConfirmed
-from producers import KafkaConnection, TopicSpec, create_producer, ensure_topics, publish_records
+from foundation.kafka import KafkaConnection
+from producers import TopicSpec, create_producer, ensure_topics, publish_records
 from tests.kafka_helpers import end_offsets, read_from
 
 # Tiny tiers so a test walks through all of them in a couple of seconds.

@@ -16,7 +16,7 @@ from consumers.runtime import (
 from consumers.runtime import headers as h
 from events import KafkaRecord
 from events.schemas import OrderPlaced
-from producers import KafkaConnection
+from foundation.kafka import KafkaConnection
 from tests.integration.consumers.support import (
     RunningConsumer,
     create_topic,

@@ -20,8 +20,8 @@ from consumers.runtime import (
 )
 from consumers.runtime import headers as h
 from events.schemas.identity import PasswordResetRequested
+from foundation.kafka import KafkaConnection
 from orderflow.fakes.smtp_sink import SinkMode, SmtpSink
-from producers import KafkaConnection
 from tests.integration.consumers.support import (
     RunningConsumer,
     create_topic,

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from consumers.notifications import notifications_consumer
 from events import KafkaRecord
+from foundation.kafka import KafkaConnection
 from orderflow.settings import Settings
-from producers import KafkaConnection
 from tests.integration.consumers.support import (
     RunningConsumer,
     create_topic,

@@ -7,7 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from consumers.runtime import Consumer, ConsumerRuntime, MessageContext
 from events import KafkaRecord
 from events.schemas import OrderPlaced
-from producers import KafkaConnection, TopicSpec, create_producer, ensure_topics, publish_records
+from foundation.kafka import KafkaConnection
+from producers import TopicSpec, create_producer, ensure_topics, publish_records
 from tests.kafka_helpers import run_until
 from tests.unit.events.factories import order_placed, order_placed_v1, record_of
 

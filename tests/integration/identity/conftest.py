@@ -6,7 +6,8 @@ import pytest
 
 import events.schemas  # noqa: F401  (registers every event)
 from events import registry
-from producers import KafkaConnection, TopicSpec, ensure_topics
+from foundation.kafka import KafkaConnection
+from producers import TopicSpec, ensure_topics
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -9,9 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from domains.identity.api import IdentitySettings, IdentityUnitOfWork, decode_access_token, login
+from foundation.database import create_sessions
 from orderflow.cli import users
-from orderflow.db import create_engine, create_sessions
 from orderflow.settings import Settings
+from orderflow.wiring import database_engine
 
 PASSWORD = "an admin passphrase"
 IDENTITY = IdentitySettings(secret="admin-test-secret-admin-test-secret-0123456789")
@@ -39,7 +40,7 @@ def test_create_admin_then_log_in_as_admin(
 
 
 async def _roles_after_login(settings: Settings, email: str) -> frozenset[str]:
-    engine = create_engine(settings)
+    engine = database_engine(settings)
     try:
         uow = IdentityUnitOfWork(create_sessions(engine))
         token = await login(email, PASSWORD, uow, IDENTITY)

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from consumers.operations import DeadLetterDesk
-from producers import KafkaConnection
+from foundation.kafka import KafkaConnection
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from consumers.operations.conventions import dead_letter_topic, retry_topic
 from events import KafkaRecord, new_envelope
 from events.codec import encode_record
 from events.schemas import OrderLine, OrderPlaced
-from producers import KafkaConnection, TopicSpec, create_producer, ensure_topics, publish_records
+from foundation.kafka import KafkaConnection
+from producers import TopicSpec, create_producer, ensure_topics, publish_records
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from foundation.kafka import KafkaConnection
 from orderflow.settings import Settings
-from producers import KafkaConnection
 from tests.integration.operations.dead_letters import Failed, seed
 
 ORDERFLOW = str(Path(sys.executable).parent / "orderflow")

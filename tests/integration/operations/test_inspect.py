@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from consumers.operations import DeadLetterDesk, EmptySelection, UnknownGroup
-from producers import KafkaConnection
+from foundation.kafka import KafkaConnection
 from tests.integration.operations.dead_letters import Failed, order_placed_type, seed
 
 

@@ -10,7 +10,7 @@ import pytest
 from consumers.operations import DeadLetterDesk, JobConflict, Selection
 from consumers.operations.conventions import retry_topic
 from consumers.operations.replay import ReplayRequest
-from producers import KafkaConnection
+from foundation.kafka import KafkaConnection
 from tests.integration.operations.dead_letters import Failed, seed
 
 

@@ -20,7 +20,7 @@ from consumers.operations import (
 )
 from consumers.operations.conventions import retry_topic
 from consumers.operations.locks import job_lock
-from producers import KafkaConnection
+from foundation.kafka import KafkaConnection
 from tests.integration.operations.dead_letters import Failed, seed
 from tests.kafka_helpers import end_offsets, read_from
 

@@ -9,7 +9,8 @@ from typing import TypeAlias
 from aiokafka import TopicPartition
 from aiokafka.structs import ConsumerRecord
 
-from producers import KafkaConnection, TopicSpec, ensure_topics
+from foundation.kafka import KafkaConnection
+from producers import TopicSpec, ensure_topics
 from tests.kafka_helpers import end_offsets, read_from
 
 Record: TypeAlias = ConsumerRecord[bytes, bytes]

@@ -7,7 +7,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from producers import KafkaConnection, TopicSpec, ensure_topics
+from foundation.kafka import KafkaConnection
+from producers import TopicSpec, ensure_topics
 from tests.integration.relay.kafka_checks import read_distinct, versions_by_key
 from tests.integration.relay.outbox_rows import Workload, insert_round, insert_rows, outbox_row
 from tests.integration.relay.waiting import relay_running, wait_until

@@ -7,7 +7,7 @@ import random
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from producers import KafkaConnection
+from foundation.kafka import KafkaConnection
 from tests.integration.relay.conftest import StartRelays
 from tests.integration.relay.kafka_checks import (
     create_topic,

@@ -8,9 +8,9 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from foundation.kafka import KafkaConnection
 from outbox import LANES
 from outbox.inspect import lane_holders
-from producers import KafkaConnection
 from tests.integration.relay.kafka_checks import create_topic, event_ids, read_distinct
 from tests.integration.relay.outbox_rows import Workload, insert_round, pending
 from tests.integration.relay.waiting import relay_running, wait_until

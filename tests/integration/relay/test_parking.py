@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from foundation.kafka import KafkaConnection
 from outbox.inspect import outbox_status
-from producers import KafkaConnection
 from tests.integration.relay.kafka_checks import create_topic, read_distinct, versions_by_key
 from tests.integration.relay.outbox_rows import (
     Workload,

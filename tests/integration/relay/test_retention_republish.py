@@ -9,9 +9,9 @@ from datetime import timedelta
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from foundation.kafka import KafkaConnection
 from orderflow.settings import Settings
 from outbox.retention import delete_expired
-from producers import KafkaConnection
 from tests.integration.relay.kafka_checks import create_topic, read_distinct, versions_by_key
 from tests.integration.relay.outbox_rows import Workload, insert_round, pending
 from tests.integration.relay.relay_processes import ORDERFLOW

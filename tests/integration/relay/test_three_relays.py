@@ -8,9 +8,9 @@ import time
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from foundation.kafka import KafkaConnection
 from orderflow.settings import Settings
 from outbox import LANES
-from producers import KafkaConnection
 from tests.integration.relay.conftest import StartRelays
 from tests.integration.relay.kafka_checks import (
     create_topic,

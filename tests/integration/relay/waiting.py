@@ -10,10 +10,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from aiokafka import AIOKafkaProducer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from foundation.kafka import KafkaConnection
 from outbox import LANES, OutboxRelay, RelayOptions
 from outbox.inspect import lane_holders
 from outbox.lanes import fair_share
-from producers import KafkaConnection, create_producer
+from producers import create_producer
 from tests.integration.relay.relay_processes import RelayProcess
 
 

@@ -20,10 +20,11 @@ from consumers.fulfillment import (
 )
 from consumers.orders_saga import orders_saga_consumer
 from consumers.runtime import Consumer
+from foundation.kafka import KafkaConnection
 from orderflow.fakes.carrier import Behaviour, CarrierState, create_carrier_app
 from orderflow.processes import run_relay
 from orderflow.settings import Settings
-from producers import KafkaConnection, TopicSpec, ensure_topics
+from producers import TopicSpec, ensure_topics
 from tests.e2e.processes import serving
 from tests.integration.consumers.support import FAST, RunningConsumer
 from tests.kafka_helpers import end_offsets

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from consumers.runtime import retry_topic
-from producers import KafkaConnection
+from foundation.kafka import KafkaConnection
 from tests.integration.consumers.support import eventually, topic_size
 from tests.integration.saga.conftest import Saga
 from tests.integration.saga.orders import (

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from consumers.search.rebuild import rebuild_index
-from producers import KafkaConnection
+from foundation.kafka import KafkaConnection
 from tests.integration.consumers.support import create_topic, produce, scalar
 from tests.integration.search.support import created, index, record, repriced, updated
 

@@ -19,7 +19,7 @@ from events.schemas.orders import (
     OrderPlaced,
     OrderShipped,
 )
-from producers import KafkaConnection
+from foundation.kafka import KafkaConnection
 from tests.integration.consumers.support import (
     RunningConsumer,
     create_topic,

@@ -9,17 +9,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from orderflow.settings import Settings
 
-
-def create_engine(settings: Settings) -> AsyncEngine:
-    """One pooled engine per process."""
-    return create_async_engine(
-        settings.database_url,
-        pool_size=settings.database_pool_size,
-        max_overflow=settings.database_pool_size,
-        pool_pre_ping=True,
-    )
+def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """One pooled engine per process (``url``: ``postgresql+asyncpg://…``)."""
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
 def create_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
