@@ -15,16 +15,16 @@ from domains.catalog.handlers import (
 )
 from domains.catalog.http import build_router
 from domains.catalog.inventory import (
-    OutOfStock,
     commit_stock,
     quote,
     release_stock,
     reserve_stock,
+    restock_cancelled_order,
 )
 from domains.catalog.model import Product
 from domains.catalog.pricing import Quote, QuotedLine
 from domains.catalog.repository import ProductView
-from domains.catalog.returns import restock_cancelled_order
+from domains.catalog.stock import OutOfStock
 from domains.catalog.tables import metadata
 from domains.catalog.unit_of_work import CatalogUnitOfWork
 

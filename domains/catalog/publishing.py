@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-import outbox
 from domains.catalog import model, stock
-from domains.shared import Aggregate
 from events import IntegrationEvent
 from events.schemas import catalog as published
 
@@ -33,13 +29,6 @@ def to_integration_event(event: object) -> tuple[IntegrationEvent, int]:
     if isinstance(event, stock.ReservationChanged):
         return _reservation_changed(event), event.version
     raise TypeError(f"no integration event for {type(event).__name__}")
-
-
-async def publish(session: AsyncSession, aggregate: Aggregate) -> None:
-    """Append the outbox rows of everything ``aggregate`` recorded, in ``session``."""
-    while aggregate.events:
-        event, version = to_integration_event(aggregate.events.pop(0))
-        await outbox.append(session, event, aggregate_version=version)
 
 
 def _created(p: model.Product) -> published.ProductCreated:

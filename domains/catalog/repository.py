@@ -7,15 +7,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, Select, insert, select, update
+from sqlalchemy import Row, Select, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domains.catalog.model import Product
 from domains.catalog.pricing import Price
-from domains.catalog.stock import StockLevel
 from domains.catalog.tables import products, stock_levels
-from domains.shared import Aggregate, Conflict
+from domains.shared import Aggregate, Conflict, VersionedRows
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class ProductRepository:
     def __init__(self, session: AsyncSession, track: Callable[[Aggregate], None]) -> None:
         self._session = session
         self._track = track
-        self._loaded: dict[uuid.UUID, int] = {}
+        self._versions = VersionedRows(session, products, "product")
 
     async def add(self, product: Product) -> None:
         """Insert a new product (its SKU must be new: ``Conflict`` otherwise)."""
@@ -45,8 +44,7 @@ class ProductRepository:
             raise Conflict(
                 f"SKU {product.sku} is already in the catalog", code="sku_taken"
             ) from None
-        self._loaded[product.id] = product.version
-        self._track(product)
+        self._remember(product)
 
     async def get(self, product_id: uuid.UUID) -> Product | None:
         """The product with ``product_id``, or None."""
@@ -56,23 +54,12 @@ class ProductRepository:
         if row is None:
             return None
         product = _product(row)
-        self._loaded[product.id] = product.version
-        self._track(product)
+        self._remember(product)
         return product
 
     async def save(self, product: Product) -> None:
-        """Write a changed product; ``Conflict`` when someone else changed it since it was read."""
-        loaded = self._loaded[product.id]
-        if loaded == product.version:
-            return
-        result = await self._session.execute(
-            update(products)
-            .where(products.c.id == product.id, products.c.version == loaded)
-            .values(_product_row(product))
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise Conflict(f"product {product.id} changed meanwhile; retry", code="stale_product")
-        self._loaded[product.id] = product.version
+        """Write a changed product; ``ConcurrentUpdate`` when it changed since it was read."""
+        await self._versions.save(product.id, product.version, _product_row(product))
 
     async def view(self, product_id: uuid.UUID) -> ProductView | None:
         """The product and its available stock, or None."""
@@ -89,38 +76,9 @@ class ProductRepository:
             query = query.where(products.c.active)
         return [ProductView(_product(r), r.available) for r in await self._session.execute(query)]
 
-
-class StockRepository:
-    """Stock levels; loading locks the row so admin adjustments and reservations serialize."""
-
-    def __init__(self, session: AsyncSession, track: Callable[[Aggregate], None]) -> None:
-        self._session = session
-        self._track = track
-
-    async def add(self, stock: StockLevel) -> None:
-        """Insert the (empty) stock level of a new product."""
-        await self._session.execute(insert(stock_levels).values(_stock_row(stock)))
-        self._track(stock)
-
-    async def lock(self, product_id: uuid.UUID) -> StockLevel | None:
-        """The stock of ``product_id``, locked until the transaction ends; None if unknown."""
-        query = (
-            select(stock_levels).where(stock_levels.c.product_id == product_id).with_for_update()
-        )
-        row = (await self._session.execute(query)).first()
-        if row is None:
-            return None
-        stock = StockLevel(row.product_id, row.sku, row.available, row.reserved, row.version)
-        self._track(stock)
-        return stock
-
-    async def save(self, stock: StockLevel) -> None:
-        """Write a locked, changed stock level."""
-        await self._session.execute(
-            update(stock_levels)
-            .where(stock_levels.c.product_id == stock.product_id)
-            .values(available=stock.available, reserved=stock.reserved, version=stock.version)
-        )
+    def _remember(self, product: Product) -> None:
+        self._versions.remember(product.id, product.version)
+        self._track(product)
 
 
 async def prices_of(session: AsyncSession, skus: Sequence[str]) -> dict[str, Price]:
@@ -164,14 +122,4 @@ def _product_row(product: Product) -> dict[str, object]:
         "version": product.version,
         "created_at": product.created_at,
         "updated_at": product.updated_at,
-    }
-
-
-def _stock_row(stock: StockLevel) -> dict[str, object]:
-    return {
-        "product_id": stock.product_id,
-        "sku": stock.sku,
-        "available": stock.available,
-        "reserved": stock.reserved,
-        "version": stock.version,
     }

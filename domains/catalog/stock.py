@@ -22,6 +22,16 @@ MAX_REASON = 200
 Items = tuple[tuple[str, int], ...]
 
 
+class OutOfStock(Conflict):
+    """Not enough sellable stock of ``sku`` (code ``out_of_stock``)."""
+
+    code = "out_of_stock"
+
+    def __init__(self, sku: str, requested: int, available: int) -> None:
+        super().__init__(f"{sku}: {requested} requested, {available} available")
+        self.sku = sku
+
+
 def merge_items(items: Sequence[tuple[str, int]]) -> Items:
     """One (sku, quantity) per SKU, sorted by SKU so concurrent reservations lock in one order."""
     if not items:

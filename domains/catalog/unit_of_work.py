@@ -1,11 +1,12 @@
-"""The catalog unit of work: product and stock repositories plus the event mapping."""
+"""The catalog unit of work: product, stock and reservation repositories plus the event mapping."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domains.catalog.publishing import to_integration_event
-from domains.catalog.repository import ProductRepository, StockRepository
+from domains.catalog.repository import ProductRepository
+from domains.catalog.stock_repository import ReservationRepository, StockRepository
 from domains.shared import UnitOfWork
 from events import IntegrationEvent
 
@@ -15,10 +16,12 @@ class CatalogUnitOfWork(UnitOfWork):
 
     products: ProductRepository
     stock: StockRepository
+    reservations: ReservationRepository
 
     def _open_repositories(self, session: AsyncSession) -> None:
         self.products = ProductRepository(session, self.track)
         self.stock = StockRepository(session, self.track)
+        self.reservations = ReservationRepository(session, self.track)
 
     def to_integration_event(self, event: object) -> tuple[IntegrationEvent, int]:
         """Map catalog domain events to the published ones."""

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domains.identity.model import PasswordReset, User
 from domains.identity.tables import password_resets, users
-from domains.shared import Aggregate, Conflict
+from domains.shared import Aggregate, Conflict, VersionedRows
 
 
 class UserRepository:
@@ -22,7 +22,7 @@ class UserRepository:
     def __init__(self, session: AsyncSession, track: Callable[[Aggregate], None]) -> None:
         self._session = session
         self._track = track
-        self._loaded: dict[uuid.UUID, int] = {}
+        self._versions = VersionedRows(session, users, "user")
 
     async def add(self, user: User) -> None:
         """Insert a new user; ``Conflict`` (email_taken) when the address is registered."""
@@ -54,16 +54,8 @@ class UserRepository:
         return await self._one(users.c.email == email)
 
     async def save(self, user: User) -> None:
-        """Write a changed user; ``Conflict`` when it changed since it was read."""
-        loaded = self._loaded[user.id]
-        result = await self._session.execute(
-            update(users)
-            .where(users.c.id == user.id, users.c.version == loaded)
-            .values(password_hash=user.password_hash, version=user.version)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise Conflict("the account changed meanwhile; retry", code="stale_user")
-        self._loaded[user.id] = user.version
+        """Write a changed user; ``ConcurrentUpdate`` when it changed since it was read."""
+        await self._versions.save(user.id, user.version, {"password_hash": user.password_hash})
 
     async def _one(self, where: Any) -> User | None:
         row = (await self._session.execute(select(users).where(where))).first()
@@ -75,7 +67,7 @@ class UserRepository:
         return user
 
     def _remember(self, user: User) -> None:
-        self._loaded[user.id] = user.version
+        self._versions.remember(user.id, user.version)
         self._track(user)
 
 

@@ -1,7 +1,7 @@
 """The orders side of the fulfillment saga: follow the shipment's milestones.
 
-Runs in the CALLER's transaction (a consumer's, shared with its inbox row): it loads the order,
-moves it, saves it version-checked and appends the outbox rows, and never commits.
+Runs in the CALLER's transaction (a consumer's, shared with its inbox row): its unit of work
+joins that transaction and leaves committing to the consumer runtime.
 """
 
 from __future__ import annotations
@@ -11,11 +11,8 @@ from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-import outbox
-from domains.orders.events import OrderEvent
 from domains.orders.model import Order, OrderStatus
-from domains.orders.repository import OrderRepository
-from domains.orders.unit_of_work import _published
+from domains.orders.unit_of_work import OrdersUnitOfWork
 from domains.shared import NotFound
 
 S = OrderStatus
@@ -36,23 +33,17 @@ async def follow_shipment(
     off the fulfillment path (cancelled, refunded, not confirmed yet), is left alone. When a
     milestone overtakes an earlier one (that one is in a retry tier), the skipped steps are
     taken in order, each with its event. ``NotFound`` when the order does not exist;
-    ``Conflict(concurrent_update)`` when it changed meanwhile (retry).
+    ``ConcurrentUpdate`` when it changed meanwhile (retry).
     """
-    repository = OrderRepository(session, lambda _: None)
-    order = await repository.get(order_id)
-    if order is None:
-        raise NotFound(f"order {order_id} does not exist", code="order_not_found")
-    steps = _steps_to(order.status, reached)
-    for status in steps:
-        _STEPS[status](order, shipment_id)
-    if not steps:
-        return False
-    await repository.save(order)
-    for event in order.events:
-        assert isinstance(event, OrderEvent)
-        await outbox.append(session, _published(event), aggregate_version=event.version)
-    order.events.clear()
-    return True
+    async with OrdersUnitOfWork.joining(session) as uow:
+        order = await uow.orders.get(order_id)
+        if order is None:
+            raise NotFound(f"order {order_id} does not exist", code="order_not_found")
+        steps = _steps_to(order.status, reached)
+        for status in steps:
+            _STEPS[status](order, shipment_id)
+        await uow.commit()
+    return bool(steps)
 
 
 def _steps_to(current: OrderStatus, reached: OrderStatus) -> tuple[OrderStatus, ...]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domains.orders.lines import OrderLine
 from domains.orders.model import Order, OrderStatus
 from domains.orders.tables import order_lines, orders
-from domains.shared import Conflict
+from domains.shared import VersionedRows
 
 
 class OrderRepository:
@@ -20,7 +20,8 @@ class OrderRepository:
     def __init__(self, session: AsyncSession, track: Callable[[Order], None]) -> None:
         self._session = session
         self._track = track
-        self._stored_versions: dict[uuid.UUID, int] = {}
+        self._versions = VersionedRows(session, orders, "order")
+        self._seen: dict[uuid.UUID, Order] = {}
 
     async def add(self, order: Order) -> None:
         """Insert a new order and its lines."""
@@ -43,8 +44,7 @@ class OrderRepository:
                 for no, line in enumerate(order.lines, start=1)
             ],
         )
-        self._stored_versions[order.id] = order.version
-        self._track(order)
+        self.attach(order)
 
     async def get(self, order_id: uuid.UUID) -> Order | None:
         """The order with ``order_id``, or None."""
@@ -64,31 +64,23 @@ class OrderRepository:
             version=row.version,
             updated_at=row.updated_at,
         )
-        self._stored_versions[order.id] = order.version
-        self._track(order)
+        self.attach(order)
         return order
 
     def attach(self, order: Order) -> None:
-        """Adopt an order read in an earlier transaction; ``save`` checks its version."""
-        self._stored_versions[order.id] = order.version
+        """Adopt an order as stored at its current version; ``save`` checks that version."""
+        self._versions.remember(order.id, order.version)
+        self._seen[order.id] = order
         self._track(order)
+
+    def seen(self) -> list[Order]:
+        """Every order this repository loaded, added or adopted."""
+        return list(self._seen.values())
 
     async def save(self, order: Order) -> None:
         """Write the order's new status, if nobody changed it since it was read.
 
-        Raises ``Conflict(code="concurrent_update")`` when the stored version moved on.
+        Raises ``ConcurrentUpdate`` (409 ``concurrent_update``) when the stored version moved on.
         """
-        expected = self._stored_versions[order.id]
-        if order.version == expected:
-            return
-        result = await self._session.execute(
-            update(orders)
-            .where(orders.c.id == order.id, orders.c.version == expected)
-            .values(status=order.status.value, version=order.version, updated_at=order.updated_at)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise Conflict(
-                f"order {order.id} was changed concurrently; reload and retry",
-                code="concurrent_update",
-            )
-        self._stored_versions[order.id] = order.version
+        values = {"status": order.status.value, "updated_at": order.updated_at}
+        await self._versions.save(order.id, order.version, values)

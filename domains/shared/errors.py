@@ -33,6 +33,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class ConcurrentUpdate(Conflict):
+    """Somebody changed the same aggregate since it was read; reload and retry."""
+
+    code = "concurrent_update"
+
+
 class Forbidden(DomainError):
     """The caller is known but may not do this."""
 

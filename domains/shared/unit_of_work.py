@@ -1,12 +1,13 @@
-"""The unit of work: one transaction for state and the outbox rows of recorded events."""
+"""The unit of work: the ONE way a domain's recorded events leave a transaction."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from types import TracebackType
 from typing import Protocol, Self
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 import outbox
 from events import IntegrationEvent, new_envelope
@@ -21,15 +22,27 @@ class Aggregate(Protocol):
 class UnitOfWork(ABC):
     """``async with uow:`` rolls back unless ``await uow.commit()`` was called.
 
-    ``commit`` appends to the outbox the integration events of every aggregate the
-    repositories saw, then commits state and outbox rows together.
+    ``commit`` saves what the repositories track, appends to the outbox the integration events
+    of every aggregate they saw, then commits state and outbox rows together.
+
+    ``joining(session)`` works inside a transaction somebody else owns (a consumer's batch,
+    another domain's checkout): ``commit`` writes the same rows into it and leaves committing
+    to the owner, who also rolls everything back when an error leaves the block.
     """
 
     session: AsyncSession
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: Callable[[], AsyncSession]) -> None:
         self._sessions = sessions
+        self._owns_transaction = True
         self._seen: list[Aggregate] = []
+
+    @classmethod
+    def joining(cls, session: AsyncSession) -> Self:
+        """A unit of work inside ``session``'s transaction, which its owner commits."""
+        uow = cls(lambda: session)
+        uow._owns_transaction = False
+        return uow
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
@@ -43,8 +56,12 @@ class UnitOfWork(ABC):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self.session.rollback()
-        await self.session.close()
+        if self._owns_transaction:
+            await self.session.rollback()
+            await self.session.close()
+        elif exc is None and any(aggregate.events for aggregate in self._seen):
+            # The owner would commit state without its events: never let that pass silently.
+            raise RuntimeError(f"{type(self).__name__} left without commit() (events unwritten)")
 
     def track(self, aggregate: Aggregate) -> None:
         """Remember ``aggregate`` so its recorded events are published on commit."""
@@ -52,23 +69,33 @@ class UnitOfWork(ABC):
             self._seen.append(aggregate)
 
     async def commit(self) -> None:
-        """Write the outbox rows of the recorded events and commit everything at once.
+        """Save, write the outbox rows of the recorded events, and commit (when owned).
 
         Every event is validated against its schema first (``new_envelope`` raises before
         anything is written); the rows then go in one multi-row INSERT.
         """
+        await self._save_changes()
         envelopes = []
         for aggregate in self._seen:
             while aggregate.events:
-                event, version = self.to_integration_event(aggregate.events.pop(0))
-                envelopes.append(new_envelope(event, aggregate_version=version))
+                published = self.to_integration_event(aggregate.events.pop(0))
+                if published is not None:
+                    event, version = published
+                    envelopes.append(new_envelope(event, aggregate_version=version))
         await outbox.append_envelope(self.session, *envelopes)
-        await self.session.commit()
+        if self._owns_transaction:
+            await self.session.commit()
+
+    async def _save_changes(self) -> None:  # noqa: B027  (a hook; most repositories save at once)
+        """Write what the tracked aggregates changed, for repositories that save on commit."""
 
     @abstractmethod
     def _open_repositories(self, session: AsyncSession) -> None:
         """Create this domain's repositories on ``session``."""
 
     @abstractmethod
-    def to_integration_event(self, event: object) -> tuple[IntegrationEvent, int]:
-        """Map a domain event to its integration event and the aggregate version it made."""
+    def to_integration_event(self, event: object) -> tuple[IntegrationEvent, int] | None:
+        """The integration event of a domain event and the aggregate version it made.
+
+        None for a domain event that stays inside the domain.
+        """

@@ -1,0 +1,186 @@
+"""Load and store stock levels and reservations (the persistence side of ``stock.py``).
+
+Stock rows change by conditional or row-locked UPDATEs, so concurrent reservations and admin
+adjustments serialize on the row: no oversell, no lost update.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domains.catalog.stock import Items, OutOfStock, Reservation, ReservationStatus, StockLevel
+from domains.catalog.tables import products, reservation_items, reservations, stock_levels
+from domains.shared import Aggregate, InvalidInput, NotFound
+
+
+class StockRepository:
+    """Stock levels; loading locks the row so admin adjustments and reservations serialize."""
+
+    def __init__(self, session: AsyncSession, track: Callable[[Aggregate], None]) -> None:
+        self._session = session
+        self._track = track
+
+    async def add(self, stock: StockLevel) -> None:
+        """Insert the (empty) stock level of a new product."""
+        await self._session.execute(insert(stock_levels).values(_stock_row(stock)))
+        self._track(stock)
+
+    async def lock(self, product_id: uuid.UUID) -> StockLevel | None:
+        """The stock of ``product_id``, locked until the transaction ends; None if unknown."""
+        query = (
+            select(stock_levels).where(stock_levels.c.product_id == product_id).with_for_update()
+        )
+        row = (await self._session.execute(query)).first()
+        if row is None:
+            return None
+        stock = StockLevel(row.product_id, row.sku, row.available, row.reserved, row.version)
+        self._track(stock)
+        return stock
+
+    async def save(self, stock: StockLevel) -> None:
+        """Write a locked, changed stock level."""
+        await self._session.execute(
+            update(stock_levels)
+            .where(stock_levels.c.product_id == stock.product_id)
+            .values(available=stock.available, reserved=stock.reserved, version=stock.version)
+        )
+
+    async def take(self, sku: str, quantity: int) -> None:
+        """Move ``quantity`` of an active product from available to reserved, or refuse.
+
+        One conditional UPDATE (``available >= quantity``): concurrent takes serialize on the
+        stock row and never oversell. Refusals say why: unknown, inactive or out of stock.
+        """
+        taken = await self._session.scalar(
+            update(stock_levels)
+            .where(
+                stock_levels.c.sku == sku,
+                stock_levels.c.available >= quantity,
+                stock_levels.c.product_id == products.c.id,
+                products.c.active,
+            )
+            .values(
+                available=stock_levels.c.available - quantity,
+                reserved=stock_levels.c.reserved + quantity,
+                version=stock_levels.c.version + 1,
+            )
+            .returning(stock_levels.c.product_id)
+        )
+        if taken is None:
+            await self._explain_refusal(sku, quantity)
+
+    async def move(self, items: Items, *, available: int, reserved: int) -> None:
+        """Add ``available`` and ``reserved`` times each item's quantity to its stock level."""
+        for sku, quantity in items:
+            await self._session.execute(
+                update(stock_levels)
+                .where(stock_levels.c.sku == sku)
+                .values(
+                    available=stock_levels.c.available + available * quantity,
+                    reserved=stock_levels.c.reserved + reserved * quantity,
+                    version=stock_levels.c.version + 1,
+                )
+            )
+
+    async def _explain_refusal(self, sku: str, quantity: int) -> None:
+        query = select(products.c.active, stock_levels.c.available).join(
+            stock_levels, stock_levels.c.product_id == products.c.id
+        )
+        row = (await self._session.execute(query.where(products.c.sku == sku))).first()
+        if row is None:
+            raise NotFound(f"there is no product with SKU {sku!r}", code="unknown_sku")
+        if not row.active:
+            raise InvalidInput(f"{sku} is not sold at the moment", code="sku_inactive")
+        raise OutOfStock(sku, quantity, row.available)
+
+
+def _stock_row(stock: StockLevel) -> dict[str, object]:
+    return {
+        "product_id": stock.product_id,
+        "sku": stock.sku,
+        "available": stock.available,
+        "reserved": stock.reserved,
+        "version": stock.version,
+    }
+
+
+class ReservationRepository:
+    """Reservations with their items; ``track`` hands each one to the unit of work."""
+
+    def __init__(self, session: AsyncSession, track: Callable[[Aggregate], None]) -> None:
+        self._session = session
+        self._track = track
+
+    async def claim(self, reservation: Reservation) -> bool:
+        """Insert the reservation row; False when the id is taken (one round trip, no pre-check).
+
+        A concurrent claim of the same id waits on the primary key until the first one ends.
+        """
+        now = datetime.now(UTC)
+        claimed = await self._session.scalar(
+            pg_insert(reservations)
+            .values(
+                id=reservation.id,
+                status=reservation.status.value,
+                version=reservation.version,
+                created_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing()
+            .returning(reservations.c.id)
+        )
+        if claimed is None:
+            return False
+        self._track(reservation)
+        return True
+
+    async def add_items(self, reservation: Reservation) -> None:
+        """Insert the items of a claimed reservation."""
+        await self._session.execute(
+            insert(reservation_items),
+            [
+                {"reservation_id": reservation.id, "sku": sku, "quantity": quantity}
+                for sku, quantity in reservation.items
+            ],
+        )
+
+    async def lock(self, reservation_id: uuid.UUID) -> Reservation:
+        """The reservation with its items, its row locked ``FOR UPDATE`` (one round trip).
+
+        ``NotFound(reservation_not_found)`` when there is no such reservation.
+        """
+        query = (
+            select(reservations, reservation_items.c.sku, reservation_items.c.quantity)
+            .join(reservation_items, reservation_items.c.reservation_id == reservations.c.id)
+            .where(reservations.c.id == reservation_id)
+            .order_by(reservation_items.c.sku)
+            .with_for_update(of=reservations)
+        )
+        rows = (await self._session.execute(query)).all()
+        if not rows:
+            raise NotFound(
+                f"reservation {reservation_id} does not exist", code="reservation_not_found"
+            )
+        row = rows[0]
+        items = tuple((r.sku, r.quantity) for r in rows)
+        reservation = Reservation(row.id, items, ReservationStatus(row.status), row.version)
+        self._track(reservation)
+        return reservation
+
+    async def save(self, reservation: Reservation) -> None:
+        """Write the status of a locked reservation."""
+        await self._session.execute(
+            update(reservations)
+            .where(reservations.c.id == reservation.id)
+            .values(
+                status=reservation.status.value,
+                version=reservation.version,
+                updated_at=datetime.now(UTC),
+            )
+        )

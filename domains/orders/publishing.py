@@ -1,0 +1,51 @@
+"""Domain events of the order → the integration events other teams subscribe to."""
+
+from __future__ import annotations
+
+from domains.orders import events as ev
+from events import IntegrationEvent
+from events.schemas import orders as published
+
+
+def to_integration_event(event: object) -> tuple[IntegrationEvent, int]:
+    """The published event for an order's domain event, and the order version it made."""
+    if not isinstance(event, ev.OrderEvent):
+        raise TypeError(f"no integration event for {type(event).__name__}")
+    return _published(event), event.version
+
+
+def _published(event: ev.OrderEvent) -> IntegrationEvent:  # noqa: PLR0911  (one case per type)
+    order_id = event.order_id
+    match event:
+        case ev.OrderPlaced():
+            return published.OrderPlaced(
+                order_id=order_id,
+                customer_id=event.customer_id,
+                currency=event.currency,
+                lines=tuple(published.OrderLine(**vars(line)) for line in event.lines),
+                total_minor=event.total_minor,
+                placed_at=event.placed_at,
+            )
+        case ev.OrderPaymentPending():
+            return published.OrderPaymentPending(order_id=order_id)
+        case ev.OrderConfirmed():
+            return published.OrderConfirmed(
+                order_id=order_id,
+                payment_reference=event.payment_reference,
+                total_minor=event.total_minor,
+            )
+        case ev.OrderCancelled():
+            return published.OrderCancelled(
+                order_id=order_id, reason=event.reason, was_paid=event.was_paid
+            )
+        case ev.OrderRefunded():
+            return published.OrderRefunded(
+                order_id=order_id, amount_minor=event.amount_minor, reason=event.reason
+            )
+        case ev.OrderFulfilling():
+            return published.OrderFulfilling(order_id=order_id, shipment_id=event.shipment_id)
+        case ev.OrderShipped():
+            return published.OrderShipped(order_id=order_id, shipment_id=event.shipment_id)
+        case ev.OrderDelivered():
+            return published.OrderDelivered(order_id=order_id, shipment_id=event.shipment_id)
+    raise TypeError(f"no integration event for {type(event).__name__}")
