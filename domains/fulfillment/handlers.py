@@ -1,33 +1,27 @@
 """What the fulfillment domain does, in the caller's transaction (``session``).
 
-The event-driven workflow (reacting to ``OrderConfirmed``) comes with the consumers; these
-functions are what it will call.
+The fulfillment consumer calls these from its batch transaction; each joins it through the
+unit of work, which appends the outbox rows of the milestones reached.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-import outbox
-from domains.fulfillment import repository
 from domains.fulfillment.model import Shipment, ShipmentStatus
+from domains.fulfillment.unit_of_work import FulfillmentUnitOfWork
 from domains.shared import NotFound
-from events import IntegrationEvent
-from events.schemas.fulfillment import ShipmentCreated, ShipmentDelivered, ShipmentShipped
 
 
 async def create_shipment(session: AsyncSession, order_id: uuid.UUID) -> Shipment:
     """The shipment of ``order_id``, created (``ShipmentCreated``) on the first call only."""
     shipment = Shipment.create(order_id)
-    if await repository.insert_if_absent(session, shipment):
-        event = ShipmentCreated(
-            shipment_id=shipment.id, order_id=order_id, created_at=datetime.now(UTC)
-        )
-        await outbox.append(session, event, aggregate_version=shipment.version)
-        return shipment
+    async with FulfillmentUnitOfWork.joining(session) as uow:
+        if await uow.shipments.add_if_absent(shipment):
+            await uow.commit()
+            return shipment
     return await get_shipment(session, order_id=order_id)
 
 
@@ -38,7 +32,8 @@ async def get_shipment(
     order_id: uuid.UUID | None = None,
 ) -> Shipment:
     """The shipment by id or order, or ``NotFound(code="shipment_not_found")``."""
-    shipment = await repository.find(session, shipment_id=shipment_id, order_id=order_id)
+    async with FulfillmentUnitOfWork.joining(session) as uow:
+        shipment = await uow.shipments.find(shipment_id=shipment_id, order_id=order_id)
     if shipment is None:
         raise NotFound("no such shipment", code="shipment_not_found")
     return shipment
@@ -55,10 +50,9 @@ async def advance_shipment(
     """Move the shipment to ``target`` (picked, packed, shipped, delivered)."""
     before = await get_shipment(session, shipment_id=shipment_id)
     after = before.advance(target, carrier=carrier, tracking=tracking_number)
-    await repository.save(session, before, after)
-    event = _event_of(after)
-    if event is not None:
-        await outbox.append(session, event, aggregate_version=after.version)
+    async with FulfillmentUnitOfWork.joining(session) as uow:
+        await uow.shipments.save(before, after)
+        await uow.commit()
     return after
 
 
@@ -67,24 +61,7 @@ async def cancel_shipment(session: AsyncSession, shipment_id: uuid.UUID) -> Ship
     return await advance_shipment(session, shipment_id, ShipmentStatus.CANCELLED)
 
 
-def _event_of(shipment: Shipment) -> IntegrationEvent | None:
-    if shipment.status is ShipmentStatus.SHIPPED and shipment.shipped_at is not None:
-        return ShipmentShipped(
-            shipment_id=shipment.id,
-            order_id=shipment.order_id,
-            carrier=shipment.carrier,
-            tracking_number=shipment.tracking_number,
-            shipped_at=shipment.shipped_at,
-        )
-    if shipment.status is ShipmentStatus.DELIVERED and shipment.delivered_at is not None:
-        return ShipmentDelivered(
-            shipment_id=shipment.id,
-            order_id=shipment.order_id,
-            delivered_at=shipment.delivered_at,
-        )
-    return None
-
-
 async def shipments_in_transit(session: AsyncSession, *, limit: int = 100) -> list[Shipment]:
     """Shipped shipments not delivered yet (what delivery tracking asks the carrier about)."""
-    return await repository.in_status(session, ShipmentStatus.SHIPPED, limit)
+    async with FulfillmentUnitOfWork.joining(session) as uow:
+        return await uow.shipments.in_status(ShipmentStatus.SHIPPED, limit)

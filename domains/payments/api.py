@@ -8,6 +8,7 @@ from domains.payments.handlers import (
     get_intent,
     record_authorization,
     record_refund,
+    unsettled_intents,
 )
 from domains.payments.metrics import export_breaker_state
 from domains.payments.model import (
@@ -24,8 +25,6 @@ from domains.payments.provider import (
     ProviderSettings,
     ProviderUnavailable,
 )
-from domains.payments.repository import add_attempt as record_attempt
-from domains.payments.repository import unsettled_intents
 from domains.payments.tables import metadata
 
 __all__ = [
@@ -47,7 +46,6 @@ __all__ = [
     "export_breaker_state",
     "get_intent",
     "metadata",
-    "record_attempt",
     "record_authorization",
     "record_refund",
     "unsettled_intents",

@@ -7,24 +7,19 @@ then record the answer in a new transaction.
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-import outbox
-from domains.payments import repository
 from domains.payments.model import (
     Authorization,
     IntentStatus,
     Outcome,
     PaymentIntent,
     RefundReceipt,
-    authorization_key,
-    check_transition,
 )
+from domains.payments.unit_of_work import PaymentsUnitOfWork
 from domains.shared import Conflict, NotFound
-from events.schemas.payments import PaymentAuthorized, PaymentDeclined, PaymentRefunded
 
 DEFAULT_SETTLE_WITHIN = timedelta(minutes=15)
 
@@ -38,26 +33,30 @@ async def create_intent(
     settle_within: timedelta = DEFAULT_SETTLE_WITHIN,
 ) -> PaymentIntent:
     """A new ``pending`` intent for ``order_id`` (one per order)."""
-    intent_id = uuid.uuid4()
-    intent = PaymentIntent(
-        id=intent_id,
-        order_id=order_id,
-        amount_minor=amount_minor,
-        currency=currency,
-        status=IntentStatus.PENDING,
-        idempotency_key=authorization_key(intent_id),
-        settle_by=datetime.now(UTC) + settle_within,
+    intent = PaymentIntent.open(
+        order_id, amount_minor=amount_minor, currency=currency, settle_within=settle_within
     )
-    await repository.add_intent(session, intent)
+    async with PaymentsUnitOfWork.joining(session) as uow:
+        await uow.intents.add(intent)
+        await uow.commit()
     return intent
 
 
 async def get_intent(session: AsyncSession, order_id: uuid.UUID) -> PaymentIntent:
     """The intent of ``order_id``, or ``NotFound(code="payment_not_found")``."""
-    intent = await repository.intent_of_order(session, order_id)
+    async with PaymentsUnitOfWork.joining(session) as uow:
+        intent = await uow.intents.of_order(order_id)
     if intent is None:
         raise NotFound(f"order {order_id} has no payment", code="payment_not_found")
     return intent
+
+
+async def unsettled_intents(
+    session: AsyncSession, *, created_before: datetime, limit: int
+) -> list[PaymentIntent]:
+    """Pending intents older than ``created_before``, oldest first (for reconciliation)."""
+    async with PaymentsUnitOfWork.joining(session) as uow:
+        return await uow.intents.unsettled(created_before=created_before, limit=limit)
 
 
 async def record_authorization(
@@ -65,53 +64,29 @@ async def record_authorization(
 ) -> PaymentIntent:
     """Store the provider's answer and emit ``PaymentAuthorized`` or ``PaymentDeclined``."""
     if answer.outcome is Outcome.AUTHORIZED:
-        after = _move(intent, IntentStatus.AUTHORIZED, provider_reference=answer.reference)
-        event: PaymentAuthorized | PaymentDeclined = PaymentAuthorized(
-            payment_id=intent.id,
-            order_id=intent.order_id,
-            amount_minor=intent.amount_minor,
-            currency=intent.currency,
-            provider_reference=answer.reference or "",
-        )
+        after = intent.authorized(answer.reference)
     else:
-        after = _move(intent, IntentStatus.DECLINED, decline_code=answer.decline_code)
-        event = _declined(intent, answer.decline_code or "card_declined")
-    await repository.save_intent(session, intent, after)
-    await outbox.append(session, event, aggregate_version=after.version)
-    return after
+        after = intent.declined(answer.decline_code)
+    return await _save(session, intent, after)
 
 
 async def expire_intent(session: AsyncSession, intent: PaymentIntent) -> PaymentIntent:
     """Give up on an intent the provider never answered; emits ``PaymentDeclined(expired)``."""
-    after = _move(intent, IntentStatus.EXPIRED, decline_code="expired")
-    await repository.save_intent(session, intent, after)
-    await outbox.append(session, _declined(intent, "expired"), aggregate_version=after.version)
-    return after
+    return await _save(session, intent, intent.expired())
 
 
 async def record_refund(
     session: AsyncSession, intent: PaymentIntent, receipt: RefundReceipt, *, reason: str
 ) -> PaymentIntent:
     """Store a provider refund and emit ``PaymentRefunded``."""
-    after = _move(intent, IntentStatus.REFUNDED)
     refund_id = uuid.uuid4()
-    await repository.save_intent(session, intent, after)
-    await repository.add_refund(
-        session,
-        refund_id=refund_id,
-        intent=intent,
-        provider_reference=receipt.reference,
-        reason=reason,
-    )
-    event = PaymentRefunded(
-        payment_id=intent.id,
-        order_id=intent.order_id,
-        refund_id=refund_id,
-        amount_minor=intent.amount_minor,
-        currency=intent.currency,
-        provider_reference=receipt.reference,
-    )
-    await outbox.append(session, event, aggregate_version=after.version)
+    after = intent.refunded(refund_id, receipt.reference)
+    async with PaymentsUnitOfWork.joining(session) as uow:
+        await uow.intents.save(intent, after)
+        await uow.intents.add_refund(
+            refund_id=refund_id, intent=intent, provider_reference=receipt.reference, reason=reason
+        )
+        await uow.commit()
     return after
 
 
@@ -124,16 +99,10 @@ def ensure_refundable(intent: PaymentIntent) -> None:
         )
 
 
-def _move(intent: PaymentIntent, target: IntentStatus, **changes: str | None) -> PaymentIntent:
-    check_transition(intent, target)
-    return replace(intent, status=target, version=intent.version + 1, **changes)  # type: ignore[arg-type]
-
-
-def _declined(intent: PaymentIntent, code: str) -> PaymentDeclined:
-    return PaymentDeclined(
-        payment_id=intent.id,
-        order_id=intent.order_id,
-        amount_minor=intent.amount_minor,
-        currency=intent.currency,
-        decline_code=code,
-    )
+async def _save(
+    session: AsyncSession, before: PaymentIntent, after: PaymentIntent
+) -> PaymentIntent:
+    async with PaymentsUnitOfWork.joining(session) as uow:
+        await uow.intents.save(before, after)
+        await uow.commit()
+    return after

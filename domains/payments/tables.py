@@ -8,7 +8,6 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
-    Identity,
     Index,
     Integer,
     MetaData,
@@ -40,19 +39,6 @@ intents = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
     Index("ix_intents_unsettled", "created_at", postgresql_where=text("status = 'pending'")),
-)
-
-attempts = Table(
-    "attempts",
-    metadata,
-    Column("id", BigInteger, Identity(always=True), primary_key=True),
-    Column("intent_id", ForeignKey("payments.intents.id", ondelete="CASCADE"), nullable=False),
-    Column("operation", Text, nullable=False),
-    Column("outcome", Text, nullable=False),
-    Column("duration_ms", Integer, nullable=False),
-    Column("error", Text),
-    Column("attempted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Index("ix_attempts_intent_id", "intent_id"),
 )
 
 refunds = Table(

@@ -16,7 +16,9 @@ from events import IntegrationEvent, new_envelope
 class Aggregate(Protocol):
     """An aggregate records domain events; each carries the version it produced."""
 
-    events: list[object]
+    @property
+    def events(self) -> list[object]:
+        """Domain events recorded and not yet published, oldest first."""
 
 
 class UnitOfWork(ABC):

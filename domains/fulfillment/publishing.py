@@ -1,0 +1,37 @@
+"""Domain events of shipments → the integration events other teams subscribe to.
+
+Created, shipped and delivered are published; picking, packing and cancelling stay inside
+fulfillment (the orders saga follows the published milestones only).
+"""
+
+from __future__ import annotations
+
+from domains.fulfillment.model import ShipmentChanged, ShipmentStatus
+from events import IntegrationEvent
+from events.schemas.fulfillment import ShipmentCreated, ShipmentDelivered, ShipmentShipped
+
+
+def to_integration_event(event: object) -> tuple[IntegrationEvent, int] | None:
+    """The published event for a shipment's domain event and its version; None if internal."""
+    if not isinstance(event, ShipmentChanged):
+        raise TypeError(f"no integration event for {type(event).__name__}")
+    s = event.shipment
+    published: IntegrationEvent
+    match s.status:
+        case ShipmentStatus.CREATED:
+            published = ShipmentCreated(shipment_id=s.id, order_id=s.order_id, created_at=event.at)
+        case ShipmentStatus.SHIPPED:
+            published = ShipmentShipped(
+                shipment_id=s.id,
+                order_id=s.order_id,
+                carrier=s.carrier,
+                tracking_number=s.tracking_number,
+                shipped_at=event.at,
+            )
+        case ShipmentStatus.DELIVERED:
+            published = ShipmentDelivered(
+                shipment_id=s.id, order_id=s.order_id, delivered_at=event.at
+            )
+        case _:
+            return None
+    return published, s.version
