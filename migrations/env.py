@@ -22,6 +22,11 @@ def _url() -> str:
     return url
 
 
+def _not_version_table(name: str | None, type_: str, parent_names: object) -> bool:
+    # Autogenerate skips alembic's own table only in the default schema; ours names "public".
+    return not (type_ == "table" and name == "alembic_version")
+
+
 def _configure(connection: Connection | None = None) -> None:
     context.configure(
         connection=connection,
@@ -30,6 +35,8 @@ def _configure(connection: Connection | None = None) -> None:
         include_schemas=True,
         version_table_schema="public",
         compare_type=True,
+        compare_server_default=True,
+        include_name=_not_version_table,
     )
 
 

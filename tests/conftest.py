@@ -9,10 +9,8 @@ import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 from alembic import command
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from foundation.database import create_sessions
@@ -21,6 +19,7 @@ from orderflow.cli.db import alembic_config
 from orderflow.dev.infrastructure import Infrastructure, ensure_infrastructure
 from orderflow.settings import Settings
 from orderflow.wiring import database_engine
+from tests.support.databases import fresh_database
 
 TESTS = Path(__file__).parent
 
@@ -42,20 +41,9 @@ async def infrastructure() -> Infrastructure:
 @pytest.fixture(scope="session")
 async def database_url(infrastructure: Infrastructure) -> AsyncIterator[str]:
     """A fresh database, migrated to head, dropped after the session."""
-    server = make_url(infrastructure.database_url)
-    name = f"orderflow_test_{uuid.uuid4().hex[:8]}"
-    admin_dsn = server.set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False
-    )
-    admin = await asyncpg.connect(admin_dsn)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = server.set(database=name).render_as_string(hide_password=False)
-    await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
-    try:
+    async with fresh_database(infrastructure.database_url) as url:
+        await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
         yield url
-    finally:
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 @pytest.fixture(scope="session")

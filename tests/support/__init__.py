@@ -1,0 +1,1 @@
+"""Helpers the tests share: databases, polling. Fixtures stay in the conftest files."""
