@@ -22,7 +22,12 @@ $(BIN)/mypy
 $(BIN)/lint-imports
 endef
 
-.PHONY: help setup os-packages uv sync infra tools run test lint fmt down clean
+# The subscriber kit: built as a wheel, installed into a virtualenv without orderflow, tested there.
+KIT_DIST := build/kit-dist
+KIT_VENV := build/kit-venv
+SERVER_PACKAGES := orderflow domains events outbox producers consumers
+
+.PHONY: help setup os-packages uv sync infra tools run test kit-test lint fmt down clean
 
 help:
 	@echo "make setup | run | test | lint | fmt | down | clean"
@@ -74,7 +79,19 @@ run: setup
 
 test: setup
 	$(CHECKS)
+	$(MAKE) --no-print-directory kit-test
 	$(BIN)/pytest
+
+kit-test: sync
+	rm -rf $(KIT_DIST) $(KIT_VENV)
+	$(UV) build --quiet --package orderflow-events --wheel --out-dir $(KIT_DIST)
+	$(UV) venv --quiet $(KIT_VENV)
+	$(UV) pip install --quiet --python $(KIT_VENV)/bin/python \
+	  "$$(ls $(KIT_DIST)/orderflow_events-*.whl)[sqlalchemy]" --group clients/python/pyproject.toml:test
+	$(KIT_VENV)/bin/python -I -c 'import importlib.util as u, sys; \
+	  found = [p for p in sys.argv[1:] if u.find_spec(p)]; assert not found, f"not a clean venv: {found}"' \
+	  $(SERVER_PACKAGES)
+	cd clients/python && ../../$(KIT_VENV)/bin/python -m pytest -q -p no:cacheprovider kit_tests
 
 lint: sync
 	$(CHECKS)

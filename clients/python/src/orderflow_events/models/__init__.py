@@ -1,0 +1,86 @@
+"""Every event model, generated from orderflow's committed JSON Schemas (do not edit).
+
+``EVENTS`` lists every published version, oldest first per event type.
+"""
+
+from orderflow_events.base import Event
+from orderflow_events.models.catalog import (
+    InventoryCommitted,
+    InventoryReleased,
+    InventoryReserved,
+    PriceChanged,
+    ProductCreated,
+    ProductUpdated,
+    StockAdjusted,
+)
+from orderflow_events.models.fulfillment import ShipmentCreated, ShipmentDelivered, ShipmentShipped
+from orderflow_events.models.identity import PasswordChanged, PasswordResetRequested, UserRegistered
+from orderflow_events.models.orders import (
+    OrderCancelled,
+    OrderConfirmed,
+    OrderDelivered,
+    OrderFulfilling,
+    OrderPaymentPending,
+    OrderPlaced,
+    OrderPlacedV1,
+    OrderRefunded,
+    OrderShipped,
+)
+from orderflow_events.models.payments import PaymentAuthorized, PaymentDeclined, PaymentRefunded
+
+EVENTS: tuple[type[Event], ...] = (
+    InventoryCommitted,
+    InventoryReleased,
+    InventoryReserved,
+    PriceChanged,
+    ProductCreated,
+    ProductUpdated,
+    StockAdjusted,
+    ShipmentCreated,
+    ShipmentDelivered,
+    ShipmentShipped,
+    PasswordChanged,
+    PasswordResetRequested,
+    UserRegistered,
+    OrderCancelled,
+    OrderConfirmed,
+    OrderDelivered,
+    OrderFulfilling,
+    OrderPaymentPending,
+    OrderPlacedV1,
+    OrderPlaced,
+    OrderRefunded,
+    OrderShipped,
+    PaymentAuthorized,
+    PaymentDeclined,
+    PaymentRefunded,
+)
+
+__all__ = [
+    "EVENTS",
+    "InventoryCommitted",
+    "InventoryReleased",
+    "InventoryReserved",
+    "OrderCancelled",
+    "OrderConfirmed",
+    "OrderDelivered",
+    "OrderFulfilling",
+    "OrderPaymentPending",
+    "OrderPlaced",
+    "OrderPlacedV1",
+    "OrderRefunded",
+    "OrderShipped",
+    "PasswordChanged",
+    "PasswordResetRequested",
+    "PaymentAuthorized",
+    "PaymentDeclined",
+    "PaymentRefunded",
+    "PriceChanged",
+    "ProductCreated",
+    "ProductUpdated",
+    "ShipmentCreated",
+    "ShipmentDelivered",
+    "ShipmentShipped",
+    "StockAdjusted",
+    "UserRegistered",
+]

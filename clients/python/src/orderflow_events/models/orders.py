@@ -1,0 +1,269 @@
+"""Events of the ``orders`` domain, generated from orderflow's JSON Schemas.
+
+Do not edit: ``python clients/python/generate.py`` writes this file from ``events/schemas/json``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import ClassVar
+
+from pydantic import ConfigDict, Field
+
+from orderflow_events.base import Event, EventSpec, Model
+
+
+class OrderLine(Model):
+    """One line of an order: what, how many, at which unit price (minor units)."""
+
+    sku: str = Field(max_length=64, min_length=1)
+    quantity: int = Field(gt=0)
+    unit_price_minor: int = Field(ge=0)
+
+
+class OrderCancelled(Event):
+    """The order was cancelled and its stock released.
+
+    ``reason``: ``payment_declined``, ``payment_expired`` or ``customer_request``.
+    ``was_paid`` is true when the customer had been charged (a ``PaymentRefunded`` follows).
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "order_id": "0b8f3c52-6f5e-4a8e-9a55-2f7c1e0d9a11",
+                    "reason": "payment_declined",
+                    "was_paid": False,
+                }
+            ]
+        }
+    )
+    event_spec: ClassVar[EventSpec] = EventSpec(
+        event_type="orders.OrderCancelled",
+        version=1,
+        topic="orders.order.v1",
+        key="order_id",
+        aggregate_type="order",
+    )
+    order_id: uuid.UUID
+    reason: str = Field(max_length=64)
+    was_paid: bool
+
+
+class OrderConfirmed(Event):
+    """Payment was authorized: the order is confirmed and its stock committed."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "order_id": "0b8f3c52-6f5e-4a8e-9a55-2f7c1e0d9a11",
+                    "payment_reference": "auth_3f2a",
+                    "total_minor": 2500,
+                }
+            ]
+        }
+    )
+    event_spec: ClassVar[EventSpec] = EventSpec(
+        event_type="orders.OrderConfirmed",
+        version=1,
+        topic="orders.order.v1",
+        key="order_id",
+        aggregate_type="order",
+    )
+    order_id: uuid.UUID
+    payment_reference: str = Field(max_length=128, description="The provider's authorization id")
+    total_minor: int = Field(ge=0)
+
+
+class OrderDelivered(Event):
+    """The parcel reached the customer."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "order_id": "0b8f3c52-6f5e-4a8e-9a55-2f7c1e0d9a11",
+                    "shipment_id": "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f",
+                }
+            ]
+        }
+    )
+    event_spec: ClassVar[EventSpec] = EventSpec(
+        event_type="orders.OrderDelivered",
+        version=1,
+        topic="orders.order.v1",
+        key="order_id",
+        aggregate_type="order",
+    )
+    order_id: uuid.UUID
+    shipment_id: uuid.UUID
+
+
+class OrderFulfilling(Event):
+    """Fulfillment took the order on (a shipment exists)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "order_id": "0b8f3c52-6f5e-4a8e-9a55-2f7c1e0d9a11",
+                    "shipment_id": "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f",
+                }
+            ]
+        }
+    )
+    event_spec: ClassVar[EventSpec] = EventSpec(
+        event_type="orders.OrderFulfilling",
+        version=1,
+        topic="orders.order.v1",
+        key="order_id",
+        aggregate_type="order",
+    )
+    order_id: uuid.UUID
+    shipment_id: uuid.UUID
+
+
+class OrderPaymentPending(Event):
+    """The payment provider did not answer in time; the order waits for reconciliation."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"order_id": "0b8f3c52-6f5e-4a8e-9a55-2f7c1e0d9a11"}]}
+    )
+    event_spec: ClassVar[EventSpec] = EventSpec(
+        event_type="orders.OrderPaymentPending",
+        version=1,
+        topic="orders.order.v1",
+        key="order_id",
+        aggregate_type="order",
+    )
+    order_id: uuid.UUID
+
+
+class OrderPlacedV1(Event):
+    """A customer placed an order; it is ``pending`` until payment confirms it.
+
+    Emitted once per order, in the transaction that creates it. Superseded by v2; kept so that
+    records already on the topic can still be read (they are upcast to v2).
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "currency": "EUR",
+                    "customer_id": "5d2e9a10-3c4b-4f7a-8e21-6b9d0c1f2e33",
+                    "lines": [{"quantity": 2, "sku": "SKU-1", "unit_price_minor": 1250}],
+                    "order_id": "0b8f3c52-6f5e-4a8e-9a55-2f7c1e0d9a11",
+                    "placed_at": "2026-01-15T10:30:00Z",
+                    "total_minor": 2500,
+                }
+            ]
+        }
+    )
+    event_spec: ClassVar[EventSpec] = EventSpec(
+        event_type="orders.OrderPlaced",
+        version=1,
+        topic="orders.order.v1",
+        key="order_id",
+        aggregate_type="order",
+    )
+    order_id: uuid.UUID
+    customer_id: uuid.UUID
+    currency: str = Field(pattern="^[A-Z]{3}$")
+    lines: tuple[OrderLine, ...] = Field(min_length=1)
+    total_minor: int = Field(ge=0)
+    placed_at: datetime
+
+
+class OrderPlaced(Event):
+    """A customer placed an order; it is ``pending`` until payment confirms it.
+
+    Emitted once per order, in the transaction that creates it. Version 2 adds ``channel``.
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "channel": "web",
+                    "currency": "EUR",
+                    "customer_id": "5d2e9a10-3c4b-4f7a-8e21-6b9d0c1f2e33",
+                    "lines": [{"quantity": 2, "sku": "SKU-1", "unit_price_minor": 1250}],
+                    "order_id": "0b8f3c52-6f5e-4a8e-9a55-2f7c1e0d9a11",
+                    "placed_at": "2026-01-15T10:30:00Z",
+                    "total_minor": 2500,
+                }
+            ]
+        }
+    )
+    event_spec: ClassVar[EventSpec] = EventSpec(
+        event_type="orders.OrderPlaced",
+        version=2,
+        topic="orders.order.v1",
+        key="order_id",
+        aggregate_type="order",
+    )
+    order_id: uuid.UUID
+    customer_id: uuid.UUID
+    currency: str = Field(pattern="^[A-Z]{3}$")
+    lines: tuple[OrderLine, ...] = Field(min_length=1)
+    total_minor: int = Field(ge=0)
+    placed_at: datetime
+    channel: str | None = Field(
+        default=None,
+        max_length=32,
+        description="Where the order was placed (e.g. web, app, api); null when unknown.",
+    )
+
+
+class OrderRefunded(Event):
+    """An admin refunded the order; the money goes back through the provider."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "amount_minor": 2500,
+                    "order_id": "0b8f3c52-6f5e-4a8e-9a55-2f7c1e0d9a11",
+                    "reason": "damaged",
+                }
+            ]
+        }
+    )
+    event_spec: ClassVar[EventSpec] = EventSpec(
+        event_type="orders.OrderRefunded",
+        version=1,
+        topic="orders.order.v1",
+        key="order_id",
+        aggregate_type="order",
+    )
+    order_id: uuid.UUID
+    amount_minor: int = Field(ge=0)
+    reason: str = Field(max_length=200)
+
+
+class OrderShipped(Event):
+    """The parcel left the warehouse."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "order_id": "0b8f3c52-6f5e-4a8e-9a55-2f7c1e0d9a11",
+                    "shipment_id": "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f",
+                }
+            ]
+        }
+    )
+    event_spec: ClassVar[EventSpec] = EventSpec(
+        event_type="orders.OrderShipped",
+        version=1,
+        topic="orders.order.v1",
+        key="order_id",
+        aggregate_type="order",
+    )
+    order_id: uuid.UUID
+    shipment_id: uuid.UUID
