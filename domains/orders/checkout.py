@@ -7,6 +7,8 @@
 2. authorize with the provider, outside any transaction, with a timeout;
 3. ONE transaction: confirm (commit stock) or cancel (release stock) or mark
    ``payment_pending`` for reconciliation, and store the answer for replays.
+
+It returns outcomes (:class:`CheckoutAnswer`); the HTTP edge renders them.
 """
 
 from __future__ import annotations
@@ -19,15 +21,14 @@ from datetime import timedelta
 
 from domains.catalog import api as catalog
 from domains.orders import idempotency
-from domains.orders.idempotency import StoredResponse
+from domains.orders.idempotency import REFUSED, CheckoutAnswer, Refusal
 from domains.orders.lines import OrderLine
 from domains.orders.metrics import CHECKOUT_SECONDS
 from domains.orders.model import Order
 from domains.orders.settlement import Settlement, settle_order
 from domains.orders.unit_of_work import OrdersUnitOfWork
-from domains.orders.views import problem_document, status_of
 from domains.payments import api as payments
-from domains.shared import DomainError
+from domains.shared import DomainError, kind_of
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,13 @@ class Checkout:
 class CheckoutResult:
     """The answer; ``replayed`` when it came from an earlier request with the same key."""
 
-    response: StoredResponse
-    outcome: str
+    answer: CheckoutAnswer
     replayed: bool = False
+
+    @property
+    def outcome(self) -> str:
+        """The label of the checkout metric."""
+        return "replayed" if self.replayed else self.answer.outcome
 
 
 class CheckoutService:
@@ -77,7 +82,7 @@ class CheckoutService:
         outcome = "error"
         try:
             result = await self._checkout(command)
-            outcome = "replayed" if result.replayed else result.outcome
+            outcome = result.outcome
             return result
         except payments.CircuitOpen:
             outcome = "circuit_open"
@@ -91,14 +96,12 @@ class CheckoutService:
             return placed
         order, intent = placed
         answer = await self._authorize(intent, command.card_token)
-        settlement, response = await settle_order(
-            self._uow(), order.id, answer, known=(order, intent)
-        )
-        return CheckoutResult(response, settlement.value)
+        _, stored = await settle_order(self._uow(), order.id, answer, known=(order, intent))
+        return CheckoutResult(stored)
 
-    async def _stored(self, command: Checkout) -> StoredResponse | None:
+    async def _stored(self, command: Checkout) -> CheckoutAnswer | None:
         async with self._uow() as uow:
-            return await idempotency.stored_response(
+            return await idempotency.stored_answer(
                 uow.session, command.customer_id, command.idempotency_key, command.request_hash
             )
 
@@ -144,7 +147,7 @@ class CheckoutService:
         """The key was used before: replay its answer, or refuse (in progress, other body)."""
         stored = await self._stored(command)
         assert stored is not None  # the claim failed, so the row exists
-        return CheckoutResult(stored, "replayed", replayed=True)
+        return CheckoutResult(stored, replayed=True)
 
     def _refuse_while_circuit_open(self) -> None:
         if self._provider.breaker.state is payments.BreakerState.OPEN:
@@ -154,21 +157,20 @@ class CheckoutService:
             )
 
     async def _refused(self, command: Checkout, error: DomainError) -> CheckoutResult:
-        """A cart the domain refused: store the problem so retries get the same answer."""
+        """A cart the domain refused: store the refusal so retries get the same answer."""
         if error.code in ("idempotency_key_reused", "request_in_progress"):
             raise error
-        status = status_of(error)
-        response = StoredResponse(status, problem_document(status, error.code, error.message))
+        answer = CheckoutAnswer(REFUSED, refusal=Refusal(kind_of(error), error.code, error.message))
         async with self._uow() as uow:
             await idempotency.store_completed(
                 uow.session,
                 command.customer_id,
                 command.idempotency_key,
                 command.request_hash,
-                response,
+                answer,
             )
-            await uow.session.commit()
-        return CheckoutResult(response, "refused")
+            await uow.commit()
+        return CheckoutResult(answer)
 
     async def _authorize(
         self, intent: payments.PaymentIntent, card_token: str
@@ -187,4 +189,4 @@ class CheckoutService:
             return None
 
 
-__all__ = ["Checkout", "CheckoutResult", "CheckoutService", "Settlement"]
+__all__ = ["Checkout", "CheckoutAnswer", "CheckoutResult", "CheckoutService", "Settlement"]

@@ -1,8 +1,9 @@
 """Idempotency keys of ``POST /v1/checkout``, stored in ``orders.checkout_requests``.
 
 A key belongs to one customer. Its first use stores the hash of the request body; every
-later use with the same body gets the stored response, a different body is refused (422),
-and a use while the first is still running is refused (409).
+later use with the same body gets the stored answer, a different body is refused (422), and a
+use while the first is still running is refused (409). The answer is stored as an outcome,
+not as HTTP: the HTTP edge renders fresh and replayed answers alike.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -24,13 +25,47 @@ IN_PROGRESS = "in_progress"
 COMPLETED = "completed"
 
 
-@dataclass(frozen=True)
-class StoredResponse:
-    """An HTTP answer as stored for replay."""
+REFUSED = "refused"
 
-    status_code: int
-    body: dict[str, Any]
+
+@dataclass(frozen=True)
+class Refusal:
+    """A domain rule refused the checkout: the error's kind, code and message."""
+
+    kind: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class CheckoutAnswer:
+    """What a checkout answered, stored for replays.
+
+    ``outcome`` is a settlement (``confirmed``, ``declined``, ...) or ``refused``; ``order`` is
+    the order document when the answer shows the order, ``refusal`` the error of a refusal.
+    """
+
+    outcome: str
     order_id: uuid.UUID | None = None
+    order: dict[str, Any] | None = None
+    refusal: Refusal | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """What goes into the ``answer`` column (the outcome and order id have their own)."""
+        if self.refusal is not None:
+            return {"refusal": vars(self.refusal)}
+        return {} if self.order is None else {"order": self.order}
+
+    @classmethod
+    def of_row(cls, outcome: str, order_id: uuid.UUID | None, answer: dict[str, Any]) -> Self:
+        """The answer as stored by :meth:`to_json`."""
+        refusal = answer.get("refusal")
+        return cls(
+            outcome,
+            order_id,
+            answer.get("order"),
+            None if refusal is None else Refusal(**refusal),
+        )
 
 
 def request_hash(payload: Any) -> str:
@@ -65,9 +100,9 @@ async def claim(
     return inserted is not None
 
 
-async def stored_response(
+async def stored_answer(
     session: AsyncSession, customer_id: uuid.UUID, key: str, hash_: str
-) -> StoredResponse | None:
+) -> CheckoutAnswer | None:
     """The stored answer for the key; None when unused. Raises for misuse of the key."""
     row = (
         await session.execute(
@@ -89,11 +124,11 @@ async def stored_response(
             "a request with this Idempotency-Key is still being processed; retry shortly",
             code="request_in_progress",
         )
-    return StoredResponse(row.response_status, row.response_body, row.order_id)
+    return CheckoutAnswer.of_row(row.outcome, row.order_id, row.answer)
 
 
 async def store_completed(
-    session: AsyncSession, customer_id: uuid.UUID, key: str, hash_: str, response: StoredResponse
+    session: AsyncSession, customer_id: uuid.UUID, key: str, hash_: str, answer: CheckoutAnswer
 ) -> None:
     """Store a final answer for a key that never got as far as an order (a refused cart)."""
     await session.execute(
@@ -103,9 +138,9 @@ async def store_completed(
             idempotency_key=key,
             request_hash=hash_,
             status=COMPLETED,
-            order_id=response.order_id,
-            response_status=response.status_code,
-            response_body=response.body,
+            order_id=answer.order_id,
+            outcome=answer.outcome,
+            answer=answer.to_json(),
             completed_at=func.now(),
         )
         .on_conflict_do_nothing()
@@ -113,7 +148,7 @@ async def store_completed(
 
 
 async def complete_for_order(
-    session: AsyncSession, order_id: uuid.UUID, response: StoredResponse
+    session: AsyncSession, order_id: uuid.UUID, answer: CheckoutAnswer
 ) -> None:
     """Store the answer of the checkout that created ``order_id`` (if still unanswered)."""
     await session.execute(
@@ -121,8 +156,8 @@ async def complete_for_order(
         .where(checkout_requests.c.order_id == order_id, checkout_requests.c.status == IN_PROGRESS)
         .values(
             status=COMPLETED,
-            response_status=response.status_code,
-            response_body=response.body,
+            outcome=answer.outcome,
+            answer=answer.to_json(),
             completed_at=func.now(),
         )
     )

@@ -1,7 +1,7 @@
 """Settle an order once the provider's answer is known (or given up on).
 
 Used by checkout right after authorizing and by reconciliation later. One transaction moves
-the order, the payment intent, the stock reservation and the stored checkout response.
+the order, the payment intent, the stock reservation and the stored checkout answer.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import enum
 import uuid
 
 from domains.catalog import api as catalog
-from domains.orders.idempotency import StoredResponse, complete_for_order
+from domains.orders.idempotency import CheckoutAnswer, complete_for_order
 from domains.orders.model import Order, OrderStatus
 from domains.orders.unit_of_work import OrdersUnitOfWork
-from domains.orders.views import order_document, problem_document
+from domains.orders.views import order_document
 from domains.payments import api as payments
 from domains.shared import NotFound
 
@@ -37,7 +37,7 @@ async def settle_order(
     *,
     give_up: bool = False,
     known: tuple[Order, payments.PaymentIntent] | None = None,
-) -> tuple[Settlement, StoredResponse]:
+) -> tuple[Settlement, CheckoutAnswer]:
     """Apply ``answer`` (None: unknown) to the order; ``give_up`` expires an unknown payment.
 
     ``known``: the order and intent as the caller just wrote them (checkout), which saves
@@ -48,12 +48,12 @@ async def settle_order(
         if known:
             uow.orders.attach(order)
         if order.status not in UNSETTLED or intent.status is not payments.IntentStatus.PENDING:
-            return Settlement.ALREADY_SETTLED, _response(order, Settlement.ALREADY_SETTLED)
+            return Settlement.ALREADY_SETTLED, _answer(order, Settlement.ALREADY_SETTLED)
         settlement = await _apply(uow, order, intent, answer, give_up=give_up)
-        response = _response(order, settlement)
-        await complete_for_order(uow.session, order_id, response)
+        stored = _answer(order, settlement)
+        await complete_for_order(uow.session, order_id, stored)
         await uow.commit()
-    return settlement, response
+    return settlement, stored
 
 
 async def _load(uow: OrdersUnitOfWork, order_id: uuid.UUID) -> tuple[Order, payments.PaymentIntent]:
@@ -92,25 +92,8 @@ async def _apply(
     return Settlement.PAYMENT_PENDING
 
 
-def _response(order: Order, settlement: Settlement) -> StoredResponse:
-    document = order_document(order)
-    if settlement is Settlement.DECLINED:
-        body = problem_document(
-            402,
-            "payment_declined",
-            "The payment was declined; the order is cancelled. Try another payment method.",
-            order_id=str(order.id),
-        )
-        return StoredResponse(402, body, order.id)
-    if settlement is Settlement.EXPIRED:
-        body = problem_document(
-            402,
-            "payment_expired",
-            "The payment could not be confirmed in time; the order is cancelled.",
-            order_id=str(order.id),
-        )
-        return StoredResponse(402, body, order.id)
-    if settlement is Settlement.PAYMENT_PENDING:
-        detail = "The payment provider has not answered yet; the order will be settled shortly."
-        return StoredResponse(202, {**document, "detail": detail}, order.id)
-    return StoredResponse(201, document, order.id)
+def _answer(order: Order, settlement: Settlement) -> CheckoutAnswer:
+    """The checkout's answer; declined and expired answers name the order, others show it."""
+    if settlement in (Settlement.DECLINED, Settlement.EXPIRED):
+        return CheckoutAnswer(settlement.value, order.id)
+    return CheckoutAnswer(settlement.value, order.id, order_document(order))

@@ -48,7 +48,7 @@ order_lines = Table(
 )
 
 # One row per (customer, Idempotency-Key) of POST /v1/checkout: the body hash it was first used
-# with and, once answered, the stored response that every retry gets back.
+# with and, once answered, the outcome that every retry gets back (the edge renders it).
 checkout_requests = Table(
     "checkout_requests",
     metadata,
@@ -57,8 +57,8 @@ checkout_requests = Table(
     Column("request_hash", Text, nullable=False),
     Column("status", Text, nullable=False),
     Column("order_id", UUID(as_uuid=True), index=True),
-    Column("response_status", SmallInteger),
-    Column("response_body", JSONB),
+    Column("outcome", Text),
+    Column("answer", JSONB),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("completed_at", DateTime(timezone=True)),
     CheckConstraint("status IN ('in_progress', 'completed')", name="status_known"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -19,6 +20,7 @@ class OrdersServices:
 
     sessions: async_sessionmaker[AsyncSession]
     provider: payments.PaymentProvider
+    uow: Callable[[], OrdersUnitOfWork]
     checkout: CheckoutService
 
     @classmethod
@@ -30,16 +32,6 @@ class OrdersServices:
         settle_within: timedelta = timedelta(minutes=15),
     ) -> OrdersServices:
         """Wire the services on ``sessions`` and ``provider``."""
-
-        def uow() -> OrdersUnitOfWork:
-            return OrdersUnitOfWork(sessions)
-
+        uow = partial(OrdersUnitOfWork, sessions)
         checkout = CheckoutService(uow, provider, settle_within=settle_within)
-        return cls(sessions=sessions, provider=provider, checkout=checkout)
-
-    def uow(self) -> OrdersUnitOfWork:
-        """A new unit of work."""
-        return OrdersUnitOfWork(self.sessions)
-
-
-UowFactory = Callable[[], OrdersUnitOfWork]
+        return cls(sessions=sessions, provider=provider, uow=uow, checkout=checkout)

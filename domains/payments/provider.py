@@ -23,17 +23,13 @@ from tenacity import (
 from domains.payments.breaker import CircuitBreaker
 from domains.payments.metrics import PROVIDER_CALLS, export_breaker_state
 from domains.payments.model import Authorization, Outcome, RefundReceipt
-from domains.shared import DomainError
+from domains.shared import DomainError, Unavailable
 
 
-class ProviderUnavailable(DomainError):
+class ProviderUnavailable(Unavailable):
     """The provider did not answer (timeout, connection failure, 5xx); the outcome is unknown."""
 
     code = "payment_provider_unavailable"
-
-    def __init__(self, message: str, *, retry_after: float = 1.0) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 class CircuitOpen(ProviderUnavailable):

@@ -1,4 +1,7 @@
-"""The shared kernel: what every domain uses the same way (errors, money, unit of work)."""
+"""The shared kernel: what every domain uses the same way (errors, money, unit of work).
+
+How errors look over HTTP is in ``domains.shared.problems``, imported by HTTP modules only.
+"""
 
 from domains.shared.errors import (
     ConcurrentUpdate,
@@ -7,6 +10,8 @@ from domains.shared.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    Unavailable,
+    kind_of,
 )
 from domains.shared.money import ISO_4217, is_currency
 from domains.shared.unit_of_work import Aggregate, UnitOfWork
@@ -21,8 +26,10 @@ __all__ = [
     "Forbidden",
     "InvalidInput",
     "NotFound",
+    "Unavailable",
     "UnitOfWork",
     "VersionedRows",
     "is_currency",
+    "kind_of",
     "update_versioned",
 ]

@@ -1,4 +1,7 @@
-"""Errors a domain raises for something a caller did; the HTTP edge maps them to 4xx."""
+"""Errors a domain raises; the HTTP edge maps them to statuses (``domains.shared.problems``).
+
+All but ``Unavailable`` are about something the caller did (4xx).
+"""
 
 from __future__ import annotations
 
@@ -43,3 +46,22 @@ class Forbidden(DomainError):
     """The caller is known but may not do this."""
 
     code = "forbidden"
+
+
+class Unavailable(DomainError):
+    """A partner the request needs is not answering; retry after ``retry_after`` seconds."""
+
+    code = "unavailable"
+
+    def __init__(self, message: str, *, code: str | None = None, retry_after: float = 1.0) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
+
+
+# The kinds of error a caller may meet; an error is one of these (or a plain DomainError).
+KINDS: tuple[type[DomainError], ...] = (InvalidInput, NotFound, Conflict, Forbidden, Unavailable)
+
+
+def kind_of(error: DomainError) -> str:
+    """The name of the kind ``error`` belongs to, ``DomainError`` for none (stored refusals)."""
+    return next((k.__name__ for k in KINDS if isinstance(error, k)), DomainError.__name__)

@@ -15,6 +15,7 @@ from consumers import search
 from domains.catalog import api as catalog
 from domains.identity import api as identity
 from domains.orders import api as orders
+from domains.shared.problems import problem
 from foundation.database import create_sessions
 from orderflow.http.asyncapi import router as asyncapi_router
 from orderflow.http.auth import (
@@ -25,7 +26,7 @@ from orderflow.http.auth import (
     signing_secret,
 )
 from orderflow.http.correlation import CorrelationMiddleware
-from orderflow.http.problems import install_problem_handlers, problem
+from orderflow.http.problems import install_problem_handlers
 from orderflow.payments import orders_services, payment_provider
 from orderflow.settings import Settings, get_settings
 

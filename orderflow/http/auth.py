@@ -24,7 +24,7 @@ from domains.identity.api import (
     decode_access_token,
 )
 from domains.shared import Forbidden
-from orderflow.http.problems import problem
+from domains.shared.problems import problem
 from orderflow.settings import Settings
 
 log = structlog.get_logger("orderflow.http.auth")

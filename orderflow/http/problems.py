@@ -1,39 +1,18 @@
-"""Errors as ``application/problem+json`` (RFC 9457) with a stable ``code``."""
+"""Errors as ``application/problem+json`` (RFC 9457) with a stable ``code``.
+
+The status map and the renderer are ``domains.shared.problems``; this module installs them
+for validation, domain and routing errors.
+"""
 
 from __future__ import annotations
-
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from domains.payments.api import ProviderUnavailable
-from domains.shared import Conflict, DomainError, Forbidden, InvalidInput, NotFound
-
-PROBLEM = "application/problem+json"
-
-_STATUS: dict[type[DomainError], int] = {
-    InvalidInput: 422,
-    NotFound: 404,
-    Conflict: 409,
-    Forbidden: 403,
-    ProviderUnavailable: 503,
-}
-
-
-def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
-    """A problem response; ``title`` is the code in words, ``detail`` says what to do."""
-    body = {
-        "type": f"https://orderflow.dev/problems/{code}",
-        "title": code.replace("_", " ").capitalize(),
-        "status": status,
-        "code": code,
-        "detail": detail,
-        **extra,
-    }
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+from domains.shared import DomainError
+from domains.shared.problems import error_response, problem
 
 
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
@@ -46,11 +25,7 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    status = next((s for kind, s in _STATUS.items() if isinstance(exc, kind)), 400)
-    response = problem(status, exc.code, exc.message)
-    if isinstance(exc, ProviderUnavailable):
-        response.headers["Retry-After"] = str(max(1, round(exc.retry_after)))
-    return response
+    return error_response(exc)
 
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -1,11 +1,12 @@
-"""HTTP routes of the orders domain (mounted by the composition root).
+"""``/v1/orders``: place (upstream services), read, cancel.
 
 The edge authenticates (``principal`` is the composition root's dependency); the domain
-authorizes (whose order is this, who may cancel or refund).
+authorizes (whose order is this, who may cancel).
 """
 
+# No ``from __future__ import annotations``: FastAPI must see ``Depends(principal)``, a closure
+# variable, as a real object.
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response, status
@@ -14,30 +15,14 @@ from domains.identity.api import Principal
 from domains.orders.authorization import ensure_may_view, is_staff
 from domains.orders.cancellation import cancel_order
 from domains.orders.handlers import PlaceOrder, get_order, place_order
-from domains.orders.http_admin import build_admin_router
-from domains.orders.http_checkout import build_checkout_router
-from domains.orders.http_models import OrderOut, PlaceOrderIn, problems
+from domains.orders.http.models import OrderOut, PlaceOrderIn, PrincipalDependency, problems
 from domains.orders.lines import OrderLine
-from domains.orders.unit_of_work import OrdersUnitOfWork
 from domains.orders.wiring import OrdersServices
 from domains.shared import Forbidden
 
-PrincipalDependency = Callable[..., Awaitable[Principal]]
 
-
-def build_router(services: OrdersServices, principal: PrincipalDependency) -> APIRouter:
-    """Every orders route: ``/v1/orders``, ``/v1/checkout`` and ``/v1/admin/...``."""
-    router = APIRouter()
-    router.include_router(_orders_router(services.uow, principal))
-    router.include_router(build_cancel_route(services, principal))
-    router.include_router(build_checkout_router(services.checkout, principal))
-    router.include_router(build_admin_router(services, principal))
-    return router
-
-
-def _orders_router(
-    uow: Callable[[], OrdersUnitOfWork], principal: PrincipalDependency
-) -> APIRouter:
+def build_orders_router(services: OrdersServices, principal: PrincipalDependency) -> APIRouter:
+    """``POST /v1/orders``, ``GET /v1/orders/{id}`` and ``POST /v1/orders/{id}/cancel``."""
     router = APIRouter(prefix="/v1/orders", tags=["orders"])
 
     @router.post(
@@ -60,7 +45,7 @@ def _orders_router(
             currency=body.currency,
             lines=tuple(OrderLine(**line.model_dump()) for line in body.lines),
         )
-        order = await place_order(command, uow())
+        order = await place_order(command, services.uow())
         response.headers["Location"] = f"/v1/orders/{order.id}"
         return OrderOut.of(order)
 
@@ -69,16 +54,9 @@ def _orders_router(
         order_id: uuid.UUID, caller: Annotated[Principal, Depends(principal)]
     ) -> OrderOut:
         """One order: your own, or any order for admins and operators."""
-        order = await get_order(order_id, uow())
+        order = await get_order(order_id, services.uow())
         ensure_may_view(caller, order)
         return OrderOut.of(order)
-
-    return router
-
-
-def build_cancel_route(services: OrdersServices, principal: PrincipalDependency) -> APIRouter:
-    """``POST /v1/orders/{id}/cancel``."""
-    router = APIRouter(prefix="/v1/orders", tags=["orders"])
 
     @router.post(
         "/{order_id}/cancel",

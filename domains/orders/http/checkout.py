@@ -1,23 +1,37 @@
-"""``POST /v1/checkout``: Idempotency-Key required; answers are stored and replayed."""
+"""``POST /v1/checkout``: Idempotency-Key required; answers are stored and replayed.
 
-from collections.abc import Awaitable, Callable
+The checkout service returns a :class:`CheckoutAnswer` (fresh or stored); this module alone
+decides how it looks: 201 confirmed, 202 payment pending, 402 declined or expired, a problem
+for a refused cart. A replay renders the stored answer the same way.
+"""
+
+# No ``from __future__ import annotations``: FastAPI must see ``Depends(principal)``, a closure
+# variable, as a real object.
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse
 
 from domains.identity.api import Principal
-from domains.orders.checkout import Checkout, CheckoutService
-from domains.orders.http_models import CheckoutIn, OrderOut, PendingOrderOut, Problem, problems
+from domains.orders.checkout import Checkout, CheckoutAnswer, CheckoutService
+from domains.orders.http.models import (
+    CheckoutIn,
+    OrderOut,
+    PendingOrderOut,
+    PrincipalDependency,
+    problems,
+)
+from domains.orders.settlement import Settlement
 from domains.shared import DomainError, InvalidInput
+from domains.shared.problems import problem, status_of
 
-PROBLEM = "application/problem+json"
 MAX_KEY = 200
+PENDING = "The payment provider has not answered yet; the order will be settled shortly."
+DECLINED = "The payment was declined; the order is cancelled. Try another payment method."
+EXPIRED = "The payment could not be confirmed in time; the order is cancelled."
 
 
-def build_checkout_router(
-    checkout: CheckoutService, principal: Callable[..., Awaitable[Principal]]
-) -> APIRouter:
+def build_checkout_router(checkout: CheckoutService, principal: PrincipalDependency) -> APIRouter:
     """The checkout route."""
     router = APIRouter(tags=["checkout"])
 
@@ -63,19 +77,35 @@ def build_checkout_router(
             card_token=body.payment.card_token,
         )
         result = await checkout.checkout(command)
-        stored = result.response
-        response = JSONResponse(
-            stored.body,
-            status_code=stored.status_code,
-            media_type=PROBLEM if stored.status_code >= 400 else None,
-        )
-        if stored.order_id is not None:
-            response.headers["Location"] = f"/v1/orders/{stored.order_id}"
+        response = render(result.answer)
         if result.replayed:
             response.headers["Idempotent-Replayed"] = "true"
         return response
 
     return router
+
+
+def render(answer: CheckoutAnswer) -> JSONResponse:
+    """The HTTP response of a checkout answer, with ``Location`` when it names an order."""
+    response = _response(answer)
+    if answer.order_id is not None:
+        response.headers["Location"] = f"/v1/orders/{answer.order_id}"
+    return response
+
+
+def _response(answer: CheckoutAnswer) -> JSONResponse:
+    order_id = str(answer.order_id)
+    match answer.outcome:
+        case Settlement.DECLINED:
+            return problem(402, "payment_declined", DECLINED, order_id=order_id)
+        case Settlement.EXPIRED:
+            return problem(402, "payment_expired", EXPIRED, order_id=order_id)
+        case Settlement.PAYMENT_PENDING:
+            return JSONResponse({**(answer.order or {}), "detail": PENDING}, status_code=202)
+    if answer.refusal is not None:
+        refusal = answer.refusal
+        return problem(status_of(refusal.kind), refusal.code, refusal.message)
+    return JSONResponse(answer.order, status_code=201)  # confirmed (or settled meanwhile)
 
 
 class MissingIdempotencyKey(DomainError):
@@ -95,6 +125,3 @@ def _key(value: str | None) -> str:
             f"Idempotency-Key has at most {MAX_KEY} characters", code="idempotency_key_too_long"
         )
     return value.strip()
-
-
-__all__ = ["Problem", "build_checkout_router"]

@@ -1,7 +1,6 @@
 """Admin routes of the orders domain: refunds and the streamed orders report."""
 
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -11,14 +10,12 @@ from fastapi.responses import StreamingResponse
 from domains.identity.api import Principal
 from domains.orders.authorization import ensure_admin
 from domains.orders.cancellation import refund_order
-from domains.orders.http_models import OrderOut, RefundIn, problems
+from domains.orders.http.models import OrderOut, PrincipalDependency, RefundIn, problems
 from domains.orders.report import orders_csv
 from domains.orders.wiring import OrdersServices
 
 
-def build_admin_router(
-    services: OrdersServices, principal: Callable[..., Awaitable[Principal]]
-) -> APIRouter:
+def build_admin_router(services: OrdersServices, principal: PrincipalDependency) -> APIRouter:
     """``/v1/admin/orders/{id}/refund`` and ``/v1/admin/reports/orders.csv``."""
     router = APIRouter(prefix="/v1/admin", tags=["admin"])
 

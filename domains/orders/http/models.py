@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domains.identity.api import Principal
 from domains.orders.lines import MAX_LINES
 from domains.orders.model import Order
 from domains.orders.views import order_document
+
+# The composition root's dependency that authenticates the caller (401 otherwise).
+PrincipalDependency = Callable[..., Awaitable[Principal]]
 
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. EUR")]
