@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import inspect
 import json
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 if TYPE_CHECKING:
+    from events.contracts.consumers import ConsumerContract
     from events.registry import EventRegistry, EventSpec
 
 # The commands import ``events.contracts`` (which registers every event: pydantic models,
@@ -82,28 +84,73 @@ def _resolve(event_type: str, version: int | None) -> EventSpec:
 
 
 @app.command()
-def check() -> None:
-    """The compatibility gate over the committed JSON Schemas, plus drift from the models."""
-    from events.contracts import check_history, find_drift, read_committed
+def check(
+    schema_dir: Annotated[
+        Path | None, typer.Option(help="Check these schema files (e.g. a proposed change).")
+    ] = None,
+    consumers_dir: Annotated[
+        Path | None, typer.Option(help="Consumer contracts (default: contracts/consumers).")
+    ] = None,
+) -> None:
+    """The compatibility gate over the committed JSON Schemas, drift from the models, and every
+    registered consumer's contract."""
+    from events.contracts import SCHEMA_DIR, check_history, find_drift, read_committed
     from events.contracts.compatibility import FIX
 
     registry = _registry()
-    drift = find_drift()
-    violations = check_history(read_committed())
+    documents = read_committed() if schema_dir is None else read_committed(schema_dir)
+    drift = find_drift(schema_dir or SCHEMA_DIR)
+    violations = check_history(documents)
+    breaks = _consumer_breaks(documents, consumers_dir)
     for problem in drift:
         typer.echo(f"DRIFT     {problem}", err=True)
     for violation in violations:
         typer.echo(f"BREAKING  {violation}", err=True)
-    if violations:
+    for broken in breaks:
+        typer.echo(f"CONSUMER  {broken}", err=True)
+    if violations or breaks:
         typer.echo(f"hint: {FIX}.", err=True)
-    if drift or violations:
+    if drift or violations or breaks:
         typer.echo(
             f"events check failed: {len(violations)} incompatibility(ies), "
-            f"{len(drift)} schema file(s) out of date",
+            f"{len(breaks)} broken consumer contract(s), {len(drift)} schema file(s) out of date",
             err=True,
         )
         raise typer.Exit(1)
-    typer.echo(f"events check passed: {sum(1 for _ in registry)} event versions compatible")
+    typer.echo(
+        f"events check passed: {sum(1 for _ in registry)} event versions compatible, "
+        "every registered consumer served"
+    )
+
+
+def _consumer_breaks(documents: list[dict[str, Any]], directory: Path | None) -> list[str]:
+    from events.contracts.consumers import CONSUMERS_DIR, check_consumers
+
+    return [str(b) for b in check_consumers(documents, _contracts(directory or CONSUMERS_DIR))]
+
+
+def _contracts(directory: Path) -> list[ConsumerContract]:
+    from events.contracts.consumers import ContractFileError, load_contracts
+
+    try:
+        return load_contracts(directory)
+    except ContractFileError as exc:
+        _fail(f"consumer contract {exc}; see contracts/consumers/README.md")
+
+
+@app.command()
+def consumers(
+    event: Annotated[str | None, typer.Option(help="Only readers of this event type.")] = None,
+) -> None:
+    """Who reads what: every registered team's subscriptions and the fields they use."""
+    from events.contracts.consumers import CONSUMERS_DIR, readers
+
+    lines = readers(_contracts(CONSUMERS_DIR), event)
+    if not lines:
+        _fail(f"no registered consumer reads {event}" if event else "no consumer is registered", 1)
+    typer.echo(f"{'team':<16} {'topic':<24} {'event':<28} {'versions':<8} fields")
+    for line in lines:
+        typer.echo(line)
 
 
 @app.command()
