@@ -1,0 +1,5 @@
+"""``python -m loyalty``."""
+
+from loyalty.app import main
+
+main()

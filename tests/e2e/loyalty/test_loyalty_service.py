@@ -1,0 +1,180 @@
+"""The loyalty example, as a process, on the real topic, fed by the real relay from real checkouts.
+
+Checkouts over HTTP → outbox → ``orderflow relay`` (a process) → Kafka → ``python -m loyalty``.
+Along the way: an ``OrderPlaced`` v1 record (it must arrive upcast), every event of one order
+republished (duplicates, same event ids) and a record that is no event at all (it must land in
+loyalty's own dead letters). Points must come out exact, with nothing lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.structs import ConsumerRecord
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from events import new_envelope
+from events.schemas import OrderLine, OrderPlacedV1
+from events.schemas.orders import OrderConfirmed
+from foundation.kafka import KafkaConnection
+from orderflow.settings import Settings
+from outbox import append_envelope
+from tests.e2e.checkout.conftest import Shopper, cart, key, new_product, shopper_at
+from tests.e2e.loyalty.support import (
+    loyalty_process,
+    start_group_at_end,
+    wait_caught_up,
+    wait_published,
+)
+from tests.e2e.processes import ORDERFLOW, free_port, orderflow_process
+from tests.kafka_helpers import end_offsets, read_from
+
+TOPIC = "orders.order.v1"
+Sessions = async_sessionmaker[AsyncSession]
+
+
+async def test_loyalty_awards_and_takes_back_points_exactly_once(
+    settings: Settings,
+    kafka: KafkaConnection,
+    sessions: Sessions,
+    api: str,
+    admin: Shopper,
+    unique: str,
+    tmp_path: Path,
+) -> None:
+    group = f"loyalty-{unique}"
+    env = {
+        "ORDERFLOW_DATABASE_URL": settings.database_url,
+        "ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "ORDERFLOW_RELAY_POLL_INTERVAL_SECONDS": "0.2",
+    }
+    loyalty_env = {
+        "LOYALTY_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "LOYALTY_DATABASE_URL": settings.database_url,
+        "LOYALTY_GROUP_ID": group,
+    }
+    await start_group_at_end(kafka, group, TOPIC)
+    relay_port = free_port()
+    relay_args = ["relay", "--metrics-port", str(relay_port)]
+    with (
+        orderflow_process(relay_args, env, tmp_path / "relay.log", relay_port, health="/metrics"),
+        loyalty_process(loyalty_env, tmp_path / "loyalty.log") as loyalty,
+    ):
+        customers, orders = await _shop(api, admin, sessions)
+        legacy_customer, legacy_order = await _legacy_v1_order(sessions)
+        garbage = f"garbage-{unique}".encode()
+        await _produce_garbage(kafka, garbage)
+        await wait_published(sessions, [*orders, legacy_order])
+
+        _republish(orders[0], {**os.environ, **env})  # the same events, the same ids, again
+        await wait_published(sessions, [orders[0]])
+        await wait_caught_up(kafka, group, await end_offsets(kafka, TOPIC))
+        loyalty.terminate()
+        assert loyalty.wait(timeout=30) == 0
+
+    balances = await _balances(sessions, [*customers, legacy_customer])
+    assert balances == [25, 0, 0, 40]  # alice kept 25, bob refunded, carol cancelled, v1 order
+    assert await _entries(sessions, orders[0]) == [("award", 25)]  # republished: not twice
+    assert await _entries(sessions, orders[1]) == [("award", 12), ("take_back", -12)]
+    (dead,) = await _dead_letters(kafka, f"{group}.dlq", garbage)
+    headers = {name: value.decode() for name, value in dead.headers}
+    assert headers["x-exception-reason"] == "cannot_decode"
+    assert headers["x-original-topic"] == TOPIC
+    assert headers["x-original-consumer-group"] == group
+
+
+async def _shop(api: str, admin: Shopper, sessions: Sessions) -> tuple[list[uuid.UUID], list[str]]:
+    """Alice keeps her order, bob's is refunded, carol cancels hers."""
+    customers, orders = [], []
+    for quantity in (2, 1, 1):
+        async with shopper_at(api) as shopper:
+            sku = await new_product(sessions, stock=3)
+            response = await shopper.client.post(
+                "/v1/checkout", json=cart(sku, quantity), headers=key()
+            )
+            assert response.status_code == 201, response.text
+            customers.append(shopper.user_id)
+            orders.append(str(response.json()["order_id"]))
+            if len(orders) == 3:
+                cancelled = await shopper.client.post(f"/v1/orders/{orders[2]}/cancel")
+                assert cancelled.status_code == 200, cancelled.text
+    body = {"reason": "damaged in transit"}
+    refunded = await admin.client.post(f"/v1/admin/orders/{orders[1]}/refund", json=body)
+    assert refunded.status_code == 200, refunded.text
+    return customers, orders
+
+
+async def _legacy_v1_order(sessions: Sessions) -> tuple[uuid.UUID, str]:
+    """An order whose OrderPlaced is a v1 record (as written before v2 existed)."""
+    customer, order = uuid.uuid4(), uuid.uuid4()
+    placed = OrderPlacedV1(
+        order_id=order,
+        customer_id=customer,
+        currency="EUR",
+        lines=(OrderLine(sku="OLD-1", quantity=1, unit_price_minor=4000),),
+        total_minor=4000,
+        placed_at=datetime.now(UTC),
+    )
+    confirmed = OrderConfirmed(order_id=order, payment_reference="auth_old", total_minor=4000)
+    async with sessions.begin() as session:
+        await append_envelope(
+            session,
+            new_envelope(placed, aggregate_version=1),
+            new_envelope(confirmed, aggregate_version=2),
+        )
+    return customer, str(order)
+
+
+async def _produce_garbage(kafka: KafkaConnection, key: bytes) -> None:
+    producer = AIOKafkaProducer(**kafka.client_options())
+    await producer.start()
+    try:
+        await producer.send_and_wait(TOPIC, b"\x00 not an orderflow event", key=key)
+    finally:
+        await producer.stop()
+
+
+def _republish(order_id: str, env: dict[str, str]) -> None:
+    done = subprocess.run(
+        [ORDERFLOW, "outbox", "republish", "--aggregate", order_id],
+        env=env,
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert b"re-queued" in done.stdout
+
+
+async def _balances(sessions: Sessions, customers: list[uuid.UUID]) -> list[int]:
+    query = text(
+        "SELECT coalesce(sum(points), 0) FROM loyalty.point_entries WHERE customer_id = :c"
+    )
+    async with sessions() as session:
+        return [int((await session.scalar(query, {"c": c})) or 0) for c in customers]
+
+
+async def _entries(sessions: Sessions, order_id: str) -> list[tuple[str, int]]:
+    query = text(
+        "SELECT kind, points FROM loyalty.point_entries WHERE order_id = :o ORDER BY created_at"
+    )
+    async with sessions() as session:
+        rows = (await session.execute(query, {"o": uuid.UUID(order_id)})).all()
+    return [(row.kind, row.points) for row in rows]
+
+
+async def _dead_letters(
+    kafka: KafkaConnection, topic: str, key: bytes
+) -> list[ConsumerRecord[bytes, bytes]]:
+    start = dict.fromkeys(await end_offsets(kafka, topic), 0)
+    records = await asyncio.wait_for(
+        read_from(kafka, start, lambda rs: any(r.key == key for r in rs)), 30
+    )
+    return [r for r in records if r.key == key]
