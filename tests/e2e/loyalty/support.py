@@ -54,9 +54,7 @@ def _wait_for(ready: object, process: subprocess.Popen[bytes], log: Path) -> Non
 async def start_group_at_end(kafka: KafkaConnection, group: str, topic: str) -> None:
     """Commit the topic's end offsets for ``group``: it starts reading from now on."""
     offsets = await end_offsets(kafka, topic)
-    consumer = AIOKafkaConsumer(
-        **kafka.client_options(), group_id=group, enable_auto_commit=False
-    )
+    consumer = AIOKafkaConsumer(**kafka.client_options(), group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign(list(offsets))
