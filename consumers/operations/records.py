@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from consumers.operations import conventions as c
 
@@ -79,10 +78,6 @@ class DeadLetter:
     def header_map(self) -> dict[str, str]:
         """Every header as text (the last value wins)."""
         return {name: raw.decode(errors="replace") for name, raw in self.headers if raw is not None}
-
-    def coordinates(self) -> dict[str, Any]:
-        """Where this dead letter lives: topic, partition, offset."""
-        return {"topic": self.topic, "partition": self.partition, "offset": self.offset}
 
 
 def _int(raw: str | None) -> int:

@@ -4,7 +4,6 @@ from domains.catalog.handlers import (
     AdjustStock,
     ChangePrice,
     CreateProduct,
-    ProductPage,
     UpdateProduct,
     adjust_stock,
     change_price,
@@ -22,7 +21,7 @@ from domains.catalog.inventory import (
     restock_cancelled_order,
 )
 from domains.catalog.model import Product
-from domains.catalog.pricing import Quote, QuotedLine
+from domains.catalog.pricing import QuotedLine
 from domains.catalog.repository import ProductView
 from domains.catalog.stock import OutOfStock
 from domains.catalog.tables import metadata
@@ -35,9 +34,7 @@ __all__ = [
     "CreateProduct",
     "OutOfStock",
     "Product",
-    "ProductPage",
     "ProductView",
-    "Quote",
     "QuotedLine",
     "UpdateProduct",
     "adjust_stock",

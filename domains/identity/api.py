@@ -3,12 +3,9 @@
 from domains.identity.contacts import email_of
 from domains.identity.handlers import (
     IdentitySettings,
-    IssuedReset,
     RegisterUser,
-    ResetLink,
     ResetPassword,
     get_reset_link,
-    get_user,
     login,
     register_user,
     request_password_reset,
@@ -16,23 +13,19 @@ from domains.identity.handlers import (
 )
 from domains.identity.http import build_router
 from domains.identity.model import User
-from domains.identity.principal import ADMIN, CUSTOMER, OPERATOR, ROLES, Principal, Unauthenticated
+from domains.identity.principal import ADMIN, CUSTOMER, OPERATOR, Principal, Unauthenticated
 from domains.identity.tables import metadata
-from domains.identity.tokens import AccessToken, decode_access_token, issue_access_token
+from domains.identity.tokens import decode_access_token, issue_access_token
 from domains.identity.unit_of_work import IdentityUnitOfWork
 
 __all__ = [
     "ADMIN",
     "CUSTOMER",
     "OPERATOR",
-    "ROLES",
-    "AccessToken",
     "IdentitySettings",
     "IdentityUnitOfWork",
-    "IssuedReset",
     "Principal",
     "RegisterUser",
-    "ResetLink",
     "ResetPassword",
     "Unauthenticated",
     "User",
@@ -40,7 +33,6 @@ __all__ = [
     "decode_access_token",
     "email_of",
     "get_reset_link",
-    "get_user",
     "issue_access_token",
     "login",
     "metadata",

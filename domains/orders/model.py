@@ -37,8 +37,6 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.CANCELLED: frozenset(),
     S.REFUNDED: frozenset(),
 }
-# Once the parcel left, a customer can no longer cancel (an admin refunds instead).
-CUSTOMER_CANCELLABLE = frozenset({S.PENDING, S.PAYMENT_PENDING, S.CONFIRMED, S.FULFILLING})
 # States in which the customer has been charged.
 PAID = frozenset({S.CONFIRMED, S.FULFILLING, S.SHIPPED, S.DELIVERED})
 
