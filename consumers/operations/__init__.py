@@ -23,7 +23,6 @@ from consumers.operations.replay import ReplayRequest
 from consumers.operations.selection import OffsetRange, Selection, parse_offsets
 from consumers.operations.summary import SummaryRow
 from consumers.operations.tables import metadata
-from consumers.operations.times import parse_time
 
 __all__ = [
     "DEFAULT_MAX_REPLAYS",
@@ -49,5 +48,4 @@ __all__ = [
     "metadata",
     "parse_offsets",
     "parse_rate",
-    "parse_time",
 ]

@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from orderflow.cli.errors import UserError, friendly_errors
+from orderflow.cli.errors import UserError, command_group, friendly_errors
+from orderflow.cli.tables import table
 
 if TYPE_CHECKING:
     from consumers.runtime.status import GroupStatus
     from orderflow.settings import Settings
 
-app = typer.Typer(no_args_is_help=True)
+app = command_group()
 
 
 @app.command()
@@ -71,9 +72,12 @@ async def _status(settings: Settings, only: str | None) -> list[GroupStatus]:
 
 def _human(entry: GroupStatus) -> str:
     lines = [f"{entry.group}: lag {entry.lag}, dead letters {entry.dead_letters}"]
-    for p in entry.partitions:
-        committed = "-" if p.committed is None else str(p.committed)
-        lines.append(f"  {p.topic}[{p.partition}]  committed {committed}  end {p.end}  lag {p.lag}")
+    partitions = [
+        (f"{p.topic}[{p.partition}]", "-" if p.committed is None else p.committed, p.end, p.lag)
+        for p in entry.partitions
+    ]
+    headers = ("partition", "committed", "end", "lag")
+    lines += ["  " + line for line in table(headers, partitions).splitlines()]
     tiers = ", ".join(f"tier {t}: {d}" for t, d in entry.retry_depths.items())
     lines.append(f"  retry tiers waiting: {tiers or 'none'}")
     error = entry.last_error

@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from orderflow.cli.errors import UserError, command_group
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
-app = typer.Typer(no_args_is_help=True)
+app = command_group()
 
 
 def alembic_config(database_url: str | None = None) -> Config:
@@ -38,12 +40,9 @@ def upgrade(
     try:
         command.upgrade(alembic_config(), revision)
     except OSError as exc:
-        typer.echo(
-            f"error: cannot reach PostgreSQL ({exc}); run `orderflow dev up` "
-            "or set ORDERFLOW_DATABASE_URL",
-            err=True,
-        )
-        raise typer.Exit(2) from None
+        raise UserError(
+            f"cannot reach PostgreSQL ({exc}); run `orderflow dev up` or set ORDERFLOW_DATABASE_URL"
+        ) from None
     typer.echo(f"database at {revision}", err=True)
 
 

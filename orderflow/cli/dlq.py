@@ -20,8 +20,20 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from orderflow.cli import dlq_render as render
+from orderflow.cli.dlq_options import (
+    GroupOpt,
+    JsonOpt,
+    OnlyGroupOpt,
+    OperatorOpt,
+    ResolvedOpt,
+    Selectors,
+    WhyOpt,
+    event_id,
+    full_group,
+)
 from orderflow.cli.dlq_progress import interruptible, progress_bar
-from orderflow.cli.errors import friendly_errors
+from orderflow.cli.errors import UserError, command_group, friendly_errors
+from orderflow.cli.options import bundled
 
 if TYPE_CHECKING:
     from consumers.operations import (
@@ -37,50 +49,13 @@ if TYPE_CHECKING:
 # consumers.operations, SQLAlchemy and the settings are imported inside the functions that use
 # them: importing them here would slow down every `orderflow` invocation, even `--help`.
 
-app = typer.Typer(no_args_is_help=True)
+app = command_group()
 T = TypeVar("T")
-
-GroupOpt = Annotated[str, typer.Option("--group", "-g", help="Consumer group, e.g. notifications.")]
-FailureOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--failure", help="Failure reason (x-exception-reason), e.g. permanent. Repeatable."
-    ),
-]
-TypeOpt = Annotated[
-    list[str] | None,
-    typer.Option("--event-type", help="Event type, e.g. orders.OrderPlaced or ….v1. Repeatable."),
-]
-KeyOpt = Annotated[list[str] | None, typer.Option("--key", help="Record key. Repeatable.")]
-EventIdOpt = Annotated[list[str] | None, typer.Option("--event-id", help="Event id. Repeatable.")]
-SinceOpt = Annotated[
-    str | None, typer.Option(help="Dead-lettered at or after: ISO-8601 or a duration ago (2h).")
-]
-UntilOpt = Annotated[
-    str | None, typer.Option(help="Dead-lettered at or before: ISO-8601 or a duration ago (30m).")
-]
-PartitionOpt = Annotated[
-    list[int] | None, typer.Option("--partition", "-p", help="Dead-letter partition. Repeatable.")
-]
-OffsetsOpt = Annotated[
-    str | None, typer.Option(help="Dead-letter offsets: N, FIRST-LAST, FIRST- or -LAST.")
-]
-OperatorOpt = Annotated[
-    str | None, typer.Option(help="Who is acting, for the audit trail (default: your OS user).")
-]
-WhyOpt = Annotated[str, typer.Option("--reason", help="Why (recorded in the audit trail).")]
-ResolvedOpt = Annotated[bool, typer.Option(help="Also select records already replayed or purged.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
-
-
-def _fail(message: str, code: int = 2) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 @contextmanager
 def _operator_errors() -> Iterator[None]:
-    """Operation errors and a missing migration become one line, exit code 2."""
+    """Operation errors and a missing migration become a ``UserError``."""
     from sqlalchemy.exc import ProgrammingError
 
     from consumers.operations import OperationError
@@ -88,13 +63,17 @@ def _operator_errors() -> Iterator[None]:
     try:
         yield
     except OperationError as exc:
-        _fail(str(exc))
+        raise UserError(str(exc)) from None
     except FileExistsError as exc:
-        _fail(f"{exc.filename} already exists; choose another path (nothing was changed)")
+        raise UserError(
+            f"{exc.filename} already exists; choose another path (nothing was changed)"
+        ) from None
     except ProgrammingError as exc:
         if "does not exist" not in str(exc):
             raise
-        _fail("the database lacks the dead-letter tables; run `orderflow db upgrade`")
+        raise UserError(
+            "the database lacks the dead-letter tables; run `orderflow db upgrade`"
+        ) from None
 
 
 def _execute(settings: Settings, work: Callable[[DeadLetterDesk], Awaitable[T]]) -> T:
@@ -111,7 +90,6 @@ def _execute(settings: Settings, work: Callable[[DeadLetterDesk], Awaitable[T]])
 
     with friendly_errors(settings), _operator_errors():
         return asyncio.run(main())
-    raise AssertionError("unreachable")  # pragma: no cover  (the handlers exit)
 
 
 def _settings() -> Settings:
@@ -123,56 +101,16 @@ def _settings() -> Settings:
     return settings
 
 
-def _group(settings: Settings, name: str) -> str:
-    """The full group name: the deployment prefix is added when missing."""
-    prefix = settings.consumer_group_prefix
-    return name if not prefix or name.startswith(prefix) else prefix + name
-
-
-def _selection(
-    settings: Settings,
-    group: str,
-    *,
-    failure: list[str] | None,
-    event_type: list[str] | None,
-    key: list[str] | None,
-    event_id: list[str] | None,
-    since: str | None,
-    until: str | None,
-    partition: list[int] | None,
-    offsets: str | None,
-) -> Selection:
-    from consumers.operations import OffsetRange, Selection, parse_offsets, parse_time
-
+def _selection(settings: Settings, selectors: Selectors) -> Selection:
     with _operator_errors():
-        return Selection(
-            group=_group(settings, group),
-            reasons=tuple(failure or ()),
-            event_types=tuple(event_type or ()),
-            keys=tuple(key or ()),
-            event_ids=tuple(_event_id(e) for e in event_id or ()),
-            since=parse_time(since, option="--since") if since else None,
-            until=parse_time(until, option="--until") if until else None,
-            partitions=tuple(partition or ()),
-            offsets=parse_offsets(offsets) if offsets else OffsetRange(),
-        )
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _event_id(text: str) -> str:
-    try:
-        return str(uuid.UUID(text))
-    except ValueError:
-        _fail(f"bad --event-id {text!r}: expected a UUID such as the ce_id header")
-        raise
+        return selectors.selection(settings)
 
 
 def _job_id(text: str) -> uuid.UUID:
     try:
         return uuid.UUID(text)
     except ValueError:
-        _fail(f"bad job id {text!r}: copy it from `orderflow dlq jobs`")
-        raise
+        raise UserError(f"bad job id {text!r}: copy it from `orderflow dlq jobs`") from None
 
 
 def _operator(name: str | None) -> str:
@@ -186,18 +124,15 @@ def _operator(name: str | None) -> str:
 
 def _reason(text: str) -> str:
     if not text.strip():
-        _fail('--reason must say why, e.g. --reason "SMTP outage fixed, INC-123"')
+        raise UserError('--reason must say why, e.g. --reason "SMTP outage fixed, INC-123"')
     return text.strip()
 
 
 @app.command("ls")
-def list_dead_letters(
-    group: Annotated[str | None, typer.Option("--group", "-g", help="Only this group.")] = None,
-    as_json: JsonOpt = False,
-) -> None:
+def list_dead_letters(group: OnlyGroupOpt = None, as_json: JsonOpt = False) -> None:
     """Unresolved dead letters grouped by group, failure reason and event type."""
     settings = _settings()
-    name = _group(settings, group) if group else None
+    name = full_group(settings, group) if group else None
     rows = _execute(settings, lambda desk: desk.summary(name))
     prefix = settings.consumer_group_prefix
     rows = [r for r in rows if not prefix or r.group.startswith(prefix)]
@@ -212,50 +147,34 @@ def show(
     group: GroupOpt,
     partition: Annotated[int | None, typer.Option("--partition", "-p")] = None,
     offset: Annotated[int | None, typer.Option("--offset", "-o")] = None,
-    event_id: Annotated[str | None, typer.Option(help="Find by event id instead.")] = None,
+    event_id_text: Annotated[
+        str | None, typer.Option("--event-id", help="Find by event id instead.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """One dead letter in full: where it came from, why it failed, its payload and history."""
-    from consumers.operations.export import to_json
-
     settings = _settings()
-    name = _group(settings, group)
-    if event_id:
-        found = uuid.UUID(_event_id(event_id))
+    name = full_group(settings, group)
+    if event_id_text:
+        found = uuid.UUID(event_id(event_id_text))
         details = _execute(settings, lambda desk: desk.find(name, found))
     elif partition is not None and offset is not None:
         p, o = partition, offset
         details = [_execute(settings, lambda desk: desk.show(name, p, o))]
     else:
-        _fail("say which record: --partition P --offset O, or --event-id ID")
+        raise UserError("say which record: --partition P --offset O, or --event-id ID")
     if as_json:
-        payload = [
-            {
-                **to_json(d.record),
-                "payload": d.payload,
-                "resolution": d.resolution,
-                "history": [vars(e) for e in d.history],
-            }
-            for d in details
-        ]
-        typer.echo(json.dumps(payload, indent=2, default=str))
+        typer.echo(json.dumps([render.detail_json(d) for d in details], indent=2, default=str))
         return
     typer.echo("\n\n".join(render.detail(d) for d in details))
 
 
 @app.command()
+@bundled
 def replay(
     *,
-    group: GroupOpt,
+    records: Selectors,
     reason: WhyOpt,
-    failure: FailureOpt = None,
-    event_type: TypeOpt = None,
-    key: KeyOpt = None,
-    event_id: EventIdOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    partition: PartitionOpt = None,
-    offsets: OffsetsOpt = None,
     dry_run: Annotated[bool, typer.Option(help="Print the plan; change nothing.")] = False,
     to_topic: Annotated[
         str | None, typer.Option(help="Publish here instead of <group>.retry.1.")
@@ -274,22 +193,11 @@ def replay(
 
     settings = _settings()
     why = _reason(reason)
-    selection = _selection(
-        settings,
-        group,
-        failure=failure,
-        event_type=event_type,
-        key=key,
-        event_id=event_id,
-        since=since,
-        until=until,
-        partition=partition,
-        offsets=offsets,
-    )
+    selection = _selection(settings, records)
     per_second = _rate(rate)
     limit = max_replays if max_replays is not None else settings.dlq_max_replays
     if limit < 1:
-        _fail("--max-replays must be at least 1 (use --force to lift the loop guard)")
+        raise UserError("--max-replays must be at least 1 (use --force to lift the loop guard)")
     guard = LoopGuard(limit, force)
     destination = to_topic or retry_topic(selection.group, 1)
     request = ReplayRequest(_operator(operator), why, destination, per_second, limit, force)
@@ -312,7 +220,6 @@ def _rate(text: str | None) -> float | None:
 
     with _operator_errors():
         return parse_rate(text) if text else None
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 async def _replay(
@@ -326,7 +233,7 @@ async def _replay(
 ) -> int:
     plan = await desk.plan(selection, guard=guard, include_resolved=include_resolved)
     if not await desk.destination_exists(request.destination):
-        _fail(
+        raise UserError(
             f"destination topic {request.destination} does not exist; start the consumer once "
             "(it creates its retry topics) or choose another with --to-topic"
         )
@@ -365,13 +272,13 @@ def resume(job: Annotated[str, typer.Argument(help="The job id (see `dlq jobs`).
 
 @app.command()
 def jobs(
-    group: Annotated[str | None, typer.Option("--group", "-g", help="Only this group.")] = None,
+    group: OnlyGroupOpt = None,
     limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 20,
     as_json: JsonOpt = False,
 ) -> None:
     """Replay and purge jobs, newest first, with their progress."""
     settings = _settings()
-    name = _group(settings, group) if group else None
+    name = full_group(settings, group) if group else None
     views = _execute(settings, lambda desk: desk.jobs(name, limit))
     if as_json:
         typer.echo(json.dumps([render.job_json(v) for v in views], indent=2))
@@ -392,18 +299,11 @@ def cancel(
 
 
 @app.command()
+@bundled
 def purge(
     *,
-    group: GroupOpt,
+    records: Selectors,
     reason: WhyOpt,
-    failure: FailureOpt = None,
-    event_type: TypeOpt = None,
-    key: KeyOpt = None,
-    event_id: EventIdOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    partition: PartitionOpt = None,
-    offsets: OffsetsOpt = None,
     export: Annotated[
         Path | None, typer.Option(help="JSONL copy (default: ./dlq-purge-<group>-<time>.jsonl).")
     ] = None,
@@ -413,22 +313,11 @@ def purge(
     """Mark selected dead letters resolved, after writing them to a JSONL file."""
     settings = _settings()
     why = _reason(reason)
-    selection = _selection(
-        settings,
-        group,
-        failure=failure,
-        event_type=event_type,
-        key=key,
-        event_id=event_id,
-        since=since,
-        until=until,
-        partition=partition,
-        offsets=offsets,
-    )
+    selection = _selection(settings, records)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = export or Path(f"dlq-purge-{selection.group}-{stamp}.jsonl")
     if not yes and not sys.stdin.isatty():
-        _fail("purge needs confirmation: run it in a terminal or pass --yes")
+        raise UserError("purge needs confirmation: run it in a terminal or pass --yes")
     who = _operator(operator)
 
     async def work(desk: DeadLetterDesk) -> JobView | None:
@@ -439,8 +328,7 @@ def purge(
 
     view = _execute(settings, work)
     if view is None:
-        _fail("purge aborted; nothing was changed", code=1)
-    assert view is not None
+        raise UserError("purge aborted; nothing was changed", exit_code=1)
     typer.echo(render.outcome(view))
     typer.echo(f"exported to {path}", err=True)
 
@@ -451,35 +339,17 @@ def _confirm_purge(plan: Plan, path: Path) -> bool:
 
 
 @app.command("export")
+@bundled
 def export_dead_letters(
     *,
-    group: GroupOpt,
+    records: Selectors,
     output: Annotated[str, typer.Option("--output", "-o", help="A new file, or - for stdout.")],
-    failure: FailureOpt = None,
-    event_type: TypeOpt = None,
-    key: KeyOpt = None,
-    event_id: EventIdOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    partition: PartitionOpt = None,
-    offsets: OffsetsOpt = None,
     include_resolved: ResolvedOpt = False,
     operator: OperatorOpt = None,
 ) -> None:
     """Write selected dead letters as JSON lines; nothing is resolved."""
     settings = _settings()
-    selection = _selection(
-        settings,
-        group,
-        failure=failure,
-        event_type=event_type,
-        key=key,
-        event_id=event_id,
-        since=since,
-        until=until,
-        partition=partition,
-        offsets=offsets,
-    )
+    selection = _selection(settings, records)
     who = _operator(operator)
 
     async def work(desk: DeadLetterDesk) -> int:

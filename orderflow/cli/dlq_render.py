@@ -1,4 +1,4 @@
-"""Plain-text rendering for ``orderflow dlq`` (aligned columns that survive copy and paste)."""
+"""What ``orderflow dlq`` prints: tables, plans, outcomes, one dead letter in full."""
 
 from __future__ import annotations
 
@@ -7,18 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from orderflow.cli.tables import table
+
 if TYPE_CHECKING:
     from consumers.operations import JobView, Plan, SummaryRow
     from consumers.operations.inspection import RecordDetail
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """Left-aligned columns separated by two spaces."""
-    cells = [list(map(str, headers)), *([str(c) for c in row] for row in rows)]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    return "\n".join(
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
-    )
 
 
 def when(moment: datetime | None) -> str:
@@ -141,6 +134,18 @@ def detail(d: RecordDetail) -> str:
             *_history(d),
         ]
     )
+
+
+def detail_json(d: RecordDetail) -> dict[str, Any]:
+    """``dlq show --json`` for one dead letter."""
+    from consumers.operations.export import to_json
+
+    return {
+        **to_json(d.record),
+        "payload": d.payload,
+        "resolution": d.resolution,
+        "history": [vars(e) for e in d.history],
+    }
 
 
 def _overview(d: RecordDetail, h: dict[str, str]) -> list[str]:

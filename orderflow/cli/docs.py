@@ -8,7 +8,9 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(no_args_is_help=True)
+from orderflow.cli.errors import UserError, command_group
+
+app = command_group()
 
 # ``events.contracts.catalog.CATALOG_PATH``, spelled out: typer needs the default when this
 # module is imported, and importing ``events.contracts`` registers every event (slow CLI
@@ -23,8 +25,7 @@ def _write(text: str, output: Path) -> None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text)
     except OSError as exc:
-        typer.echo(f"error: cannot write {output}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(2) from None
+        raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
     typer.echo(f"wrote {output}", err=True)
 
 

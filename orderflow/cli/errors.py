@@ -1,18 +1,47 @@
-"""Turn infrastructure errors a user can fix into one clear line and a non-zero exit."""
+"""The one way a command fails: ``raise UserError(...)``.
+
+Every command group of the CLI is a :class:`Commands` group, which turns a ``UserError`` into
+one ``error: ...`` line on stderr and its exit code (2 unless said otherwise) — never a
+traceback. ``friendly_errors`` turns unreachable infrastructure into such an error.
+"""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import typer
+from typer.core import TyperGroup
 
 if TYPE_CHECKING:
     from orderflow.settings import Settings
 
 
 class UserError(Exception):
-    """Something the user can fix; printed without a traceback."""
+    """Something the user can fix; printed as one line, then the process exits ``exit_code``."""
+
+    def __init__(self, message: str, *, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class Commands(TyperGroup):
+    """A command group whose commands end a :class:`UserError` with one line and an exit code."""
+
+    def invoke(self, ctx: Any) -> Any:  # a click.Context (click comes with typer)
+        """Run the chosen command; a ``UserError`` becomes ``error: ...`` and its exit code."""
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+
+def command_group(**options: Any) -> typer.Typer:
+    """A typer app whose commands fail through :class:`UserError` (help when run bare)."""
+    return typer.Typer(cls=Commands, no_args_is_help=True, **options)
 
 
 @contextmanager
@@ -26,19 +55,14 @@ def friendly_errors(settings: Settings) -> Iterator[None]:
     except KeyboardInterrupt:
         sys.exit(130)
     except KafkaConnectionError as exc:
-        _fail(
+        raise UserError(
             f"cannot reach Kafka at {settings.kafka_bootstrap_servers} ({exc}). "
             "Start it with `orderflow dev up` or set ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS."
-        )
+        ) from None
     except (ConnectionRefusedError, OSError) as exc:
-        _fail(
+        raise UserError(
             f"cannot reach PostgreSQL or Kafka ({exc}). Start them with `orderflow dev up` "
             "or set ORDERFLOW_DATABASE_URL / ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS."
-        )
+        ) from None
     except KafkaError as exc:
-        _fail(f"Kafka refused the request: {exc!r}")
-
-
-def _fail(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)
-    sys.exit(2)
+        raise UserError(f"Kafka refused the request: {exc!r}") from None

@@ -5,9 +5,12 @@ from __future__ import annotations
 import inspect
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from orderflow.cli.errors import UserError, command_group
+from orderflow.cli.tables import table
 
 if TYPE_CHECKING:
     from events.contracts.consumers import ConsumerContract
@@ -16,7 +19,7 @@ if TYPE_CHECKING:
 # The commands import ``events.contracts`` (which registers every event: pydantic models,
 # JSON Schemas) when they run, so that the CLI starts fast.
 
-app = typer.Typer(no_args_is_help=True)
+app = command_group()
 
 
 def _registry() -> EventRegistry:
@@ -27,21 +30,21 @@ def _registry() -> EventRegistry:
     return registry
 
 
-def _fail(message: str, code: int = 2) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
 @app.command("list")
 def list_events() -> None:
     """Every registered event version with its topic and key (* = written today)."""
     registry = _registry()
-    for spec in registry:
-        current = "*" if registry.latest(spec.event_type, topic=spec.topic) is spec else " "
-        typer.echo(
-            f"{current} {spec.event_type:<36} v{spec.version:<3} {spec.topic:<28} "
-            f"key={spec.key_field}"
+    rows = [
+        (
+            "*" if registry.latest(spec.event_type, topic=spec.topic) is spec else " ",
+            spec.event_type,
+            f"v{spec.version}",
+            spec.topic,
+            f"key={spec.key_field}",
         )
+        for spec in registry
+    ]
+    typer.echo(table(None, rows))
 
 
 @app.command()
@@ -78,9 +81,10 @@ def _resolve(event_type: str, version: int | None) -> EventSpec:
         return registry.lookup(event_type, version)
     except UnknownEventVersion as exc:
         versions = ", ".join(f"v{s.version}" for s in registry.versions(event_type))
-        _fail(f"{exc}; it has: {versions}")
+        raise UserError(f"{exc}; it has: {versions}") from None
     except UnknownEventType as exc:
-        _fail(f"{exc}; known event types: {', '.join(registry.event_types())}")
+        known = ", ".join(registry.event_types())
+        raise UserError(f"{exc}; known event types: {known}") from None
 
 
 @app.command()
@@ -135,7 +139,7 @@ def _contracts(directory: Path) -> list[ConsumerContract]:
     try:
         return load_contracts(directory)
     except ContractFileError as exc:
-        _fail(f"consumer contract {exc}; see contracts/consumers/README.md")
+        raise UserError(f"consumer contract {exc}; see contracts/consumers/README.md") from None
 
 
 @app.command()
@@ -147,7 +151,8 @@ def consumers(
 
     lines = readers(_contracts(CONSUMERS_DIR), event)
     if not lines:
-        _fail(f"no registered consumer reads {event}" if event else "no consumer is registered", 1)
+        nobody = f"no registered consumer reads {event}" if event else "no consumer is registered"
+        raise UserError(nobody, exit_code=1)
     typer.echo(f"{'team':<16} {'topic':<24} {'event':<28} {'versions':<8} fields")
     for line in lines:
         typer.echo(line)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import Coroutine
 from functools import partial
 from typing import Annotated, Any
@@ -27,12 +26,11 @@ from orderflow.cli import (
     smtp_sink,
     users,
 )
-from orderflow.cli.errors import UserError, friendly_errors
+from orderflow.cli.errors import UserError, command_group, friendly_errors
 
-app = typer.Typer(
+app = command_group(
     name="orderflow",
     help="Run and operate the orderflow platform.",
-    no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
 app.add_typer(db.app, name="db", help="Database migrations.")
@@ -155,10 +153,7 @@ def consume(
     groups = deployed_consumers(settings)
     consumer = groups.get(name)
     if consumer is None:
-        typer.echo(
-            f"error: unknown consumer {name!r}; choose one of: {', '.join(groups)}", err=True
-        )
-        raise typer.Exit(2)
+        raise UserError(f"unknown consumer {name!r}; choose one of: {', '.join(groups)}")
     start_http_server(metrics_port or settings.consumer_metrics_port, addr=settings.http_host)
 
     async def main() -> None:
@@ -170,8 +165,4 @@ def consume(
 
 def main() -> None:
     """Entry point of the ``orderflow`` script."""
-    try:
-        app()
-    except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+    app()

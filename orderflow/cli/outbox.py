@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from orderflow.cli.errors import UserError, friendly_errors
+from orderflow.cli.errors import UserError, command_group, friendly_errors
+from orderflow.cli.tables import table
+from orderflow.cli.times import parse_time
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -19,28 +19,8 @@ if TYPE_CHECKING:
 # SQLAlchemy, the settings and the outbox package are imported inside the commands: importing
 # them here would slow down every `orderflow` invocation, even `--help`.
 
-app = typer.Typer(no_args_is_help=True)
+app = command_group()
 T = TypeVar("T")
-
-_RELATIVE = re.compile(r"^(\d+)\s*([smhd])$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
-
-
-def parse_since(raw: str, now: datetime | None = None) -> datetime:
-    """``30m``, ``2h``, ``1d`` ago, or an ISO 8601 time (UTC when it has no offset)."""
-    value = raw.strip()
-    relative = _RELATIVE.match(value)
-    if relative:
-        amount, unit = relative.groups()
-        return (now or datetime.now(UTC)) - timedelta(**{_UNITS[unit]: int(amount)})
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise UserError(
-            f"--since {raw!r} is not a time; use ISO 8601 (2026-11-26T01:30:00Z) "
-            "or a duration ago (30m, 2h, 1d)"
-        ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _with_engine(action: Callable[[AsyncEngine], Awaitable[T]]) -> T:
@@ -58,7 +38,6 @@ def _with_engine(action: Callable[[AsyncEngine], Awaitable[T]]) -> T:
 
     with friendly_errors(settings):
         return asyncio.run(main())
-    raise AssertionError("unreachable")  # friendly_errors exits on every error
 
 
 @app.command()
@@ -81,14 +60,13 @@ def status(
 
 def render_status(report: dict[str, Any]) -> str:
     """The human view of ``status``."""
+    topics = [(t["topic"], t["pending"], t["parked"], t["published"]) for t in report["topics"]]
     lines = [
         f"depth {report['depth']}   oldest unpublished {report['oldest_unpublished_age_seconds']}"
         f" s   parked {report['parked']}   held behind parked {report['held_behind_parked']}",
         "",
-        f"{'topic':<40} {'pending':>9} {'parked':>7} {'published (retained)':>21}",
+        table(("topic", "pending", "parked", "published (retained)"), topics),
     ]
-    for t in report["topics"]:
-        lines.append(f"{t['topic']:<40} {t['pending']:>9} {t['parked']:>7} {t['published']:>21}")
     if report["parked_rows"]:
         lines += ["", "parked rows (fix the cause, then `orderflow outbox unpark`):"]
         for p in report["parked_rows"]:
@@ -131,7 +109,9 @@ def republish(
     if aggregate is None and since is None:
         raise UserError("say what to republish: --aggregate ID and/or --since TIME")
     where = RepublishFilter(
-        aggregate=aggregate, since=parse_since(since) if since else None, topic=topic
+        aggregate=aggregate,
+        since=parse_time(since, option="--since") if since else None,
+        topic=topic,
     )
     matching = _with_engine(lambda engine: count_retained(engine, where))
     if matching == 0:

@@ -8,7 +8,9 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(no_args_is_help=True)
+from orderflow.cli.errors import command_group
+
+app = command_group()
 
 
 @app.command()

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from orderflow.cli.errors import friendly_errors
+from orderflow.cli.errors import command_group, friendly_errors
 
 if TYPE_CHECKING:
     from consumers.search.rebuild import Progress
 
-app = typer.Typer(no_args_is_help=True)
+app = command_group()
 
 
 def progress_printer(started: float) -> Progress:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from orderflow.cli.errors import UserError, command_group
+
 if TYPE_CHECKING:
     from domains.identity import api as identity
     from orderflow.settings import Settings
@@ -15,7 +17,7 @@ if TYPE_CHECKING:
 # The identity domain, SQLAlchemy and the settings are imported inside the functions that use
 # them: importing them here would slow down every `orderflow` invocation, even `--help`.
 
-app = typer.Typer(no_args_is_help=True)
+app = command_group()
 
 
 @app.callback()
@@ -58,13 +60,9 @@ def create_admin(
     try:
         user = asyncio.run(create_user(get_settings(), email, password, identity.ADMIN))
     except DomainError as exc:
-        typer.echo(f"error: {exc.message} ({exc.code})", err=True)
-        raise typer.Exit(2) from None
+        raise UserError(f"{exc.message} ({exc.code})") from None
     except OSError as exc:
-        typer.echo(
-            f"error: cannot reach PostgreSQL ({exc}); run `orderflow dev up` "
-            "or set ORDERFLOW_DATABASE_URL",
-            err=True,
-        )
-        raise typer.Exit(2) from None
+        raise UserError(
+            f"cannot reach PostgreSQL ({exc}); run `orderflow dev up` or set ORDERFLOW_DATABASE_URL"
+        ) from None
     typer.echo(f"admin {user.id} created; log in with POST /v1/auth/login")

@@ -1,4 +1,4 @@
-"""Operators type times as ISO-8601 or as durations ago."""
+"""Operators type times as ISO-8601 or as durations ago (dlq selectors, outbox republish)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from consumers.operations import InvalidSelection, parse_time
+from orderflow.cli.errors import UserError
+from orderflow.cli.times import parse_time
 
 NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
 
@@ -21,6 +22,9 @@ NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
         ("30m", NOW - timedelta(minutes=30)),
         ("2h", NOW - timedelta(hours=2)),
         ("7d ago", NOW - timedelta(days=7)),
+        ("1d", NOW - timedelta(days=1)),
+        ("2026-11-26T01:30:00Z", datetime(2026, 11, 26, 1, 30, tzinfo=UTC)),
+        ("2026-11-26 01:30", datetime(2026, 11, 26, 1, 30, tzinfo=UTC)),
         ("now", NOW),
     ],
 )
@@ -30,5 +34,5 @@ def test_accepted_forms(text: str, expected: datetime) -> None:
 
 @pytest.mark.parametrize("text", ["yesterday", "2026-13-01", "5 parsecs", "-2h", ""])
 def test_malformed_times_name_the_option_and_the_forms(text: str) -> None:
-    with pytest.raises(InvalidSelection, match=r"--since.*ISO-8601.*30m"):
+    with pytest.raises(UserError, match=r"--since.*ISO-8601.*30m"):
         parse_time(text, option="--since", now=NOW)

@@ -1,11 +1,11 @@
-"""Operator time input: ISO-8601 instants or durations ago (``30m``, ``2h``, ``7d``)."""
+"""Times operators type: ISO-8601 instants or durations ago (``30m``, ``2h``, ``7d``)."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
 
-from consumers.operations.errors import InvalidSelection
+from orderflow.cli.errors import UserError
 
 _DURATION = re.compile(r"^(\d+)\s*([smhdw])(?:\s*ago)?$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -14,7 +14,7 @@ _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks
 def parse_time(text: str, *, option: str = "time", now: datetime | None = None) -> datetime:
     """An aware UTC datetime for ``text``; a naive ISO time is taken as UTC.
 
-    Raises :class:`InvalidSelection` with a message naming ``option`` and the accepted forms.
+    Raises :class:`UserError` with a message naming ``option`` and the accepted forms.
     """
     raw = text.strip().lower()
     current = now or datetime.now(UTC)
@@ -27,7 +27,7 @@ def parse_time(text: str, *, option: str = "time", now: datetime | None = None) 
     try:
         parsed = datetime.fromisoformat(text.strip().replace("z", "Z"))
     except ValueError:
-        raise InvalidSelection(
+        raise UserError(
             f"malformed time {text!r} for {option}: use ISO-8601 such as 2026-11-26T02:00:00Z "
             "or a duration ago such as 30m, 2h, 7d"
         ) from None
