@@ -71,5 +71,5 @@ async def test_expired_rows_are_deleted_and_retained_ones_republished_in_order(
 def test_a_malformed_time_is_one_line_and_a_non_zero_exit(settings: Settings) -> None:
     result = outbox_cli(settings, "republish", "--since", "last tuesday")
     assert result.returncode == 2
-    assert result.stderr.strip().startswith("error: --since 'last tuesday' is not a time")
+    assert result.stderr.strip().startswith("error: malformed time 'last tuesday' for --since")
     assert "Traceback" not in result.stderr
