@@ -39,6 +39,12 @@ EXTENSION_HEADERS = ("correlation_id", "causation_id", "aggregate_version", "tra
 # (plain header, the CloudEvents extension attribute an SDK sends instead), computed once.
 _EXTENSION_FALLBACKS = tuple((name, "ce_" + name.replace("_", "")) for name in EXTENSION_HEADERS)
 T = TypeVar("T")
+# Bounds of the numbers parsed out of headers: a version has a few digits, an aggregate
+# version fits a bigint column.
+MAX_VERSION_DIGITS = 6
+MAX_COUNT_DIGITS = 19
+MAX_BIGINT = 2**63 - 1
+MAX_IDENTIFIER_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -158,7 +164,7 @@ def _envelope(spec: EventSpec, attrs: dict[str, str], value: bytes, topic: str) 
     try:  # one guarded block for the three parsed headers: this runs for every record
         event_id = uuid.UUID(attrs["ce_id"])
         time = datetime.fromisoformat(attrs["ce_time"])
-        aggregate_version = int(attrs["aggregate_version"])
+        aggregate_version = parse_count(attrs["aggregate_version"])
     except (KeyError, ValueError):
         _explain_headers(attrs)  # raises, naming the first header that is missing or malformed
         raise
@@ -171,11 +177,20 @@ def _envelope(spec: EventSpec, attrs: dict[str, str], value: bytes, topic: str) 
         source=attrs.get("ce_source", ""),
         time=time,
         aggregate_version=aggregate_version,
-        correlation_id=attrs.get("correlation_id") or str(uuid.uuid4()),
-        causation_id=attrs.get("causation_id"),
+        correlation_id=_identifier(attrs.get("correlation_id")) or str(uuid.uuid4()),
+        causation_id=_identifier(attrs.get("causation_id")),
         traceparent=attrs.get("traceparent", ""),
         payload=value,
     )
+
+
+def _identifier(raw: str | None) -> str | None:
+    """A correlation or causation id fit for logs and text columns, else None: these only
+    trace, so a malformed one (huge, or with control characters such as NUL, which PostgreSQL
+    text refuses) is dropped rather than failing the record."""
+    if raw is None or len(raw) > MAX_IDENTIFIER_CHARS or not raw.isprintable():
+        return None
+    return raw
 
 
 def _header_map(headers: Headers) -> dict[str, str]:
@@ -196,19 +211,35 @@ def _parse_type(ce_type: str | None) -> tuple[str, int]:
         raise PoisonMessage(PoisonReason.CANNOT_DECODE, "the ce_type header is missing")
     prefix, _, rest = ce_type.partition(".")
     event_type, _, version = rest.rpartition(".v")
-    if prefix != "orderflow" or not event_type or not version.isdigit():
+    if prefix != "orderflow" or not event_type or not _is_count(version, MAX_VERSION_DIGITS):
+        shown = ce_type if len(ce_type) <= 200 else ce_type[:200] + "…"
         raise PoisonMessage(
             PoisonReason.UNKNOWN_TYPE,
-            f"ce_type {ce_type!r} is not of the form orderflow.<domain>.<Event>.v<N>",
+            f"ce_type {shown!r} is not of the form orderflow.<domain>.<Event>.v<N>",
         )
     return event_type, int(version)
+
+
+def parse_count(raw: str) -> int:
+    """A non-negative integer that fits a PostgreSQL ``bigint``, in ASCII digits only.
+
+    ``str.isdigit()`` is not enough: it accepts "²" and other digits that ``int()`` refuses,
+    and ``int()`` refuses more than 4,300 digits; both must read as malformed, not crash.
+    """
+    if not _is_count(raw, MAX_COUNT_DIGITS) or int(raw) > MAX_BIGINT:
+        raise ValueError(f"not a count: {raw[:40]!r}")
+    return int(raw)
+
+
+def _is_count(raw: str, max_digits: int) -> bool:
+    return 0 < len(raw) <= max_digits and raw.isascii() and raw.isdigit()
 
 
 def _explain_headers(attrs: dict[str, str]) -> None:
     """Raise :class:`PoisonMessage` for the first parsed header that is missing or malformed."""
     _parse(uuid.UUID, attrs, "ce_id")
     _parse(datetime.fromisoformat, attrs, "ce_time")
-    _parse(int, attrs, "aggregate_version")
+    _parse(parse_count, attrs, "aggregate_version")
 
 
 def _parse(parse: Callable[[str], T], attrs: dict[str, str], name: str) -> T:
@@ -218,7 +249,8 @@ def _parse(parse: Callable[[str], T], attrs: dict[str, str], name: str) -> T:
     try:
         return parse(raw)
     except ValueError:
-        detail = f"the {name} header {raw!r} is malformed"
+        shown = raw if len(raw) <= 200 else raw[:200] + "…"
+        detail = f"the {name} header {shown!r} is malformed"
         raise PoisonMessage(PoisonReason.CANNOT_DECODE, detail) from None
 
 

@@ -12,7 +12,7 @@ from tenacity import (
     wait_exponential,
 )
 
-from consumers.runtime.errors import is_transient
+from consumers.runtime.errors import worth_a_quick_retry
 from consumers.runtime.policy import RetryPolicy
 
 T = TypeVar("T")
@@ -30,7 +30,8 @@ class AttemptsFailed(Exception):
 async def attempt(policy: RetryPolicy, call: Callable[[], Awaitable[T]]) -> T:
     """Run ``call``, retrying transient failures quickly; raise :class:`AttemptsFailed`.
 
-    Non-transient failures are not retried: the same input fails the same way.
+    Permanent and poison failures are not retried (the same input fails the same way), nor
+    are database and broker failures: the whole batch waits for those.
     """
     tries = 0
     retrying = AsyncRetrying(
@@ -38,7 +39,7 @@ async def attempt(policy: RetryPolicy, call: Callable[[], Awaitable[T]]) -> T:
         wait=wait_exponential(
             multiplier=policy.quick_backoff_seconds, max=policy.quick_backoff_max_seconds
         ),
-        retry=retry_if_exception(is_transient),
+        retry=retry_if_exception(worth_a_quick_retry),
         reraise=True,
     )
     try:

@@ -4,6 +4,14 @@ The fast path runs every handler in one transaction with one inbox statement for
 If any handler fails, that transaction is rolled back and the batch runs again with a SAVEPOINT
 per record, so a failing record rolls back only itself and the others still commit together.
 Failures are rare, so the common case pays for neither savepoints nor per-record inbox rows.
+Should even that transaction fail for a reason of its content (a deferred constraint at commit,
+a handler that broke the transaction), each record runs in a transaction of its own: one record
+can never hold the others back.
+
+A failure of the database itself (connection lost, server starting or stopping, deadlock,
+serialization failure, timeouts) is nobody's input: it is raised from any path as
+:class:`InfrastructureUnavailable`, and the caller runs the whole batch again later. Nothing
+of it counts against a record.
 """
 
 from __future__ import annotations
@@ -16,17 +24,25 @@ from typing import NamedTuple
 
 from aiokafka.structs import ConsumerRecord
 from prometheus_client import Histogram
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from consumers.runtime import metrics
 from consumers.runtime.attempts import AttemptsFailed, attempt
+from consumers.runtime.errors import (
+    FailureClass,
+    InfrastructureUnavailable,
+    database_cause,
+    infrastructure_cause,
+)
 from consumers.runtime.handlers import Effect, Handler, MessageContext
 from consumers.runtime.inbox import record_many, record_once
 from consumers.runtime.policy import RetryPolicy
+from consumers.runtime.probe import classify_failure
 from events import bind_message_context
 from events.codec import DecodedEvent
 from events.context import bind_traceparent
+
+Sessions = async_sessionmaker[AsyncSession]
 
 
 class Item(NamedTuple):
@@ -42,81 +58,148 @@ class Item(NamedTuple):
     effect: Effect | None = None
 
 
+class ItemFailed(NamedTuple):
+    """A record whose handler failed for a reason of its own, and how."""
+
+    item: Item
+    failed: AttemptsFailed
+    kind: FailureClass
+
+
 @dataclass
 class Applied:
     """What happened to the items of a batch in the database."""
 
     handled: list[Item] = field(default_factory=list)
     duplicates: list[Item] = field(default_factory=list)
-    failed: list[tuple[Item, AttemptsFailed]] = field(default_factory=list)
+    failed: list[ItemFailed] = field(default_factory=list)
 
 
 class _HandlerFailed(Exception):
-    """A handler failed on the fast path: redo the batch with savepoints."""
+    """A handler failed on the fast path."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _Redo(Exception):
+    """The transaction failed for a reason of its content: redo the batch more carefully."""
 
 
 async def apply_batch(
-    sessions: async_sessionmaker[AsyncSession],
-    group: str,
-    items: Sequence[Item],
-    policy: RetryPolicy,
+    sessions: Sessions, group: str, items: Sequence[Item], policy: RetryPolicy
 ) -> Applied:
-    """Apply ``items`` in one transaction; raises only when the transaction itself fails."""
+    """Apply ``items``; raises only :class:`InfrastructureUnavailable`."""
     if not items:
         return Applied()
     try:
         return await _fast(sessions, group, items)
-    except _HandlerFailed:
+    except _Redo:
+        pass
+    try:
         return await _careful(sessions, group, items, policy)
+    except _Redo:
+        return await _isolated(sessions, group, items, policy)
 
 
-async def _fast(
-    sessions: async_sessionmaker[AsyncSession], group: str, items: Sequence[Item]
-) -> Applied:
+async def _fast(sessions: Sessions, group: str, items: Sequence[Item]) -> Applied:
     applied = Applied()
     latency = metrics.handler_seconds(group)
-    async with sessions() as session, session.begin():
-        seen = await record_many(session, group, [i.decoded.envelope.event_id for i in items])
-        for item in items:
-            event_id = item.decoded.envelope.event_id
-            if event_id in seen:
-                applied.duplicates.append(item)
-                continue
-            seen.add(event_id)  # a second copy later in the batch is a duplicate
-            try:
-                await _run_handler(session, item, latency)
-            except Exception as error:
-                raise _HandlerFailed from error
-            applied.handled.append(item)
+    try:
+        async with sessions() as session, session.begin():
+            seen = await record_many(session, group, [i.decoded.envelope.event_id for i in items])
+            for item in items:
+                event_id = item.decoded.envelope.event_id
+                if event_id in seen:
+                    applied.duplicates.append(item)
+                    continue
+                seen.add(event_id)  # a second copy later in the batch is a duplicate
+                try:
+                    await _run_handler(session, item, latency)
+                except Exception as error:
+                    raise _HandlerFailed(error) from error
+                applied.handled.append(item)
+    except _HandlerFailed as failed:
+        # Only a database error is surely the infrastructure here; anything else (a bare
+        # network error may be the handler's partner) is sorted out record by record.
+        cause = database_cause(failed.error)
+        if cause is not None:
+            raise InfrastructureUnavailable(cause, failed.error) from failed.error
+        raise _Redo from failed.error
+    except Exception as error:  # the runtime's own statements, or the commit
+        raise _infrastructure_or_redo(error) from error
     return applied
 
 
 async def _careful(
-    sessions: async_sessionmaker[AsyncSession],
-    group: str,
-    items: Sequence[Item],
-    policy: RetryPolicy,
+    sessions: Sessions, group: str, items: Sequence[Item], policy: RetryPolicy
 ) -> Applied:
     applied = Applied()
-    async with sessions() as session, session.begin():
-        for item in items:
-            try:
-                fresh = await attempt(policy, partial(_savepoint, session, group, item))
-            except AttemptsFailed as failed:
-                if _connection_lost(failed.error):
-                    raise failed.error from failed  # the whole batch waits, not this record
-                applied.failed.append((item, failed))
-                continue
-            (applied.handled if fresh else applied.duplicates).append(item)
+    try:
+        async with sessions() as session, session.begin():
+            await session.connection()  # failing to connect is never a record's doing
+            for item in items:
+                try:
+                    fresh = await attempt(policy, partial(_savepoint, session, group, item))
+                except AttemptsFailed as failed:
+                    kind = await _record_failure(failed, sessions)
+                    if not _usable(session):
+                        raise _Redo from failed.error  # the handler broke the transaction
+                    applied.failed.append(ItemFailed(item, failed, kind))
+                    continue
+                (applied.handled if fresh else applied.duplicates).append(item)
+    except (InfrastructureUnavailable, _Redo):
+        raise
+    except Exception as error:  # the commit, or the rollback of a savepoint
+        raise _infrastructure_or_redo(error) from error
     return applied
 
 
-def _connection_lost(error: BaseException) -> bool:
-    return isinstance(error, DBAPIError) and error.connection_invalidated
+async def _isolated(
+    sessions: Sessions, group: str, items: Sequence[Item], policy: RetryPolicy
+) -> Applied:
+    applied = Applied()
+    for item in items:
+        try:
+            fresh = await attempt(policy, partial(_alone, sessions, group, item))
+        except AttemptsFailed as failed:
+            applied.failed.append(ItemFailed(item, failed, await _record_failure(failed, sessions)))
+            continue
+        (applied.handled if fresh else applied.duplicates).append(item)
+    return applied
+
+
+async def _record_failure(failed: AttemptsFailed, sessions: Sessions) -> FailureClass:
+    """The class of a record's failure; raises when it was the infrastructure's."""
+    kind = await classify_failure(failed.error, sessions)
+    if kind is FailureClass.INFRASTRUCTURE:
+        cause = infrastructure_cause(failed.error)
+        assert cause is not None
+        raise InfrastructureUnavailable(cause, failed.error) from failed.error
+    return kind
+
+
+def _infrastructure_or_redo(error: Exception) -> Exception:
+    cause = infrastructure_cause(error)
+    return _Redo() if cause is None else InfrastructureUnavailable(cause, error)
+
+
+def _usable(session: AsyncSession) -> bool:
+    transaction = session.get_transaction()
+    return transaction is not None and transaction.is_active
 
 
 async def _savepoint(session: AsyncSession, group: str, item: Item) -> bool:
     async with session.begin_nested():
+        if not await record_once(session, group, item.decoded.envelope.event_id):
+            return False
+        await _run_handler(session, item, metrics.handler_seconds(group))
+        return True
+
+
+async def _alone(sessions: Sessions, group: str, item: Item) -> bool:
+    async with sessions() as session, session.begin():
         if not await record_once(session, group, item.decoded.envelope.event_id):
             return False
         await _run_handler(session, item, metrics.handler_seconds(group))

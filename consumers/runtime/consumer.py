@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from functools import partial
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from consumers.runtime import metrics
+from consumers.runtime.errors import describe
 from consumers.runtime.group_topics import ensure_group_topics
 from consumers.runtime.handlers import Consumer
 from consumers.runtime.heap import prepare_heap
 from consumers.runtime.offsets import OffsetCommitter
 from consumers.runtime.pacing import PartitionHolds
-from consumers.runtime.partition import BatchResult, PartitionBatch
+from consumers.runtime.partition import BatchMemo, BatchResult, PartitionBatch
 from consumers.runtime.policy import RetryPolicy
+from consumers.runtime.quarantine import QuarantineGauge, refresh_unresolved
 from consumers.runtime.rebalance import FinishInFlight
+from consumers.runtime.startup import until_infrastructure_answers
 from consumers.runtime.topics import retry_topics
+from consumers.runtime.wait_records import WaitReport
+from consumers.runtime.waiting import BatchAbandoned, InfrastructureWaits
 from consumers.runtime.workers import PartitionWorkers
 from foundation.kafka import KafkaConnection
 
@@ -52,11 +59,16 @@ class ConsumerRuntime:
         policy: RetryPolicy | None = None,
     ) -> None:
         self._consumer = consumer
+        self._sessions = sessions
         self._connection = connection
         self._policy = policy or RetryPolicy()
         self._batch = PartitionBatch(consumer, sessions, producer, self._policy)
         self._holds = PartitionHolds()
         self._stalls: dict[TopicPartition, float] = {}
+        self._reports = WaitReport(sessions, consumer.name)
+        self._waits = InfrastructureWaits(consumer.name, self._policy, self._reports)
+        self._gauges = QuarantineGauge(sessions, consumer.name)
+        self._poll_failures = 0
 
     @property
     def topics(self) -> list[str]:
@@ -64,8 +76,15 @@ class ConsumerRuntime:
         return [*self._consumer.topics, *retry_topics(self._consumer.name, self._policy.tiers)]
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Consume until ``stop`` is set; the batches in flight finish and commit first."""
-        await ensure_group_topics(self._connection, self._consumer, self._policy.tiers)
+        """Consume until ``stop`` is set; the batches in flight finish and commit first.
+
+        An unreachable broker or database at start is waited out like any other outage.
+        """
+        started = await until_infrastructure_answers(
+            stop, self._policy, self._consumer.name, "create_group_topics", self._prepare
+        )
+        if not started:
+            return
         prepare_heap()
         kafka = AIOKafkaConsumer(
             **self._connection.client_options(),
@@ -91,21 +110,59 @@ class ConsumerRuntime:
         )
 
         async def finish_in_flight() -> None:
-            await workers.drain()
-            await committer.flush()
+            self._waits.abandon()  # a batch waiting on the infrastructure is let go, uncommitted
+            try:
+                await workers.drain()
+                await committer.flush()
+            finally:
+                self._waits.resume()
 
-        listener = FinishInFlight(self._consumer.name, finish_in_flight, self._holds.forget)
+        listener = FinishInFlight(self._consumer.name, finish_in_flight, self._forget_holds)
         kafka.subscribe(topics=self.topics, listener=listener)
-        await kafka.start()
+        if not await until_infrastructure_answers(
+            stop, self._policy, self._consumer.name, "start_consumer", kafka.start
+        ):
+            return
         try:
             while not stop.is_set():
-                await self._poll_once(kafka, workers, listener)
+                await self._poll_or_wait(kafka, workers, listener, stop)
             await finish_in_flight()
         except BaseException:
             workers.cancel()  # a hard stop: what is in flight never commits, so it comes again
             raise
         finally:
             await kafka.stop()
+
+    async def _prepare(self) -> None:
+        await ensure_group_topics(self._connection, self._consumer, self._policy.tiers)
+        await self._reports.started()
+        await refresh_unresolved(self._sessions, self._consumer.name)
+
+    def _forget_holds(self) -> None:
+        self._holds.forget()
+        self._batch.forget_holds()
+
+    async def _poll_or_wait(
+        self,
+        kafka: AIOKafkaConsumer,
+        workers: PartitionWorkers,
+        listener: FinishInFlight,
+        stop: asyncio.Event,
+    ) -> None:
+        """Poll once; a polling error (aiokafka handles broker outages itself, so this is
+        rare) is logged and polling resumes after a pause: the consumer never dies of it."""
+        self._gauges.maybe_refresh()
+        try:
+            await self._poll_once(kafka, workers, listener)
+            self._poll_failures = 0
+        except KafkaError as error:
+            self._poll_failures += 1
+            pause = min(self._policy.stall_backoff_max_seconds, 0.5 * 2**self._poll_failures)
+            log.warning(
+                "poll_failed", group=self._consumer.name, error=describe(error), retry_in=pause
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), pause)
 
     async def _poll_once(
         self, kafka: AIOKafkaConsumer, workers: PartitionWorkers, listener: FinishInFlight
@@ -148,9 +205,12 @@ class ConsumerRuntime:
         tp: TopicPartition,
         records: Sequence[ConsumerRecord[bytes, bytes]],
     ) -> None:
+        memo = BatchMemo()
         try:
-            result = await self._batch.process(records)
-        except Exception as error:  # the database or the broker is unreachable
+            result = await self._waits.run(tp, partial(self._batch.process, records, memo))
+        except BatchAbandoned:
+            return  # revoked or stopping: the next owner reads these from the last commit
+        except Exception as error:  # the runtime itself failed: a bug, never a record's fault
             self._stall(kafka, tp, records[0].offset, error)
             return
         self._stalls.pop(tp, None)
@@ -167,7 +227,12 @@ class ConsumerRuntime:
     def _stall(
         self, kafka: AIOKafkaConsumer, tp: TopicPartition, offset: int, error: Exception
     ) -> None:
-        """Put the whole batch back and try again later, backing off; nothing was committed."""
+        """Put the whole batch back and try again later, backing off; nothing was committed.
+
+        Only for an exception the runtime did not foresee (the infrastructure's are waited out
+        in :mod:`consumers.runtime.waiting`, records' ones are routed): it is logged with its
+        traceback and counted, for an alert, rather than taken for an outage.
+        """
         delay = self._stalls.get(tp, self._policy.stall_backoff_seconds / 2) * 2
         delay = min(delay, self._policy.stall_backoff_max_seconds)
         self._stalls[tp] = delay
@@ -179,7 +244,8 @@ class ConsumerRuntime:
             partition=tp.partition,
             offset=offset,
             retry_in=delay,
-            error=f"{type(error).__name__}: {error}",
+            error=describe(error),
+            exc_info=error,
         )
 
     def _report_lag(self, kafka: AIOKafkaConsumer, tp: TopicPartition, result: BatchResult) -> None:

@@ -14,10 +14,15 @@ from datetime import UTC, datetime, timedelta
 from aiokafka.structs import ConsumerRecord
 
 from consumers.runtime import headers as h
+from consumers.runtime.errors import message_of
 from events import KafkaRecord
 
 MAX_STACK_CHARS = 4000
 MAX_MESSAGE_CHARS = 1000
+# Longer than any attempt count or ISO-8601 time we write (an offset-aware time is 32).
+MAX_SMALL_HEADER_CHARS = 64
+# More attempts than any tier chain makes; a header claiming more is clamped to this.
+MAX_ATTEMPTS = 1_000_000
 
 Headers = list[tuple[str, bytes]]
 
@@ -40,6 +45,13 @@ def header_value(record: ConsumerRecord[bytes, bytes], name: str) -> str | None:
             except UnicodeDecodeError:
                 return None
     return None
+
+
+def small_header(record: ConsumerRecord[bytes, bytes], name: str) -> str | None:
+    """Like :func:`header_value`, for headers that hold a number or a time: None when the
+    value is longer than any valid one, so nothing is ever parsed out of megabytes."""
+    raw = header_value(record, name)
+    return raw if raw is not None and len(raw) <= MAX_SMALL_HEADER_CHARS else None
 
 
 def failure_record(
@@ -93,29 +105,57 @@ def _exception(
     record: ConsumerRecord[bytes, bytes], failure: Failure, now: datetime
 ) -> dict[str, str]:
     error = failure.error
-    stack = "".join(traceback.format_exception(error))[-MAX_STACK_CHARS:]
     return {
         h.EXCEPTION_TYPE: type(error).__name__,
         h.EXCEPTION_REASON: failure.reason,
-        h.EXCEPTION_MESSAGE: str(error)[:MAX_MESSAGE_CHARS],
-        h.EXCEPTION_STACKTRACE: stack,
-        h.EXCEPTION_ATTEMPTS: str(previous_attempts(record) + failure.attempts),
-        h.EXCEPTION_FIRST_FAILURE_AT: header_value(record, h.EXCEPTION_FIRST_FAILURE_AT)
-        or now.isoformat(),
+        h.EXCEPTION_MESSAGE: message_of(error)[:MAX_MESSAGE_CHARS],
+        h.EXCEPTION_STACKTRACE: _stack(error),
+        h.EXCEPTION_ATTEMPTS: str(min(MAX_ATTEMPTS, previous_attempts(record) + failure.attempts)),
+        h.EXCEPTION_FIRST_FAILURE_AT: _first_failure(record) or now.isoformat(),
     }
 
 
+def _stack(error: BaseException) -> str:
+    try:
+        return "".join(traceback.format_exception(error))[-MAX_STACK_CHARS:]
+    except Exception:  # a broken __str__ deep in the chain: the type still helps
+        return type(error).__name__
+
+
+def _first_failure(record: ConsumerRecord[bytes, bytes]) -> str | None:
+    """The first failure time a retried record carries, if it is a valid time."""
+    raw = small_header(record, h.EXCEPTION_FIRST_FAILURE_AT)
+    return raw if raw is not None and _parse_time(raw) is not None else None
+
+
 def previous_attempts(record: ConsumerRecord[bytes, bytes]) -> int:
-    """Attempts made before this delivery (0 for a record never failed before)."""
-    raw = header_value(record, h.EXCEPTION_ATTEMPTS)
-    return int(raw) if raw and raw.isdigit() else 0
+    """Attempts made before this delivery (0 for a record never failed before).
+
+    Only ASCII digits count: ``str.isdigit()`` accepts "²" and other digits ``int()`` refuses,
+    and a header of thousands of digits is beyond ``int()``'s limit; both read as 0.
+    """
+    raw = small_header(record, h.EXCEPTION_ATTEMPTS)
+    if raw is None or not raw.isascii() or not raw.isdigit():
+        return 0
+    return min(int(raw), MAX_ATTEMPTS)
 
 
 def not_before(record: ConsumerRecord[bytes, bytes]) -> datetime | None:
     """When a retry record may be handled; None when it carries no (valid) time."""
-    raw = header_value(record, h.RETRY_NOT_BEFORE)
-    if raw is None:
-        return None
+    raw = small_header(record, h.RETRY_NOT_BEFORE)
+    return _parse_time(raw) if raw is not None else None
+
+
+def due_at(record: ConsumerRecord[bytes, bytes], delay_seconds: float, now: datetime) -> datetime:
+    """When a record of a retry tier waiting ``delay_seconds`` is due: its ``x-retry-not-before``,
+    but never later than ``now`` plus the tier's delay, so no header can hold a partition for
+    longer than the tier waits (a forged or clock-skewed time is cut down to that)."""
+    moment = not_before(record)
+    latest = now + timedelta(seconds=delay_seconds)
+    return now if moment is None else min(moment, latest)
+
+
+def _parse_time(raw: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(raw)
     except ValueError:

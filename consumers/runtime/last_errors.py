@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import structlog
 from sqlalchemy import BigInteger, Column, DateTime, Integer, Table, Text, func, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from consumers.runtime.errors import describe, message_of
 from consumers.runtime.inbox import metadata
 
 log = structlog.get_logger("orderflow.consumers")
+WRITE_TIMEOUT_SECONDS = 2.0
 
 consumer_errors = Table(
     "consumer_errors",
@@ -43,17 +46,17 @@ async def remember_error(
         "offset": offset,
         "reason": reason,
         "exception_type": type(error).__name__,
-        "message": str(error)[:1000],
+        "message": message_of(error)[:1000],
         "failed_at": func.now(),
     }
     statement = insert(consumer_errors).values(consumer=consumer, **values)
     try:
-        async with sessions.begin() as session:
+        async with asyncio.timeout(WRITE_TIMEOUT_SECONDS), sessions.begin() as session:
             await session.execute(
                 statement.on_conflict_do_update(index_elements=["consumer"], set_=values)
             )
-    except (SQLAlchemyError, OSError) as exc:
-        log.warning("last_error_not_recorded", consumer=consumer, error=str(exc))
+    except Exception as exc:  # best effort: the database may be what failed
+        log.warning("last_error_not_recorded", consumer=consumer, error=describe(exc))
 
 
 async def last_errors(session: AsyncSession) -> dict[str, dict[str, object]]:

@@ -41,7 +41,33 @@ LAST_ERROR = Gauge(
 )
 STALLS = Counter(
     "orderflow_consumer_stalled_batches_total",
-    "Batches put back because the database or the broker could not be reached",
+    "Batches put back because the runtime itself failed unexpectedly (a bug: alert on it)",
+    ["group"],
+)
+INFRASTRUCTURE_WAITS = Counter(
+    "orderflow_consumer_infrastructure_waits_total",
+    "Batch runs that failed on the database or the broker and will run again (not the "
+    "records' fault: nothing is dead-lettered for it)",
+    ["group", "cause"],
+)
+INFRASTRUCTURE_WAITING_SINCE = Gauge(
+    "orderflow_consumer_infrastructure_waiting_since_seconds",
+    "Unix time the oldest infrastructure wait in progress began; 0 when nothing waits",
+    ["group"],
+)
+INFRASTRUCTURE_WAITING_PARTITIONS = Gauge(
+    "orderflow_consumer_infrastructure_waiting_partitions",
+    "Partitions whose batch waits for the database or the broker",
+    ["group"],
+)
+QUARANTINED = Counter(
+    "orderflow_consumer_quarantined_total",
+    "Records kept in messaging.quarantine because not even their dead letter could be written",
+    ["group", "reason"],
+)
+QUARANTINE_UNRESOLVED = Gauge(
+    "orderflow_consumer_quarantine_unresolved",
+    "Quarantined records of the group not yet replayed or purged (alert when above 0)",
     ["group"],
 )
 

@@ -1,28 +1,41 @@
-"""One partition batch: decode, apply in one transaction, run effects, route the failures."""
+"""One partition batch: decode, apply in one transaction, run effects, route the failures.
+
+Every record leaves the batch one way or another: handled (or skipped: no handler, or a
+duplicate), sent to a retry tier, dead-lettered, or quarantined. The only exception that
+escapes :meth:`PartitionBatch.process` is :class:`InfrastructureUnavailable`: the database or
+the broker failed, and the caller runs the same batch again later.
+"""
 
 from __future__ import annotations
 
 import collections
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from consumers.runtime import metrics
 from consumers.runtime.attempts import AttemptsFailed, attempt
 from consumers.runtime.batch import Applied, Item, apply_batch
-from consumers.runtime.dead_letters import Failure, not_before
-from consumers.runtime.errors import FailureClass, classify
+from consumers.runtime.dead_letters import Failure, due_at
+from consumers.runtime.errors import (
+    FailureClass,
+    InfrastructureUnavailable,
+    describe,
+    infrastructure_cause,
+)
 from consumers.runtime.handlers import Consumer, EffectContext
 from consumers.runtime.last_errors import remember_error
 from consumers.runtime.policy import RetryPolicy
-from consumers.runtime.routing import Failed, Route, publish_failures
+from consumers.runtime.probe import classify_failure
+from consumers.runtime.quarantine import keep_in_quarantine
+from consumers.runtime.routing import Failed, Routed, publish_failures
 from consumers.runtime.topics import tier_of
-from events import PoisonMessage, decode_record
+from events import PoisonMessage, PoisonReason, decode_record
 
 Records = Sequence[ConsumerRecord[bytes, bytes]]
 
@@ -34,6 +47,13 @@ class BatchResult:
     next_offset: int | None
     held_offset: int | None = None
     held_for: float = 0.0
+
+
+@dataclass
+class BatchMemo:
+    """What a batch already did in an earlier run (before the infrastructure failed it)."""
+
+    routed: set[int] = field(default_factory=set)
 
 
 class PartitionBatch:
@@ -50,31 +70,47 @@ class PartitionBatch:
         self._sessions = sessions
         self._producer = producer
         self._policy = policy
+        # The head record of a held retry partition and when it was first found not due:
+        # whatever its header says, it is due one tier delay after that.
+        self._first_held: dict[TopicPartition, tuple[int, datetime]] = {}
 
-    async def process(self, records: Records) -> BatchResult:
-        """Handle the due records; raise only if the database or the broker is unreachable."""
+    async def process(self, records: Records, memo: BatchMemo | None = None) -> BatchResult:
+        """Handle the due records; raises only :class:`InfrastructureUnavailable`."""
         due, held_offset, held_for = self._split_due(records)
         if not due:
             return BatchResult(None, held_offset, held_for)
         group = self._consumer.name
         items, failures = self._decode(due)
         applied = await apply_batch(self._sessions, group, items, self._policy)
-        failures += [_failed(i.record, f) for i, f in applied.failed]
+        failures += [_failed(f.item.record, f.failed, f.kind) for f in applied.failed]
         failures += await self._run_effects(applied)
         failures.sort(key=lambda f: f.record.offset)
-        routes = await publish_failures(self._producer, group, failures, self._policy)
-        await self._remember(failures, routes)
+        memo = memo or BatchMemo()
+        routed = await publish_failures(self._producer, group, failures, self._policy, memo.routed)
+        await self._quarantine(routed, memo)
+        await self._remember(routed)
         _count(group, applied)
         return BatchResult(due[-1].offset + 1, held_offset, held_for)
 
+    def forget_holds(self) -> None:
+        """Forget the held heads (after a rebalance the partitions start afresh)."""
+        self._first_held.clear()
+
     def _split_due(self, records: Records) -> tuple[Records, int | None, float]:
-        """Records of a retry tier wait for their ``x-retry-not-before``; the rest are due."""
-        if not records or not tier_of(self._consumer.name, records[0].topic):
+        """Records of a retry tier wait for their ``x-retry-not-before`` (at most the tier's
+        delay); the rest are due."""
+        tier = tier_of(self._consumer.name, records[0].topic) if records else 0
+        if not 0 < tier <= self._policy.tiers:
             return records, None, 0.0
+        delay = self._policy.tier_delays[tier - 1]
         now = datetime.now(UTC)
         for index, record in enumerate(records):
-            moment = not_before(record)
-            if moment is not None and moment > now:
+            tp = TopicPartition(record.topic, record.partition)
+            offset, first_seen = self._first_held.get(tp, (record.offset, now))
+            seen = first_seen if offset == record.offset else now
+            moment = due_at(record, delay, seen)
+            if moment > now:
+                self._first_held[tp] = (record.offset, seen)
                 return records[:index], record.offset, (moment - now).total_seconds()
         return records, None, 0.0
 
@@ -88,9 +124,11 @@ class PartitionBatch:
             try:
                 decoded = decode_record(record.value, list(record.headers or ()), record.topic)
             except PoisonMessage as poison:
-                failures.append(
-                    Failed(record, Failure(poison, str(poison.reason)), FailureClass.POISON)
-                )
+                failures.append(_poison(record, poison))
+                continue
+            except Exception as error:  # an input nobody foresaw: poison, never a stall
+                detail = f"the decoder failed: {describe(error)}"
+                failures.append(_poison(record, PoisonMessage(PoisonReason.CANNOT_DECODE, detail)))
                 continue
             handler = self._consumer.handlers.get(type(decoded.event))
             if handler is not None:  # events this group does not care about are skipped
@@ -108,26 +146,59 @@ class PartitionBatch:
             try:
                 await attempt(self._policy, partial(effect, item.decoded.event, context))
             except AttemptsFailed as failed:
-                failures.append(_failed(item.record, failed))
+                kind = await classify_failure(failed.error, self._sessions)
+                if kind is FailureClass.INFRASTRUCTURE:
+                    cause = infrastructure_cause(failed.error)
+                    assert cause is not None
+                    raise InfrastructureUnavailable(cause, failed.error) from failed.error
+                failures.append(_failed(item.record, failed, kind))
         return failures
 
-    async def _remember(self, failures: list[Failed], routes: list[Route]) -> None:
-        if not failures:
+    async def _quarantine(self, routed: Routed, memo: BatchMemo) -> None:
+        try:
+            await keep_in_quarantine(
+                self._sessions,
+                self._consumer.name,
+                routed.quarantine,
+                self._policy.quarantine_max_bytes,
+            )
+        except Exception as error:
+            cause = infrastructure_cause(error)
+            if cause is None:
+                raise
+            raise InfrastructureUnavailable(cause, error) from error
+        memo.routed.update(q.record.offset for q in routed.quarantine)
+
+    async def _remember(self, routed: Routed) -> None:
+        last = max(
+            [
+                *((f.record, r.reason, f.failure.error) for f, r in routed.published),
+                *((q.record, f"quarantined:{q.reason}", q.error) for q in routed.quarantine),
+            ],
+            key=lambda entry: entry[0].offset,
+            default=None,
+        )
+        if last is None:
             return
-        last = failures[-1]
+        record, reason, error = last
         await remember_error(
             self._sessions,
             self._consumer.name,
-            topic=last.record.topic,
-            partition=last.record.partition,
-            offset=last.record.offset,
-            reason=routes[-1].reason,
-            error=last.failure.error,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            reason=reason,
+            error=error,
         )
 
 
-def _failed(record: ConsumerRecord[bytes, bytes], failed: AttemptsFailed) -> Failed:
-    kind = classify(failed.error)
+def _poison(record: ConsumerRecord[bytes, bytes], poison: PoisonMessage) -> Failed:
+    return Failed(record, Failure(poison, str(poison.reason)), FailureClass.POISON)
+
+
+def _failed(
+    record: ConsumerRecord[bytes, bytes], failed: AttemptsFailed, kind: FailureClass
+) -> Failed:
     return Failed(record, Failure(failed.error, str(kind), failed.attempts), kind)
 
 

@@ -29,9 +29,14 @@ class RetryPolicy:
     # that arrived during the previous transaction go into the next one together, so a busy
     # partition pays the round trips once per thousands of records rather than per poll.
     max_batch_records: int = 2000
-    # A batch that cannot reach the database at all is retried after this much, doubling.
+    # A batch the database or the broker failed runs again after this much, doubling (with
+    # jitter) up to the maximum, for as long as the outage lasts.
     stall_backoff_seconds: float = 1.0
     stall_backoff_max_seconds: float = 30.0
+    # A quarantined record is kept whole up to this size (key, value and headers), else as a
+    # prefix with its SHA-256 and size. Records come off a topic, so they are rarely larger
+    # than the broker's message.max.bytes (1 MiB by default).
+    quarantine_max_bytes: int = 8 * 1024 * 1024
 
     @property
     def tiers(self) -> int:

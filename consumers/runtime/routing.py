@@ -1,9 +1,17 @@
-"""Where a failed record goes next: the next retry tier or the dead-letter topic."""
+"""Where a failed record goes next: the next retry tier, the dead-letter topic, or quarantine.
+
+Publishing a failure can itself fail in two ways. The broker (or the network to it) fails: an
+infrastructure failure, raised so the batch waits and runs again. Or the broker refuses this
+very record — its copy with the ``x-*`` headers is larger than the broker or the producer
+accepts — or its headers cannot be built at all: the record is then handed back for the
+quarantine (:mod:`consumers.runtime.quarantine`), so it still leaves its partition.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import structlog
@@ -13,13 +21,21 @@ from aiokafka.structs import ConsumerRecord
 from consumers.runtime import headers as h
 from consumers.runtime import metrics
 from consumers.runtime.dead_letters import Failure, failure_record, retry_at
-from consumers.runtime.errors import FailureClass
+from consumers.runtime.errors import (
+    RECORD_REJECTIONS,
+    Cause,
+    FailureClass,
+    InfrastructureUnavailable,
+    describe,
+)
 from consumers.runtime.policy import RetryPolicy
+from consumers.runtime.quarantine import TOO_LARGE, UNBUILDABLE, Quarantined
 from consumers.runtime.topics import dead_letter_topic, retry_topic, tier_of
 from events import KafkaRecord
-from producers import publish_records
 
 log = structlog.get_logger("orderflow.consumers")
+
+Outcome = object  # a RecordMetadata, or the exception the producer or the broker answered
 
 
 @dataclass(frozen=True)
@@ -38,6 +54,14 @@ class Route:
     record: KafkaRecord
     tier: int
     reason: str
+
+
+@dataclass
+class Routed:
+    """What became of a batch's failures: published, or to be quarantined."""
+
+    published: list[tuple[Failed, Route]] = field(default_factory=list)
+    quarantine: list[Quarantined] = field(default_factory=list)
 
 
 def route(group: str, failed: Failed, policy: RetryPolicy, now: datetime) -> Route:
@@ -64,34 +88,103 @@ def route(group: str, failed: Failed, policy: RetryPolicy, now: datetime) -> Rou
 
 
 async def publish_failures(
-    producer: AIOKafkaProducer, group: str, failures: Sequence[Failed], policy: RetryPolicy
-) -> list[Route]:
-    """Publish every failure to its next topic and wait for the acks (before any commit)."""
-    if not failures:
-        return []
+    producer: AIOKafkaProducer,
+    group: str,
+    failures: Sequence[Failed],
+    policy: RetryPolicy,
+    done: set[int],
+) -> Routed:
+    """Publish every failure to its next topic and wait for the acks (before any commit).
+
+    ``done`` holds the offsets an earlier run of the same batch already published: they are
+    not published twice. Raises :class:`InfrastructureUnavailable` when the broker fails.
+    """
+    routed = Routed()
+    planned: list[tuple[Failed, Route]] = []
     now = datetime.now(UTC)
-    routes = [route(group, f, policy, now) for f in failures]
-    results = await publish_records(producer, [r.record for r in routes])
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
-    for failed, sent in zip(failures, routes, strict=True):
-        _count(group, sent)
-        log.warning(
-            "record_failed",
-            topic=failed.record.topic,
-            partition=failed.record.partition,
-            offset=failed.record.offset,
-            sent_to=sent.record.topic,
-            reason=sent.reason,
-            error=f"{type(failed.failure.error).__name__}: {failed.failure.error}",
+    for failed in failures:
+        if failed.record.offset in done:
+            continue
+        try:
+            planned.append((failed, route(group, failed, policy, now)))
+        except Exception as error:  # headers that cannot be built: keep the record instead
+            routed.quarantine.append(_quarantined(failed, UNBUILDABLE, error))
+    outcomes = await _send_all(producer, [r.record for _, r in planned])
+    broker_error: BaseException | None = None
+    for (failed, sent), answer in zip(planned, outcomes, strict=True):
+        outcome = answer
+        if isinstance(answer, RECORD_REJECTIONS):
+            outcome = await _send_alone(producer, sent.record)  # the batch, or this record?
+        if isinstance(outcome, RECORD_REJECTIONS):
+            routed.quarantine.append(_quarantined(failed, TOO_LARGE, outcome))
+        elif isinstance(outcome, ValueError | TypeError):
+            routed.quarantine.append(_quarantined(failed, UNBUILDABLE, outcome))
+        elif isinstance(outcome, BaseException):
+            broker_error = broker_error or outcome
+        else:
+            done.add(failed.record.offset)
+            routed.published.append((failed, sent))
+            _report(group, failed, sent)
+    if broker_error is not None:
+        raise InfrastructureUnavailable(Cause.BROKER, broker_error) from broker_error
+    return routed
+
+
+async def _send_all(producer: AIOKafkaProducer, records: Sequence[KafkaRecord]) -> list[Outcome]:
+    """Send ``records`` in order and wait for every answer; stop sending at the first error
+    that is not about the record itself (the broker is away: the rest would only time out)."""
+    pending: list[asyncio.Future[object] | BaseException] = []
+    stopped_by: BaseException | None = None
+    for record in records:
+        try:
+            pending.append(
+                await producer.send(
+                    record.topic, value=record.value, key=record.key, headers=record.headers
+                )
+            )
+        except Exception as error:  # refused before sending: too large, or no metadata
+            pending.append(error)
+            if not isinstance(error, (*RECORD_REJECTIONS, ValueError, TypeError)):
+                stopped_by = error
+                break
+    outcomes = [i if isinstance(i, BaseException) else await _answer(i) for i in pending]
+    return [*outcomes, *([stopped_by] * (len(records) - len(outcomes)))]
+
+
+async def _send_alone(producer: AIOKafkaProducer, record: KafkaRecord) -> Outcome:
+    """Send one record on its own: a refused batch fails every record in it, innocent ones too."""
+    try:
+        future = await producer.send(
+            record.topic, value=record.value, key=record.key, headers=record.headers
         )
-    return routes
+    except Exception as error:
+        return error
+    return await _answer(future)
 
 
-def _count(group: str, sent: Route) -> None:
+async def _answer(future: asyncio.Future[object]) -> Outcome:
+    try:
+        return await future
+    except Exception as error:
+        return error
+
+
+def _quarantined(failed: Failed, reason: str, error: BaseException) -> Quarantined:
+    return Quarantined(failed.record, reason, failed.failure.reason, error)
+
+
+def _report(group: str, failed: Failed, sent: Route) -> None:
     if sent.tier:
         metrics.RETRIED.labels(group, str(sent.tier)).inc()
     else:
         metrics.DEAD_LETTERED.labels(group, sent.reason).inc()
     metrics.LAST_ERROR.labels(group).set_to_current_time()
+    log.warning(
+        "record_failed",
+        topic=failed.record.topic,
+        partition=failed.record.partition,
+        offset=failed.record.offset,
+        sent_to=sent.record.topic,
+        reason=sent.reason,
+        error=describe(failed.failure.error),
+    )

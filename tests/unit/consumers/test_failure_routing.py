@@ -6,10 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiokafka.structs import ConsumerRecord
-from sqlalchemy.exc import IntegrityError, OperationalError
 
 from consumers.runtime import (
-    FailureClass,
     PermanentError,
     RetryPolicy,
     TransientError,
@@ -100,23 +98,6 @@ def test_poison_and_permanent_failures_go_to_the_dlq_at_once(
 
     assert sent.record.topic == "notifications.dlq"
     assert _headers(sent.record.headers)[h.EXCEPTION_REASON] == reason
-
-
-@pytest.mark.parametrize(
-    ("error", "kind"),
-    [
-        (TransientError("x"), FailureClass.TRANSIENT),
-        (TimeoutError(), FailureClass.TRANSIENT),
-        (ConnectionRefusedError(), FailureClass.TRANSIENT),
-        (OperationalError("SELECT 1", {}, Exception("gone")), FailureClass.TRANSIENT),
-        (IntegrityError("INSERT", {}, Exception("dup")), FailureClass.PERMANENT),
-        (PermanentError("x"), FailureClass.PERMANENT),
-        (PoisonMessage(PoisonReason.UNKNOWN_TYPE, "x"), FailureClass.POISON),
-        (KeyError("a bug"), FailureClass.TRANSIENT),  # a deploy may fix it: tiers give it time
-    ],
-)
-def test_classify(error: BaseException, kind: FailureClass) -> None:
-    assert classify(error) is kind
 
 
 def test_tier_of_and_not_before() -> None:
