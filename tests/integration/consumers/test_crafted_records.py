@@ -7,6 +7,7 @@ import hashlib
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aiokafka.structs import ConsumerRecord
 from sqlalchemy import text
@@ -16,7 +17,8 @@ from consumers.runtime import Consumer, MessageContext, dead_letter_topic, retry
 from consumers.runtime import headers as h
 from events import KafkaRecord
 from events.schemas import OrderPlaced
-from producers import KafkaConnection, TopicSpec, ensure_topics
+from foundation.kafka import KafkaConnection
+from producers import TopicSpec, ensure_topics
 from tests.integration.consumers.support import (
     FAST,
     RunningConsumer,
@@ -205,10 +207,10 @@ async def _quarantined(sessions: async_sessionmaker[AsyncSession], group: str, c
             text("SELECT count(*) FROM messaging.quarantine WHERE consumer_group = :g"),
             {"g": group},
         )
-    return found == count
+    return bool(found == count)
 
 
-async def _row(sessions: async_sessionmaker[AsyncSession], group: str) -> dict[str, object]:
+async def _row(sessions: async_sessionmaker[AsyncSession], group: str) -> dict[str, Any]:
     async with sessions() as session:
         result = await session.execute(
             text("SELECT * FROM messaging.quarantine WHERE consumer_group = :g"), {"g": group}

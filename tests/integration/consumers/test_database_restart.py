@@ -20,10 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from consumers.runtime import Consumer, MessageContext, dead_letter_topic, retry_topic
 from events.schemas import OrderPlaced
+from foundation.database import create_engine, create_sessions
+from foundation.kafka import KafkaConnection
 from orderflow.cli.db import alembic_config
-from orderflow.db import create_engine, create_sessions
-from orderflow.settings import Settings
-from producers import KafkaConnection
 from tests.integration.consumers.private_postgres import PrivatePostgres
 from tests.integration.consumers.support import (
     FAST,
@@ -60,7 +59,7 @@ async def test_a_restart_and_a_crash_of_postgresql_cost_only_waiting(
     private_database: tuple[PrivatePostgres, str], kafka: KafkaConnection, unique: str
 ) -> None:
     server, url = private_database
-    engine = create_engine(Settings(database_url=url))
+    engine = create_engine(url)
     sessions = create_sessions(engine)
     topic = await create_topic(kafka, f"test.pg.restart.{unique}", partitions=2)
     group = f"test-pg-restart-{unique}"

@@ -25,7 +25,7 @@ from consumers.runtime import (
     retry_topic,
 )
 from events.schemas import OrderPlaced
-from producers import KafkaConnection
+from foundation.kafka import KafkaConnection
 from tests.integration.consumers.support import (
     RunningConsumer,
     committed,
