@@ -1,7 +1,7 @@
 # orderflow: one entry point for a fresh Debian machine (as root) or a developer laptop.
 #   make setup  - OS packages (when root and missing), uv, Python deps, PostgreSQL + Kafka, migrations
 #   make run    - the whole platform (API, relay, consumers) in one process
-#   make test   - lint, type checks, import contracts, then the test suite
+#   make test   - lint, type checks, import contracts, declared dependencies, then the tests
 # ORDERFLOW_DATABASE_URL + ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS point everything at existing infrastructure.
 
 SHELL := /bin/bash
@@ -15,11 +15,18 @@ ORDERFLOW := $(BIN)/orderflow
 # uv from PATH, else the one pip installed (python3 -m uv works even when ~/.local/bin is not on PATH).
 UV = $(if $(shell command -v uv),uv,python3 -m uv)
 
+# The packages the wheel ships (pyproject: tool.hatch.build.targets.wheel) and the code that
+# only runs in development; deptry checks that each imports only what it declares.
+SHIPPED := orderflow domains events outbox producers consumers migrations foundation
+DEVELOPMENT := devtools tests bench
+
 define CHECKS
 $(BIN)/ruff check .
 $(BIN)/ruff format --check .
 $(BIN)/mypy
 $(BIN)/lint-imports
+$(BIN)/deptry $(SHIPPED)
+$(BIN)/deptry $(DEVELOPMENT) --ignore DEP002,DEP004
 endef
 
 # The subscriber kit: built as a wheel, installed into a virtualenv without orderflow, tested there.

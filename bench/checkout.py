@@ -229,7 +229,8 @@ async def bench(concurrency: int, seconds: float, warmup: float) -> dict[str, An
         ports = {name: _free_port() for name in ("provider", "checkout", "floor")}
         provider_url = f"http://127.0.0.1:{ports['provider']}"
         me = ["-m", "bench.checkout"]
-        provider_args = ["-m", "orderflow.fakes.payment_provider", "--port", str(ports["provider"])]
+        provider_args = ["-c", "from orderflow.cli.main import main; main()"]
+        provider_args += ["dev", "fake-provider", "--port", str(ports["provider"])]
         with _process(provider_args, f"{provider_url}/_control"):
             floor_url = f"http://127.0.0.1:{ports['floor']}"
             floor_args = [

@@ -98,7 +98,7 @@ class Settings(BaseSettings):
 
     payment_provider_url: str = Field(
         default="http://127.0.0.1:8099",
-        description="Base URL of the payment provider (`orderflow payments fake-provider`).",
+        description="Base URL of the payment provider (`orderflow dev fake-provider`).",
     )
     payment_timeout_seconds: float = Field(default=2.0, gt=0, description="Per call")
     payment_attempts: int = Field(default=3, ge=1, le=10, description="Idempotent calls only")

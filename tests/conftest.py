@@ -13,10 +13,10 @@ import pytest
 from alembic import command
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from devtools.infrastructure import Infrastructure, ensure_infrastructure
 from foundation.database import create_sessions
 from foundation.kafka import KafkaConnection
 from orderflow.cli.db import alembic_config
-from orderflow.dev.infrastructure import Infrastructure, ensure_infrastructure
 from orderflow.settings import Settings
 from orderflow.wiring import database_engine
 from tests.support.databases import fresh_database

@@ -12,20 +12,8 @@ import typer
 # Only light modules at the top: the sub-apps import what they need inside their commands,
 # and the process runners (FastAPI app, every consumer) are imported by the commands below.
 # Startup matters: operators run this at 3 a.m. and the tests run it in many subprocesses.
-from orderflow.cli import (
-    carrier,
-    consumers,
-    db,
-    dev,
-    dlq,
-    docs,
-    events,
-    outbox,
-    payments,
-    search,
-    smtp_sink,
-    users,
-)
+from orderflow.cli import consumers, db, dlq, docs, events, outbox, payments, search, users
+from orderflow.cli.development import add_dev_commands
 from orderflow.cli.errors import UserError, command_group, friendly_errors
 
 app = command_group(
@@ -34,9 +22,7 @@ app = command_group(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db.app, name="db", help="Database migrations.")
-dev.app.command("smtp-sink")(smtp_sink.smtp_sink)
-dev.app.command("fake-carrier")(carrier.fake_carrier)
-app.add_typer(dev.app, name="dev", help="Local PostgreSQL and Kafka for development and tests.")
+add_dev_commands(app)
 app.add_typer(events.app, name="events", help="Event contracts: list, show, check, export.")
 app.add_typer(docs.app, name="docs", help="Generated documentation (AsyncAPI, event catalog).")
 app.add_typer(outbox.app, name="outbox", help="Outbox status and republishing.")

@@ -1,4 +1,4 @@
-"""``orderflow payments``: reconcile unsettled payments; run the fake provider."""
+"""``orderflow payments``: reconcile unsettled payments."""
 
 from __future__ import annotations
 
@@ -47,14 +47,3 @@ def reconcile(
         return {"examined": report.examined, **report.results}
 
     typer.echo(json.dumps(asyncio.run(main())))
-
-
-@app.command("fake-provider")
-def fake_provider(
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8099,
-    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-) -> None:
-    """Run the in-memory fake payment provider (dev and tests; configure it via PUT /_control)."""
-    from orderflow.fakes.payment_provider import serve  # lazy: keeps CLI startup fast
-
-    serve(host, port)

@@ -88,7 +88,7 @@ async def test_a_checkout_over_http_is_emailed_once_searchable_and_delivered(
     sink_args = ["dev", "smtp-sink", "--port", str(smtp), "--http-port", str(smtp_http)]
     with (
         orderflow_process(
-            ["payments", "fake-provider", "--port", str(provider)],
+            ["dev", "fake-provider", "--port", str(provider)],
             env,
             tmp_path / "p.log",
             provider,

@@ -7,7 +7,7 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy.engine import make_url
 
-from orderflow.dev import Infrastructure, ensure_infrastructure
+from devtools.infrastructure import Infrastructure, ensure_infrastructure
 
 pytestmark = pytest.mark.integration
 

@@ -11,8 +11,8 @@ import asyncio
 
 from alembic import command
 
+from devtools.infrastructure import Infrastructure
 from orderflow.cli.db import alembic_config
-from orderflow.dev.infrastructure import Infrastructure
 from tests.support.databases import fresh_database
 
 

@@ -13,9 +13,9 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from devtools.fakes.payment_provider import Behaviour, ProviderState, create_provider_app
 from domains.catalog.api import CatalogUnitOfWork, CreateProduct, create_product
 from domains.identity.api import Principal, issue_access_token
-from orderflow.fakes.payment_provider import Behaviour, ProviderState, create_provider_app
 from orderflow.http import create_app
 from orderflow.settings import Settings
 from tests.e2e.processes import serving

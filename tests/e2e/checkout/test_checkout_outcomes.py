@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from devtools.fakes.payment_provider import Behaviour, ProviderState
 from domains.orders.api import reconcile_payments
-from orderflow.fakes.payment_provider import Behaviour, ProviderState
 from orderflow.http import create_app
 from orderflow.payments import orders_services, payment_provider
 from orderflow.settings import Settings

@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from consumers.notifications import SmtpConfig, SmtpMailer, message_id_for, notifications_consumer
 from consumers.operations import DeadLetterDesk, LoopGuard, ReplayRequest, Selection
 from consumers.operations.conventions import dead_letter_topic, retry_topic
+from devtools.fakes.smtp_sink import SinkMode, SmtpSink
 from foundation.kafka import KafkaConnection
-from orderflow.fakes.smtp_sink import SinkMode, SmtpSink
 from tests.integration.consumers.support import (
     FAST,
     RunningConsumer,

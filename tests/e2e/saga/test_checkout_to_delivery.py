@@ -24,9 +24,9 @@ from consumers.fulfillment import (
 )
 from consumers.orders_saga import orders_saga_consumer
 from consumers.search import search_consumer
+from devtools.fakes.carrier import Behaviour, CarrierState, create_carrier_app
+from devtools.fakes.payment_provider import ProviderState, create_provider_app
 from foundation.kafka import KafkaConnection
-from orderflow.fakes.carrier import Behaviour, CarrierState, create_carrier_app
-from orderflow.fakes.payment_provider import ProviderState, create_provider_app
 from orderflow.http import create_app
 from orderflow.processes import run_relay
 from orderflow.settings import Settings

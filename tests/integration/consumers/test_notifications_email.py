@@ -19,9 +19,9 @@ from consumers.runtime import (
     retry_topic,
 )
 from consumers.runtime import headers as h
+from devtools.fakes.smtp_sink import SinkMode, SmtpSink
 from events.schemas.identity import PasswordResetRequested
 from foundation.kafka import KafkaConnection
-from orderflow.fakes.smtp_sink import SinkMode, SmtpSink
 from tests.integration.consumers.support import (
     RunningConsumer,
     create_topic,

@@ -11,10 +11,10 @@ from alembic import command
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from devtools.infrastructure import Infrastructure
 from domains.orders.http.checkout import render
 from domains.orders.idempotency import CheckoutAnswer
 from orderflow.cli.db import alembic_config
-from orderflow.dev.infrastructure import Infrastructure
 from tests.support.databases import fresh_database
 
 ORDER_ID = uuid.uuid4()

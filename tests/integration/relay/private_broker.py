@@ -7,11 +7,11 @@ import os
 import shutil
 from pathlib import Path
 
+from devtools import kafka
+from devtools.config import HOST, Ports
+from devtools.kafka_runtime import libs_dir, require_java
+from devtools.paths import DevPaths, dev_paths
 from foundation.kafka import KafkaConnection
-from orderflow.dev import kafka
-from orderflow.dev.config import HOST, Ports
-from orderflow.dev.kafka_runtime import libs_dir, require_java
-from orderflow.dev.paths import DevPaths, dev_paths
 from tests.integration.relay.relay_processes import free_port
 
 

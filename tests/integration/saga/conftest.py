@@ -20,8 +20,8 @@ from consumers.fulfillment import (
 )
 from consumers.orders_saga import orders_saga_consumer
 from consumers.runtime import Consumer
+from devtools.fakes.carrier import Behaviour, CarrierState, create_carrier_app
 from foundation.kafka import KafkaConnection
-from orderflow.fakes.carrier import Behaviour, CarrierState, create_carrier_app
 from orderflow.processes import run_relay
 from orderflow.settings import Settings
 from producers import TopicSpec, ensure_topics

@@ -1,16 +1,22 @@
-"""``orderflow dev --only`` offers exactly the services of ``orderflow.dev`` (a light copy)."""
+"""``orderflow dev --only`` offers exactly the services of the dev tooling."""
 
 from __future__ import annotations
 
-from orderflow.cli.dev import ServiceName, _services
-from orderflow.dev import ALL_SERVICES, Service
+from typer.testing import CliRunner
+
+from devtools.cli import app, services
+from devtools.config import Service
+from devtools.stack import ALL_SERVICES
 
 
 def test_the_cli_choices_are_the_dev_services() -> None:
-    assert [name.value for name in ServiceName] == [service.value for service in Service]
+    result = CliRunner().invoke(app, ["up", "--only", "mainframe"])
+    assert result.exit_code == 2
+    for service in Service:
+        assert f"'{service.value}'" in result.output
 
 
 def test_only_maps_to_the_dev_service() -> None:
-    assert _services(None) == ALL_SERVICES
-    assert _services(ServiceName.KAFKA) == (Service.KAFKA,)
-    assert type(_services(ServiceName.POSTGRES)[0]) is Service
+    assert services(None) == ALL_SERVICES
+    assert services(Service.KAFKA) == (Service.KAFKA,)
+    assert type(services(Service.POSTGRES)[0]) is Service

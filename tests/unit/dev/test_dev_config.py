@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from orderflow.dev import DevError, Ports, dev_database_url, dev_kafka_bootstrap, resolve_ports
-from orderflow.dev.config import env_exports, mask_password
+from devtools.config import (
+    Ports,
+    dev_database_url,
+    dev_kafka_bootstrap,
+    env_exports,
+    mask_password,
+    resolve_ports,
+)
+from devtools.errors import DevError
 
 pytestmark = pytest.mark.unit
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from orderflow.cli.dev import render_status
-from orderflow.dev import Infrastructure, Service, ServiceStatus, infrastructure_from_environment
+from devtools.cli import render_status
+from devtools.config import Service, ServiceStatus
+from devtools.infrastructure import Infrastructure, infrastructure_from_environment
 
 pytestmark = pytest.mark.unit
 

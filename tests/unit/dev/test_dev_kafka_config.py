@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from orderflow.dev import DevError, Ports
-from orderflow.dev.kafka import cmdline_is_kafka, generate_cluster_id, render_server_properties
-from orderflow.dev.kafka_runtime import classpath, parse_kafka_version
+from devtools.config import Ports
+from devtools.errors import DevError
+from devtools.kafka import cmdline_is_kafka, generate_cluster_id, render_server_properties
+from devtools.kafka_runtime import classpath, parse_kafka_version
 
 pytestmark = pytest.mark.unit
 

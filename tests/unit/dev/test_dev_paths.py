@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from orderflow.dev import DevPaths
-from orderflow.dev.paths import cache_root, kafka_cache_dir, short_hash, temp_postgres_home
-from orderflow.dev.postgres import choose_bin_dir, parse_postmaster_pid
-from orderflow.dev.postgres_home import socket_path_fits
+from devtools.paths import DevPaths, cache_root, kafka_cache_dir, short_hash, temp_postgres_home
+from devtools.postgres import choose_bin_dir, parse_postmaster_pid
+from devtools.postgres_home import socket_path_fits
 
 pytestmark = pytest.mark.unit
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from devtools.fakes.payment_provider import Behaviour, ProviderState, create_provider_app
 from domains.payments.api import (
     BreakerState,
     CircuitBreaker,
@@ -14,7 +15,6 @@ from domains.payments.api import (
     ProviderSettings,
     ProviderUnavailable,
 )
-from orderflow.fakes.payment_provider import Behaviour, ProviderState, create_provider_app
 
 SETTINGS = ProviderSettings(base_url="http://provider", timeout=1, attempts=3, total_budget=5)
 

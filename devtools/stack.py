@@ -9,8 +9,8 @@ import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from orderflow.dev import fakes, kafka, kafka_runtime, postgres, postgres_home
-from orderflow.dev.config import (
+from devtools import kafka, kafka_runtime, partners, postgres, postgres_home
+from devtools.config import (
     Ports,
     Service,
     ServiceStatus,
@@ -18,8 +18,8 @@ from orderflow.dev.config import (
     dev_kafka_bootstrap,
     resolve_ports,
 )
-from orderflow.dev.paths import DevPaths, dev_paths
-from orderflow.dev.system import install_packages, progress
+from devtools.paths import DevPaths, dev_paths
+from devtools.system import install_packages, progress
 
 INFRASTRUCTURE = (Service.POSTGRES, Service.KAFKA)
 FAKES = (Service.PAYMENTS, Service.CARRIER, Service.SMTP_SINK)
@@ -74,12 +74,12 @@ async def _kafka_up(stack: DevStack) -> None:
     await kafka.wait_until_ready(stack.paths, stack.ports, pid)
 
 
-def _fake(stack: DevStack, service: Service) -> fakes.Fake:
-    return next(f for f in fakes.fakes(stack.paths) if f.service is service)
+def _fake(stack: DevStack, service: Service) -> partners.Fake:
+    return next(f for f in partners.fakes(stack.paths) if f.service is service)
 
 
 async def _fake_up(stack: DevStack, service: Service) -> None:
-    await asyncio.to_thread(fakes.start, _fake(stack, service), stack.paths)
+    await asyncio.to_thread(partners.start, _fake(stack, service), stack.paths)
 
 
 async def _start(stack: DevStack, services: Sequence[Service]) -> None:
@@ -116,7 +116,7 @@ async def up(stack: DevStack, services: Sequence[Service] = ALL_SERVICES) -> lis
 def down(stack: DevStack, services: Sequence[Service] = ALL_SERVICES) -> None:
     """Stop the services: the fakes, then Kafka, then PostgreSQL."""
     for service in (s for s in FAKES if s in services):
-        pid = fakes.stop(_fake(stack, service), stack.paths)
+        pid = partners.stop(_fake(stack, service), stack.paths)
         progress(
             f"{service.value} " + ("is not running" if pid is None else f"stopped (pid {pid})")
         )
@@ -152,6 +152,6 @@ def status(stack: DevStack, services: Sequence[Service] = ALL_SERVICES) -> list[
     return [
         readers[service](stack.paths, stack.ports)
         if service in readers
-        else fakes.status(_fake(stack, service), stack.paths)
+        else partners.status(_fake(stack, service), stack.paths)
         for service in services
     ]

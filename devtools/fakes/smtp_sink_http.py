@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Response
 
-from orderflow.fakes.smtp_sink import SinkMode, SmtpSink
+from devtools.fakes.smtp_sink import SinkMode, SmtpSink
 
 
 def sink_app(sink: SmtpSink) -> FastAPI:

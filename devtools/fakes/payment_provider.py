@@ -14,7 +14,7 @@ null) of the ``failing_operations``. ``timeout`` records the answer and then han
 ``hang_seconds`` (the charge happened, the caller never heard); ``error`` answers 503 and
 ``reset`` drops the connection, both without recording anything.
 
-Run: ``orderflow payments fake-provider --port 8099`` (``orderflow dev up`` starts it).
+Run: ``orderflow dev fake-provider --port 8099`` (``orderflow dev up`` starts it).
 """
 
 from __future__ import annotations

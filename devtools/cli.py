@@ -1,4 +1,8 @@
-"""``orderflow dev``: the local PostgreSQL + Kafka pair that development and tests run against."""
+"""``orderflow dev``: the local PostgreSQL + Kafka pair and the fake partners.
+
+The ``orderflow`` command adds this group when the development tooling is importable (a checkout
+with the ``dev`` dependency group installed); the shipped wheel has no ``orderflow dev``.
+"""
 
 from __future__ import annotations
 
@@ -8,33 +12,26 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from importlib.util import find_spec
+from typing import Annotated
 
 import typer
 
-if TYPE_CHECKING:
-    from orderflow.dev import Service, ServiceStatus
+# Light modules only (CLI startup): the stack, aiokafka and asyncpg load inside the commands.
+from devtools import partner_commands
+from devtools.config import Service, ServiceStatus, env_exports, mask_password
+from devtools.errors import DevError
+
+# A checkout synced without the dev group has this package but not its dependencies: refuse
+# here, so that the CLI offers no `orderflow dev` rather than commands that fail half-way.
+for _requirement in ("aiosmtpd", "testcontainers"):
+    if find_spec(_requirement) is None:
+        raise ModuleNotFoundError(f"No module named {_requirement!r}", name=_requirement)
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
 
-
-class ServiceName(StrEnum):
-    """The choices of ``--only``: the values of :class:`orderflow.dev.Service`.
-
-    A copy, because typer needs the type when this module is imported and ``orderflow.dev``
-    imports aiokafka and the whole stack (slow CLI startup); a unit test keeps them equal.
-    """
-
-    POSTGRES = "postgres"
-    KAFKA = "kafka"
-    PAYMENTS = "payments"
-    CARRIER = "carrier"
-    SMTP_SINK = "smtp-sink"
-
-
 OnlyOption = Annotated[
-    ServiceName | None,
+    Service | None,
     typer.Option("--only", help="Act on this service alone.", show_default=False),
 ]
 
@@ -42,8 +39,6 @@ OnlyOption = Annotated[
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Print a problem the user can fix as one line (after any log excerpt) and exit 1."""
-    from orderflow.dev import DevError  # lazy: keeps CLI startup fast
-
     try:
         yield
     except DevError as exc:
@@ -60,10 +55,11 @@ def _user_errors() -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
-def _services(only: ServiceName | None) -> Sequence[Service]:
-    from orderflow import dev as tooling  # lazy: keeps CLI startup fast
+def services(only: Service | None) -> Sequence[Service]:
+    """The services a command acts on: every one, or the one ``--only`` names."""
+    from devtools.stack import ALL_SERVICES  # lazy: the stack imports aiokafka (startup time)
 
-    return tooling.ALL_SERVICES if only is None else (tooling.Service(only.value),)
+    return ALL_SERVICES if only is None else (only,)
 
 
 def render_status(statuses: Sequence[ServiceStatus]) -> str:
@@ -81,21 +77,21 @@ def render_status(statuses: Sequence[ServiceStatus]) -> str:
 
 @app.command()
 def up(only: OnlyOption = None) -> None:
-    """Start PostgreSQL and Kafka (idempotent) and wait until both answer."""
-    from orderflow import dev as tooling  # lazy: aiokafka and the stack (startup time)
+    """Start PostgreSQL, Kafka and the fake partners (idempotent) and wait until they answer."""
+    from devtools import stack  # lazy: aiokafka and the stack (startup time)
+    from devtools.infrastructure import infrastructure_from_environment
 
-    given = tooling.infrastructure_from_environment(os.environ)
+    given = infrastructure_from_environment(os.environ)
     if given is not None:
         print(
             "ORDERFLOW_DATABASE_URL and ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS are set: using the "
-            f"given infrastructure ({tooling.mask_password(given.database_url)}, "
+            f"given infrastructure ({mask_password(given.database_url)}, "
             f"{given.kafka_bootstrap_servers}); starting nothing",
             file=sys.stderr,
         )
         return
     with _user_errors():
-        stack = tooling.dev_stack()
-        statuses = asyncio.run(tooling.up(stack, _services(only)))
+        statuses = asyncio.run(stack.up(stack.dev_stack(), services(only)))
     print(render_status(statuses))
     print('Ready. Point the application at it with: eval "$(orderflow dev env)"', file=sys.stderr)
 
@@ -108,15 +104,14 @@ def down(
         typer.Option("--purge", help="Also delete all dev data (.dev and PostgreSQL's folder)."),
     ] = False,
 ) -> None:
-    """Stop Kafka (SIGTERM, then SIGKILL after 30 s) and PostgreSQL (fast shutdown)."""
-    from orderflow import dev as tooling  # lazy: aiokafka and the stack (startup time)
+    """Stop the fakes, Kafka (SIGTERM, then SIGKILL after 30 s) and PostgreSQL (fast shutdown)."""
+    from devtools import stack  # lazy: aiokafka and the stack (startup time)
 
     with _user_errors():
-        stack = tooling.dev_stack()
         if purge_data:
-            tooling.purge(stack)
+            stack.purge(stack.dev_stack())
         else:
-            tooling.down(stack, _services(only))
+            stack.down(stack.dev_stack(), services(only))
 
 
 @app.command()
@@ -124,10 +119,10 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show whether each service runs, its pid, address and data folder (exit 0 either way)."""
-    from orderflow import dev as tooling  # lazy: aiokafka and the stack (startup time)
+    from devtools import stack  # lazy: aiokafka and the stack (startup time)
 
     with _user_errors():
-        statuses = tooling.status(tooling.dev_stack())
+        statuses = stack.status(stack.dev_stack())
     if as_json:
         print(json.dumps([item.as_dict() for item in statuses], indent=2))
     else:
@@ -137,15 +132,16 @@ def status(
 @app.command()
 def env() -> None:
     """Print shell exports for the infrastructure in use: eval "$(orderflow dev env)"."""
-    from orderflow import dev as tooling  # lazy: aiokafka and the stack (startup time)
+    from devtools import stack  # lazy: aiokafka and the stack (startup time)
+    from devtools.infrastructure import infrastructure_from_environment
 
-    given = tooling.infrastructure_from_environment(os.environ)
+    given = infrastructure_from_environment(os.environ)
     with _user_errors():
         if given is None:
-            stack = tooling.dev_stack()
-            print(tooling.env_exports(stack.database_url, stack.kafka_bootstrap_servers), end="")
+            dev = stack.dev_stack()
+            print(env_exports(dev.database_url, dev.kafka_bootstrap_servers), end="")
         else:
-            print(tooling.env_exports(given.database_url, given.kafka_bootstrap_servers), end="")
+            print(env_exports(given.database_url, given.kafka_bootstrap_servers), end="")
 
 
 @app.command()
@@ -155,7 +151,13 @@ def classpath() -> None:
     Example: java -cp "$(orderflow dev classpath)" org.apache.kafka.tools.consumer.ConsoleConsumer
     --bootstrap-server 127.0.0.1:59092 --topic orders.order.v1 --from-beginning
     """
-    from orderflow import dev as tooling  # lazy: aiokafka and the stack (startup time)
+    from devtools import stack  # lazy: aiokafka and the stack (startup time)
+    from devtools.paths import dev_paths
 
     with _user_errors():
-        print(tooling.kafka_classpath(tooling.dev_paths(), os.environ))
+        print(stack.kafka_classpath(dev_paths(), os.environ))
+
+
+app.command("fake-provider")(partner_commands.fake_provider)
+app.command("fake-carrier")(partner_commands.fake_carrier)
+app.command("smtp-sink")(partner_commands.smtp_sink)

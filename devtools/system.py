@@ -1,4 +1,4 @@
-"""Small operating-system helpers: commands, packages, ports, processes, progress lines."""
+"""Small operating-system helpers: commands, packages, ports, log tails, progress lines."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from orderflow.dev.errors import DevError
+from devtools.errors import DevError
 
 
 def progress(message: str) -> None:
@@ -96,31 +96,6 @@ def ensure_port_free(port: int, service: str, variable: str) -> None:
             f"port {port} (for {service}) is already used by another program",
             hint=f"stop that program, or pick another port: export {variable}=<port>",
         )
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether process ``pid`` exists (reaping it first if it is our finished child)."""
-    try:
-        reaped, _ = os.waitpid(pid, os.WNOHANG)
-        if reaped == pid:
-            return False
-    except ChildProcessError:
-        pass
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def read_pidfile(path: Path) -> int | None:
-    try:
-        text = path.read_text().strip()
-    except FileNotFoundError:
-        return None
-    return int(text) if text.isdigit() else None
 
 
 def tail(path: Path, lines: int) -> str:

@@ -7,19 +7,18 @@ import base64
 import contextlib
 import logging
 import os
-import signal
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient
 
-from orderflow.dev.config import HOST, Ports, Service, ServiceStatus
-from orderflow.dev.errors import DevError
-from orderflow.dev.kafka_runtime import classpath
-from orderflow.dev.paths import DevPaths
-from orderflow.dev.system import ensure_port_free, pid_alive, progress, read_pidfile, run, tail
+from devtools.config import HOST, Ports, Service, ServiceStatus
+from devtools.errors import DevError
+from devtools.kafka_runtime import classpath
+from devtools.paths import DevPaths
+from devtools.processes import pid_alive, read_pidfile, terminate, wait_for_async
+from devtools.system import ensure_port_free, progress, run, tail
 
 READY_TIMEOUT_SECONDS = 90.0
 STOP_TIMEOUT_SECONDS = 30.0
@@ -200,45 +199,33 @@ def _failure_details(paths: DevPaths) -> str:
 
 async def wait_until_ready(paths: DevPaths, ports: Ports, pid: int) -> None:
     """Poll until the broker answers metadata; on failure stop it and show its log."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + READY_TIMEOUT_SECONDS
     bootstrap = f"{HOST}:{ports.kafka}"
-    while not await answers_metadata(bootstrap):
-        if not pid_alive(pid):
-            problem = "Kafka exited during start-up"
-        elif loop.time() > deadline:
-            problem = f"Kafka did not answer on {bootstrap} within {READY_TIMEOUT_SECONDS:.0f} s"
-            await asyncio.to_thread(stop, paths)
-        else:
-            await asyncio.sleep(0.5)
-            continue
-        raise DevError(
-            problem,
-            hint="fix what the Kafka log says, then run `orderflow dev up` again",
-            details=_failure_details(paths),
-        )
-
-
-def _signal(pid: int, signum: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signum)
+    if await wait_for_async(
+        lambda: answers_metadata(bootstrap), timeout=READY_TIMEOUT_SECONDS, interval=0.5, pid=pid
+    ):
+        return
+    if pid_alive(pid):
+        problem = f"Kafka did not answer on {bootstrap} within {READY_TIMEOUT_SECONDS:.0f} s"
+        await asyncio.to_thread(stop, paths)
+    else:
+        problem = "Kafka exited during start-up"
+    raise DevError(
+        problem,
+        hint="fix what the Kafka log says, then run `orderflow dev up` again",
+        details=_failure_details(paths),
+    )
 
 
 def stop(paths: DevPaths) -> int | None:
     """SIGTERM, wait up to 30 s, then SIGKILL; returns the pid, None when it was not running."""
     pid = running_pid(paths)
-    if pid is None:
-        paths.kafka_pidfile.unlink(missing_ok=True)
-        return None
-    _signal(pid, signal.SIGTERM)
-    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
-    while pid_alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    if pid_alive(pid):
-        progress(f"Kafka (pid {pid}) did not stop within {STOP_TIMEOUT_SECONDS:.0f} s: killing it")
-        _signal(pid, signal.SIGKILL)
-        deadline = time.monotonic() + 10
-        while pid_alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.1)
+    if pid is not None:
+        terminate(
+            pid,
+            grace=STOP_TIMEOUT_SECONDS,
+            on_kill=lambda: progress(
+                f"Kafka (pid {pid}) did not stop within {STOP_TIMEOUT_SECONDS:.0f} s: killing it"
+            ),
+        )
     paths.kafka_pidfile.unlink(missing_ok=True)
     return pid

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from orderflow.dev.errors import DevError
+from devtools.errors import DevError
 
 STATE_DIR_NAME = ".dev"
 POM_RELATIVE = Path("infra/kafka/pom.xml")

@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from orderflow.dev.config import DATABASE_NAME, DATABASE_URL_VAR, KAFKA_BOOTSTRAP_VAR
-from orderflow.dev.stack import INFRASTRUCTURE, dev_stack, up
-from orderflow.dev.system import progress
+from devtools.config import DATABASE_NAME, DATABASE_URL_VAR, KAFKA_BOOTSTRAP_VAR
+from devtools.stack import INFRASTRUCTURE, dev_stack, up
+from devtools.system import progress
 
 if TYPE_CHECKING:
     from testcontainers.core.container import DockerContainer

@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from pathlib import Path
 
-from orderflow.dev.errors import DevError
-from orderflow.dev.paths import DevPaths, kafka_cache_dir
-from orderflow.dev.system import progress, run
+from devtools.errors import DevError
+from devtools.paths import DevPaths, kafka_cache_dir
+from devtools.system import progress, run
 
 POM_NAMESPACE = "{http://maven.apache.org/POM/4.0.0}"
 JAVA_PACKAGES = {"java": "openjdk-17-jre-headless", "mvn": "maven"}

@@ -24,7 +24,7 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 # Defined apart so the CLI can import it without aiosmtpd; re-exported here.
-from orderflow.fakes.smtp_sink_mode import SinkMode as SinkMode  # noqa: PLC0414
+from devtools.fakes.smtp_sink_mode import SinkMode as SinkMode  # noqa: PLC0414
 
 
 @dataclass(frozen=True)

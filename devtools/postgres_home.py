@@ -17,10 +17,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from orderflow.dev.config import Ports
-from orderflow.dev.errors import DevError
-from orderflow.dev.paths import DevPaths, temp_postgres_home
-from orderflow.dev.system import is_root, progress
+from devtools.config import Ports
+from devtools.errors import DevError
+from devtools.paths import DevPaths, temp_postgres_home
+from devtools.system import is_root, progress
 
 SOCKET_PATH_MAX = 107  # sun_path is 108 bytes, including the terminating NUL
 SERVER_USER = "postgres"

@@ -1,4 +1,4 @@
-"""``orderflow dev smtp-sink``: run the local SMTP sink with its HTTP control API."""
+"""``orderflow dev fake-provider | fake-carrier | smtp-sink``: one fake partner per process."""
 
 from __future__ import annotations
 
@@ -8,7 +8,29 @@ from typing import Annotated
 
 import typer
 
-from orderflow.fakes.smtp_sink_mode import SinkMode
+from devtools.fakes.smtp_sink_mode import SinkMode
+
+HostOption = Annotated[str, typer.Option(help="Interface to bind.")]
+
+
+def fake_provider(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8099,
+    host: HostOption = "127.0.0.1",
+) -> None:
+    """Run the in-memory fake payment provider (configure it via PUT /_control)."""
+    from devtools.fakes.payment_provider import serve  # lazy: keeps CLI startup fast
+
+    serve(host, port)
+
+
+def fake_carrier(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8097,
+    host: HostOption = "127.0.0.1",
+) -> None:
+    """Run the fake carrier (configure failures and delivery time via PUT /_control)."""
+    from devtools.fakes.carrier import serve  # lazy: keeps CLI startup fast
+
+    serve(host, port)
 
 
 def smtp_sink(
@@ -25,7 +47,7 @@ def smtp_sink(
         f"smtp-sink: SMTP {host}:{port}  messages http://{host}:{http_port}/messages", err=True
     )
     try:
-        asyncio.run(_serve(host, port, http_port, folder, mode))
+        asyncio.run(_serve_sink(host, port, http_port, folder, mode))
     except KeyboardInterrupt:
         pass
     except OSError as error:
@@ -33,12 +55,14 @@ def smtp_sink(
         raise typer.Exit(1) from None
 
 
-async def _serve(host: str, port: int, http_port: int, folder: Path | None, mode: SinkMode) -> None:
+async def _serve_sink(
+    host: str, port: int, http_port: int, folder: Path | None, mode: SinkMode
+) -> None:
     # aiosmtpd, uvicorn and the HTTP app are imported when the sink runs (CLI startup time).
     import uvicorn
 
-    from orderflow.fakes.smtp_sink import SmtpSink
-    from orderflow.fakes.smtp_sink_http import sink_app
+    from devtools.fakes.smtp_sink import SmtpSink
+    from devtools.fakes.smtp_sink_http import sink_app
 
     sink = await SmtpSink(host, port, folder).start()
     await sink.set_mode(mode)

@@ -5,7 +5,6 @@ Where it lives and as which user it runs: see ``postgres_home``.
 
 from __future__ import annotations
 
-import asyncio
 import shlex
 import shutil
 from collections.abc import Mapping, Sequence
@@ -13,18 +12,20 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
-from orderflow.dev.config import DATABASE_NAME, HOST, Ports, Service, ServiceStatus
-from orderflow.dev.errors import DevError
-from orderflow.dev.paths import DevPaths
-from orderflow.dev.postgres_home import (
+from devtools.config import DATABASE_NAME, HOST, Ports, Service, ServiceStatus
+from devtools.errors import DevError
+from devtools.paths import DevPaths
+from devtools.postgres_home import (
     SERVER_USER,
     PostgresHome,
     as_server_user,
     locate_home,
     prepare_home,
 )
-from orderflow.dev.system import ensure_port_free, pid_alive, progress, run, tail
+from devtools.processes import pid_alive
+from devtools.system import ensure_port_free, progress, run, tail
 
 PG_LIB = Path("/usr/lib/postgresql")
 PORT_VARIABLE = "ORDERFLOW_DEV_POSTGRES_PORT"
@@ -132,20 +133,22 @@ def start(paths: DevPaths, ports: Ports, environ: Mapping[str, str]) -> Postgres
 
 
 async def _connect(port: int) -> Any:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + CONNECT_TIMEOUT_SECONDS
-    while True:
-        try:
-            return await asyncpg.connect(
-                host=HOST, port=port, user=SERVER_USER, database="postgres"
-            )
-        except (OSError, asyncpg.CannotConnectNowError) as exc:
-            if loop.time() > deadline:
-                raise DevError(
-                    f"PostgreSQL on {HOST}:{port} does not accept connections: {exc}",
-                    hint="see its log (`orderflow dev status` shows where)",
-                ) from exc
-            await asyncio.sleep(0.3)
+    """A connection as soon as the server accepts one (it may still be starting)."""
+    retrying = AsyncRetrying(
+        stop=stop_after_delay(CONNECT_TIMEOUT_SECONDS),
+        wait=wait_fixed(0.3),
+        retry=retry_if_exception_type((OSError, asyncpg.CannotConnectNowError)),
+        reraise=True,
+    )
+    try:
+        return await retrying(
+            asyncpg.connect, host=HOST, port=port, user=SERVER_USER, database="postgres"
+        )
+    except (OSError, asyncpg.CannotConnectNowError) as exc:
+        raise DevError(
+            f"PostgreSQL on {HOST}:{port} does not accept connections: {exc}",
+            hint="see its log (`orderflow dev status` shows where)",
+        ) from exc
 
 
 async def ensure_database(port: int) -> None:

@@ -7,20 +7,19 @@ in-process copies on free ports instead.
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from orderflow.dev.config import HOST, Service, ServiceStatus
-from orderflow.dev.errors import DevError
-from orderflow.dev.paths import DevPaths
-from orderflow.dev.system import pid_alive, port_in_use, progress, read_pidfile, tail
+from devtools.config import HOST, Service, ServiceStatus
+from devtools.errors import DevError
+from devtools.paths import DevPaths
+from devtools.processes import pid_alive, read_pidfile, terminate, wait_for
+from devtools.system import port_in_use, progress, tail
 
 STARTUP_SECONDS = 30.0
+STOP_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ def fakes(paths: DevPaths) -> tuple[Fake, ...]:
     """The fakes, on the ports the default settings use."""
     mail = paths.state_dir / "mail"
     return (
-        Fake(Service.PAYMENTS, ("payments", "fake-provider", "--port", "8099"), 8099),
+        Fake(Service.PAYMENTS, ("dev", "fake-provider", "--port", "8099"), 8099),
         Fake(Service.CARRIER, ("dev", "fake-carrier", "--port", "8097"), 8097),
         Fake(
             Service.SMTP_SINK,
@@ -88,13 +87,8 @@ def start(fake: Fake, paths: DevPaths) -> int:
 
 
 def _wait_for_port(fake: Fake, paths: DevPaths, pid: int) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if port_in_use(fake.port):
-            return
-        if not pid_alive(pid):
-            break
-        time.sleep(0.1)
+    if wait_for(lambda: port_in_use(fake.port), timeout=STARTUP_SECONDS, pid=pid):
+        return
     raise DevError(
         f"the {fake.service.value} fake did not start",
         hint=f"see {fake.log(paths)}",
@@ -106,12 +100,7 @@ def stop(fake: Fake, paths: DevPaths) -> int | None:
     """Stop ``fake`` (SIGTERM, then SIGKILL after 10 s); returns the pid it had."""
     pid = running_pid(fake, paths)
     if pid is not None:
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + 10
-        while pid_alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        if pid_alive(pid):
-            os.kill(pid, signal.SIGKILL)
+        terminate(pid, grace=STOP_SECONDS)
     fake.pidfile(paths).unlink(missing_ok=True)
     return pid
 

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
-from orderflow.dev.errors import DevError
+from devtools.errors import DevError
 
 HOST = "127.0.0.1"
 DATABASE_NAME = "orderflow"
