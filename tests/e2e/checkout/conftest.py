@@ -32,7 +32,8 @@ async def provider() -> AsyncIterator[tuple[ProviderState, str]]:
 
 
 @pytest.fixture(autouse=True)
-def _normal_provider(provider: tuple[ProviderState, str]) -> Iterator[None]:
+def provider_behaves_normally(provider: tuple[ProviderState, str]) -> Iterator[None]:
+    """Every test starts and ends with a provider that answers normally."""
     provider[0].behaviour = Behaviour()
     yield
     provider[0].behaviour = Behaviour()
