@@ -232,18 +232,19 @@ def _package(modules: Any) -> str:
     lines = [
         '"""Every event model, generated from orderflow\'s committed JSON Schemas (do not edit).',
         "",
-        "``EVENTS`` lists every published version, oldest first per event type.",
+        "``EVENTS`` lists every published version, oldest first per event type; the other",
+        "names are the objects nested in payloads (e.g. ``OrderLine``).",
         '"""',
         "",
         "from orderflow_events.base import Event",
     ]
     for module in ordered:
-        lines.append(
-            f"from orderflow_events.models.{module.domain} import {', '.join(module.events)}"
-        )
+        names = ", ".join(sorted([*module.definitions, *module.events]))
+        lines.append(f"from orderflow_events.models.{module.domain} import {names}")
     every = [name for module in ordered for name in module.events]
+    parts = [name for module in ordered for name in module.definitions]
     lines += ["", f"EVENTS: tuple[type[Event], ...] = ({', '.join(every)},)", ""]
-    lines.append(f"__all__ = {sorted(['EVENTS', *every])!r}")
+    lines.append(f"__all__ = {sorted(['EVENTS', *every, *parts])!r}")
     return "\n".join(lines) + "\n"
 
 

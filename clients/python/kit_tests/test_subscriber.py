@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from aiokafka import AIOKafkaProducer
+from aiokafka.structs import ConsumerRecord
 from faststream.kafka import KafkaBroker, TestKafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
@@ -186,6 +188,51 @@ class TestSubscriber:
 
         assert len(attempts) == 3
         assert service.dead == []
+
+    async def test_a_header_that_is_not_utf8_is_a_dead_letter(
+        self, mode: str, prefix: str, topics: list[str]
+    ) -> None:
+        service = loyalty(prefix)
+        good = encode(confirmed(), topic_prefix=prefix)
+        bad_headers = [*good.header_list(), ("traceparent", b"\xff\xfe")]
+        async with running(service, mode, topics) as broker:
+            await _send_raw(broker, mode, good.topic, good.value, bad_headers)
+            await publish_record(broker, good)
+            await eventually(lambda: len(service.received) == 1 and len(service.dead) == 1)
+
+        ((body, headers),) = service.dead
+        assert body == good.value
+        assert headers["x-exception-reason"] == "cannot_decode"
+        assert headers["x-exception-message"] == "a header is not UTF-8"
+
+
+async def _send_raw(
+    broker: KafkaBroker, mode: str, topic: str, value: bytes, headers: list[tuple[str, bytes]]
+) -> None:
+    """A record with raw header bytes, which FastStream's publish cannot send."""
+    if mode == "real":
+        producer = AIOKafkaProducer(bootstrap_servers=REAL_KAFKA)
+        await producer.start()
+        try:
+            await producer.send_and_wait(topic, value, key=b"k", headers=headers)
+        finally:
+            await producer.stop()
+        return
+    record = ConsumerRecord(  # what the consumer would hand FastStream
+        topic=topic,
+        partition=0,
+        offset=0,
+        timestamp=0,
+        timestamp_type=0,
+        key=b"k",
+        value=value,
+        checksum=None,
+        serialized_key_size=1,
+        serialized_value_size=len(value),
+        headers=headers,
+    )
+    (subscriber,) = [s for s in broker.subscribers if topic in str(s.topics)]  # type: ignore[attr-defined]
+    await subscriber.consume(record)
 
 
 def test_subscribing_to_an_older_version_is_refused() -> None:

@@ -12,7 +12,7 @@ from faststream import Context, ExceptionMiddleware, StreamMessage
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaBroker as BrokerOfContext
 
-from orderflow_events.errors import UndecodableRecord
+from orderflow_events.errors import Reason, UndecodableRecord
 
 logger = logging.getLogger("orderflow_events.dead_letters")
 
@@ -66,7 +66,20 @@ def dead_letters(topic: str, group_id: str) -> ExceptionMiddleware:
             error,
         )
 
-    return ExceptionMiddleware(handlers={UndecodableRecord: to_dead_letters})
+    async def unparsable(
+        error: UnicodeDecodeError,
+        broker: BrokerOfContext,
+        message: Any = Context("message"),  # noqa: B008 (FastStream's own idiom)
+    ) -> None:
+        if isinstance(message, StreamMessage):
+            raise error  # raised by a handler, not by parsing the record: not the record's fault
+        # FastStream's parser decodes every header as UTF-8 before any handler runs.
+        poison = UndecodableRecord(Reason.CANNOT_DECODE, "a header is not UTF-8")
+        await to_dead_letters(poison, broker, message)
+
+    return ExceptionMiddleware(
+        handlers={UndecodableRecord: to_dead_letters, UnicodeDecodeError: unparsable}
+    )
 
 
 async def publish_dead_letter(

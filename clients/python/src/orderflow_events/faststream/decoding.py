@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from typing import Annotated, Any
-from weakref import WeakKeyDictionary
 
 from faststream import Depends, StreamMessage
-from faststream.kafka.annotations import KafkaMessage
 
 from orderflow_events.base import Event
 from orderflow_events.cloudevents import decode_event
@@ -16,16 +15,17 @@ from orderflow_events.metadata import EventMetadata, read_metadata
 from orderflow_events.registry import parse_ce_type
 
 # The decoder reads the metadata anyway (a malformed header must be a dead letter even for a
-# handler that never asks for it); the Metadata dependency then finds it here instead of
-# parsing the headers a second time. Weak keys: an entry goes with its message.
-_METADATA: WeakKeyDictionary[StreamMessage[Any], EventMetadata] = WeakKeyDictionary()
+# handler that never asks for it) and leaves it here for the Metadata dependency, which runs
+# next in the same task. Not FastStream's Context: resolving one runs a synchronous function in
+# a worker thread, which cost more than everything else done per record (bench/subscriber.py).
+_CURRENT: ContextVar[EventMetadata] = ContextVar("orderflow_event_metadata")
 _EVENT_TYPES: dict[str, str] = {}
 
 
 async def decode_message(message: StreamMessage[Any]) -> Event:
     """FastStream decoder: the typed event, upcast; raises ``UndecodableRecord``."""
     event = decode_event(message.body, message.headers)
-    _METADATA[message] = _metadata_of(message)
+    _CURRENT.set(_metadata_of(message))
     return event
 
 
@@ -34,9 +34,18 @@ async def skip_body(message: StreamMessage[Any]) -> None:
     del message
 
 
-def event_metadata(message: KafkaMessage) -> EventMetadata:
-    """The metadata of the record being handled (a FastStream dependency)."""
-    return _METADATA.get(message) or _metadata_of(message)
+async def event_metadata() -> EventMetadata:
+    """The metadata of the record being handled (a FastStream dependency).
+
+    Async on purpose, as are the filters: FastStream runs synchronous callables in a worker
+    thread.
+    """
+    try:
+        return _CURRENT.get()
+    except LookupError:
+        raise RuntimeError(
+            "event metadata exists only in handlers registered with EventRouter.subscriber"
+        ) from None
 
 
 Metadata = Annotated[EventMetadata, Depends(event_metadata)]
@@ -59,10 +68,10 @@ def event_type_of(headers: Mapping[str, str]) -> str | None:
     return event_type
 
 
-def is_event_type(event_type: str) -> Callable[[StreamMessage[Any]], bool]:
+def is_event_type(event_type: str) -> Callable[[StreamMessage[Any]], Awaitable[bool]]:
     """A FastStream filter: records of ``event_type``, whatever their version."""
 
-    def matches(message: StreamMessage[Any]) -> bool:
+    async def matches(message: StreamMessage[Any]) -> bool:
         return event_type_of(message.headers) == event_type
 
     matches.__name__ = f"is_{event_type.replace('.', '_')}"
@@ -78,6 +87,15 @@ def _metadata_of(message: StreamMessage[Any]) -> EventMetadata:
         partition=getattr(raw, "partition", None),
         offset=getattr(raw, "offset", None),
     )
+
+
+def is_none_of(event_types: set[str]) -> Callable[[StreamMessage[Any]], Awaitable[bool]]:
+    """A FastStream filter: records whose type is not in ``event_types`` (read when called)."""
+
+    async def unhandled(message: StreamMessage[Any]) -> bool:
+        return event_type_of(message.headers) not in event_types
+
+    return unhandled
 
 
 def check_ce_type(headers: Mapping[str, str]) -> None:

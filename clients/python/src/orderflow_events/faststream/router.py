@@ -6,20 +6,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from aiokafka import ConsumerRecord
-from faststream import AckPolicy, StreamMessage
+from faststream import AckPolicy
 from faststream.kafka import KafkaRouter
 from faststream.kafka.annotations import KafkaMessage
 
 from orderflow_events.base import Event
-from orderflow_events.cloudevents import headers_of
-from orderflow_events.errors import Reason, UndecodableRecord
 from orderflow_events.faststream.dead_letters import dead_letters
 from orderflow_events.faststream.decoding import (
     check_ce_type,
     decode_message,
-    event_type_of,
     is_event_type,
+    is_none_of,
     skip_body,
 )
 from orderflow_events.registry import EventRegistry, registry
@@ -102,16 +99,11 @@ class EventRouter:
             subscriber = self.kafka.subscriber(
                 name,
                 group_id=self.group_id,
-                parser=_parse,
                 ack_policy=self._ack_policy,
                 auto_offset_reset=self._offset_reset,
             )
             topic = self._topics[name] = _Topic(subscriber)
-            handled = topic.handled
-            subscriber(
-                filter=lambda message: event_type_of(message.headers) not in handled,
-                decoder=skip_body,
-            )(_not_subscribed())
+            subscriber(filter=is_none_of(topic.handled), decoder=skip_body)(_not_subscribed())
         return topic
 
 
@@ -123,16 +115,3 @@ def _not_subscribed() -> Callable[[KafkaMessage], Any]:
         check_ce_type(message.headers)
 
     return not_subscribed
-
-
-async def _parse(
-    record: ConsumerRecord[Any, Any],
-    original: Callable[[ConsumerRecord[Any, Any]], Any],
-) -> StreamMessage[Any]:
-    """FastStream's parser, but a header that is not UTF-8 makes the record a dead letter."""
-    try:
-        message: StreamMessage[Any] = await original(record)
-    except UnicodeDecodeError:
-        headers_of(record.headers)  # raises UndecodableRecord naming the problem
-        raise UndecodableRecord(Reason.CANNOT_DECODE, "a header is not UTF-8") from None
-    return message

@@ -1,6 +1,7 @@
 """Every event model, generated from orderflow's committed JSON Schemas (do not edit).
 
-``EVENTS`` lists every published version, oldest first per event type.
+``EVENTS`` lists every published version, oldest first per event type; the other
+names are the objects nested in payloads (e.g. ``OrderLine``).
 """
 
 from orderflow_events.base import Event
@@ -11,6 +12,7 @@ from orderflow_events.models.catalog import (
     PriceChanged,
     ProductCreated,
     ProductUpdated,
+    ReservedItem,
     StockAdjusted,
 )
 from orderflow_events.models.fulfillment import ShipmentCreated, ShipmentDelivered, ShipmentShipped
@@ -20,6 +22,7 @@ from orderflow_events.models.orders import (
     OrderConfirmed,
     OrderDelivered,
     OrderFulfilling,
+    OrderLine,
     OrderPaymentPending,
     OrderPlaced,
     OrderPlacedV1,
@@ -65,6 +68,7 @@ __all__ = [
     "OrderConfirmed",
     "OrderDelivered",
     "OrderFulfilling",
+    "OrderLine",
     "OrderPaymentPending",
     "OrderPlaced",
     "OrderPlacedV1",
@@ -78,6 +82,7 @@ __all__ = [
     "PriceChanged",
     "ProductCreated",
     "ProductUpdated",
+    "ReservedItem",
     "ShipmentCreated",
     "ShipmentDelivered",
     "ShipmentShipped",
