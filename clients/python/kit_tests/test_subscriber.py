@@ -8,11 +8,12 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
+from faststream import Depends
 from faststream.kafka import KafkaBroker, TestKafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
@@ -28,6 +29,12 @@ from orderflow_events import (
 from orderflow_events.faststream import EventRouter, Metadata
 from orderflow_events.testing import publish_event, publish_record, raw_record, with_headers
 
+
+async def event_id_of(meta: Metadata) -> uuid.UUID:
+    return meta.event_id
+
+
+EventId = Annotated[uuid.UUID, Depends(event_id_of)]
 ORDER = uuid.UUID("0b8f3c52-6f5e-4a8e-9a55-2f7c1e0d9a11")
 
 
@@ -188,6 +195,23 @@ class TestSubscriber:
 
         assert len(attempts) == 3
         assert service.dead == []
+
+    async def test_metadata_also_reaches_a_dependency_of_the_handler(
+        self, mode: str, prefix: str, topics: list[str]
+    ) -> None:
+        service = Loyalty(EventRouter(group_id=f"{prefix}loyalty", prefix=prefix))
+
+        @service.router.subscriber(OrderConfirmed)
+        async def award(event: OrderConfirmed, event_id: EventId) -> None:
+            service.received.append((event, event_id))  # type: ignore[arg-type]
+
+        async with running(service, mode, topics) as broker:
+            record = await publish_event(broker, confirmed(), topic_prefix=prefix)
+            await eventually(lambda: len(service.received) == 1)
+
+        ((event, event_id),) = service.received
+        assert event == confirmed()
+        assert event_id == uuid.UUID(record.headers["ce_id"])
 
     async def test_a_header_that_is_not_utf8_is_a_dead_letter(
         self, mode: str, prefix: str, topics: list[str]

@@ -27,4 +27,4 @@ def test_the_kit_subscriber_tests_pass_against_the_real_broker(settings: Setting
 
     output = done.stdout.decode()
     assert done.returncode == 0, output[-3000:] + done.stderr.decode()[-2000:]
-    assert "5 passed" in output, output[-1000:]
+    assert "6 passed" in output, output[-1000:]

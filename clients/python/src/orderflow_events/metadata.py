@@ -14,7 +14,7 @@ from orderflow_events.registry import parse_ce_type
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class EventMetadata:
     """The envelope of one consumed event.
 
@@ -76,23 +76,56 @@ def read_metadata(
     offset: int | None = None,
 ) -> EventMetadata:
     """The metadata of a record, or :class:`UndecodableRecord` naming the header at fault."""
-    event_type, version = parse_ce_type(_required(headers, "ce_type"))
+    try:  # one guarded block for the parsed headers: this runs for every record
+        event_type, version = _types(headers["ce_type"])
+        event_id = uuid.UUID(headers["ce_id"])
+        time = datetime.fromisoformat(headers["ce_time"])
+        aggregate_version = int(_plain(headers, "aggregate_version") or "")
+    except (KeyError, ValueError):
+        _explain(headers)  # raises, naming the first header that is missing or malformed
+        raise
     record_key = key.decode(errors="replace") if isinstance(key, bytes) else key
     return EventMetadata(
-        event_id=_parse(uuid.UUID, headers, "ce_id"),
+        event_id=event_id,
         event_type=event_type,
         version=version,
         source=headers.get("ce_source", ""),
-        time=_parse(datetime.fromisoformat, headers, "ce_time"),
+        time=time,
         key=record_key or headers.get("ce_subject", ""),
-        correlation_id=header(headers, "correlation_id") or "",
-        causation_id=header(headers, "causation_id"),
-        traceparent=header(headers, "traceparent"),
-        aggregate_version=_parse(int, headers, "aggregate_version"),
+        correlation_id=_plain(headers, "correlation_id") or "",
+        causation_id=_plain(headers, "causation_id"),
+        traceparent=_plain(headers, "traceparent"),
+        aggregate_version=aggregate_version,
         topic=topic,
         partition=partition,
         offset=offset,
     )
+
+
+_TYPES: dict[str, tuple[str, int]] = {}
+
+
+def _types(ce_type: str) -> tuple[str, int]:
+    """``parse_ce_type``, remembered: a topic carries a handful of types."""
+    parsed = _TYPES.get(ce_type)
+    if parsed is None:
+        parsed = parse_ce_type(ce_type)
+        if len(_TYPES) < 1024:  # bounded: a flood of odd types must not grow memory
+            _TYPES[ce_type] = parsed
+    return parsed
+
+
+def _plain(headers: Mapping[str, str], name: str) -> str | None:
+    value = headers.get(name)
+    return headers.get(_EXTENSIONS[name]) if value is None else value
+
+
+def _explain(headers: Mapping[str, str]) -> None:
+    """Raise :class:`UndecodableRecord` for the first header that is missing or malformed."""
+    parse_ce_type(_required(headers, "ce_type"))
+    _parse(uuid.UUID, headers, "ce_id")
+    _parse(datetime.fromisoformat, headers, "ce_time")
+    _parse(int, headers, "aggregate_version")
 
 
 def _required(headers: Mapping[str, str], name: str) -> str:

@@ -48,7 +48,7 @@ async def event_metadata() -> EventMetadata:
         ) from None
 
 
-Metadata = Annotated[EventMetadata, Depends(event_metadata)]
+Metadata = Annotated[EventMetadata, Depends(event_metadata, cast=False)]
 """Annotate a handler parameter with this to receive the :class:`EventMetadata`."""
 
 

@@ -19,6 +19,7 @@ from orderflow_events.faststream.decoding import (
     is_none_of,
     skip_body,
 )
+from orderflow_events.faststream.injection import pass_metadata
 from orderflow_events.registry import EventRegistry, registry
 
 if TYPE_CHECKING:
@@ -87,11 +88,16 @@ class EventRouter:
             )
         topic = self._topic(event.event_spec.topic)
         topic.handled.add(event.event_spec.event_type)
-        return topic.subscriber(
+        register = topic.subscriber(
             filter=is_event_type(event.event_spec.event_type),
             decoder=decode_message,
             dependencies=dependencies,
         )
+
+        def decorate(handler: Callable[..., Any]) -> HandlerCallWrapper[..., Any]:
+            return register(pass_metadata(handler))
+
+        return decorate
 
     def _topic(self, name: str) -> _Topic:
         topic = self._topics.get(name)
