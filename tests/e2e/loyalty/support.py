@@ -87,6 +87,16 @@ async def wait_caught_up(
         await admin.close()
 
 
+async def delete_topic(kafka: KafkaConnection, topic: str) -> None:
+    """Remove a topic this test made: a shared broker keeps every topic until deleted."""
+    admin = AIOKafkaAdminClient(**kafka.client_options())
+    await admin.start()
+    try:
+        await admin.delete_topics([topic])
+    finally:
+        await admin.close()
+
+
 async def wait_published(
     sessions: async_sessionmaker[AsyncSession], keys: list[str], timeout: float = 60
 ) -> None:

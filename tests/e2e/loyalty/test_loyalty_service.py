@@ -28,6 +28,7 @@ from orderflow.settings import Settings
 from outbox import append_envelope
 from tests.e2e.checkout.conftest import Shopper, cart, key, new_product, shopper_at
 from tests.e2e.loyalty.support import (
+    delete_topic,
     loyalty_process,
     start_group_at_end,
     wait_caught_up,
@@ -83,7 +84,10 @@ async def test_loyalty_awards_and_takes_back_points_exactly_once(
     assert balances == [25, 0, 0, 40]  # alice kept 25, bob refunded, carol cancelled, v1 order
     assert await _entries(sessions, orders[0]) == [("award", 25)]  # republished: not twice
     assert await _entries(sessions, orders[1]) == [("award", 12), ("take_back", -12)]
-    (dead,) = await _dead_letters(kafka, f"{group}.dlq", garbage)
+    try:
+        (dead,) = await _dead_letters(kafka, f"{group}.dlq", garbage)
+    finally:
+        await delete_topic(kafka, f"{group}.dlq")
     headers = {name: value.decode() for name, value in dead.headers}
     assert headers["x-exception-reason"] == "cannot_decode"
     assert headers["x-original-topic"] == TOPIC
