@@ -36,23 +36,28 @@ def to_json(record: DeadLetter) -> dict[str, Any]:
 
 
 def write_jsonl(target: Path | TextIO, records: Iterable[DeadLetter]) -> int:
-    """Write ``records`` as JSON lines; returns the count.
+    """Write ``records`` as JSON lines; returns the count (see :func:`write_json_lines`)."""
+    return write_json_lines(target, (to_json(record) for record in records))
+
+
+def write_json_lines(target: Path | TextIO, rows: Iterable[dict[str, Any]]) -> int:
+    """Write ``rows`` as JSON lines; returns the count.
 
     A path is created (never overwritten) and flushed to disk before returning, so a purge
     only resolves records whose copy is durable. A stream (stdout) is written as is.
     """
     if not isinstance(target, Path):
-        return _write(target, records)
+        return _write(target, rows)
     with target.open("x", encoding="utf-8") as out:
-        count = _write(out, records)
+        count = _write(out, rows)
         out.flush()
         os.fsync(out.fileno())
     return count
 
 
-def _write(out: TextIO, records: Iterable[DeadLetter]) -> int:
+def _write(out: TextIO, rows: Iterable[dict[str, Any]]) -> int:
     count = 0
-    for record in records:
-        out.write(json.dumps(to_json(record), ensure_ascii=False) + "\n")
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
         count += 1
     return count

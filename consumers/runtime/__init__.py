@@ -6,7 +6,13 @@ topic names and header names below are shared with the operator tooling (``order
 
 from consumers.runtime.consumer import ConsumerRuntime
 from consumers.runtime.dead_letters import failure_record, header_value, not_before
-from consumers.runtime.errors import FailureClass, PermanentError, TransientError, classify
+from consumers.runtime.errors import (
+    RECORD_REJECTIONS,
+    FailureClass,
+    PermanentError,
+    TransientError,
+    classify,
+)
 from consumers.runtime.group_topics import ensure_group_topics, group_topic_names
 from consumers.runtime.handlers import Consumer, Effect, EffectContext, Handler, MessageContext
 from consumers.runtime.headers import (
@@ -35,6 +41,7 @@ from consumers.runtime.headers import (
 from consumers.runtime.inbox import inbox, metadata
 from consumers.runtime.last_errors import consumer_errors
 from consumers.runtime.policy import RetryPolicy
+from consumers.runtime.quarantine import quarantine
 from consumers.runtime.topics import (
     DEFAULT_TIER_DELAYS,
     dead_letter_topic,
@@ -61,6 +68,7 @@ __all__ = [
     "REASON_PERMANENT",
     "REASON_RETRIES_EXHAUSTED",
     "REASON_TRANSIENT",
+    "RECORD_REJECTIONS",
     "REPLAY_COUNT",
     "REPLAY_ID",
     "RETRY_HEADERS",
@@ -86,6 +94,7 @@ __all__ = [
     "inbox",
     "metadata",
     "not_before",
+    "quarantine",
     "retry_topic",
     "retry_topics",
     "tier_of",

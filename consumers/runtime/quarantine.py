@@ -184,6 +184,16 @@ async def unresolved_count(session: AsyncSession, group: str) -> int:
     return int(count or 0)
 
 
+async def unresolved_counts(session: AsyncSession) -> dict[str, int]:
+    """Quarantined records still waiting for an operator, per group."""
+    rows = await session.execute(
+        select(quarantine.c.consumer_group, func.count())
+        .where(quarantine.c.resolution.is_(None))
+        .group_by(quarantine.c.consumer_group)
+    )
+    return {str(group): int(count) for group, count in rows}
+
+
 async def refresh_unresolved(sessions: async_sessionmaker[AsyncSession], group: str) -> None:
     """Set ``orderflow_consumer_quarantine_unresolved`` of ``group`` from the table (best
     effort: a gauge is not worth failing anything for)."""

@@ -1,11 +1,14 @@
-"""What ``orderflow consumers status`` shows: lag, retry-tier depth, dead letters, last error.
+"""What ``orderflow consumers status`` shows: lag, retry-tier depth, dead letters, last error,
+infrastructure waits in progress and quarantined records.
 
 Read-only: committed offsets of the group (admin API), end and beginning offsets of its topics
-(a group-less consumer), and the last error the runtime recorded in ``messaging``.
+(a group-less consumer), and what the runtime recorded in ``messaging``. When PostgreSQL is
+what is down, the Kafka side is still shown, with the database error instead of the rest.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -14,10 +17,15 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from consumers.runtime.errors import describe, infrastructure_cause
 from consumers.runtime.handlers import Consumer
 from consumers.runtime.last_errors import last_errors
+from consumers.runtime.quarantine import unresolved_counts
 from consumers.runtime.topics import dead_letter_topic, retry_topics
+from consumers.runtime.wait_records import current_waits
 from foundation.kafka import KafkaConnection
+
+DATABASE_TIMEOUT_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,9 @@ class GroupStatus:
     retry_depths: dict[int, int]
     dead_letters: int
     last_error: dict[str, Any] | None = field(default=None)
+    waits: list[dict[str, Any]] = field(default_factory=list)
+    quarantined: int = 0
+    database_error: str | None = None
 
     @property
     def lag(self) -> int:
@@ -52,9 +63,7 @@ class GroupStatus:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-friendly dict."""
-        error = self.last_error and {
-            k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in self.last_error.items()
-        }
+        error = self.last_error and _jsonable(self.last_error)
         return {
             "group": self.group,
             "lag": self.lag,
@@ -62,6 +71,9 @@ class GroupStatus:
             "retry_tiers": {str(tier): depth for tier, depth in self.retry_depths.items()},
             "dead_letters": self.dead_letters,
             "last_error": error,
+            "infrastructure_waits": [_jsonable(w) for w in self.waits],
+            "quarantined": self.quarantined,
+            "database_error": self.database_error,
         }
 
 
@@ -72,18 +84,41 @@ async def groups_status(
     tiers: int,
 ) -> list[GroupStatus]:
     """The status of every group in ``consumers``."""
-    async with sessions() as session:
-        errors = await last_errors(session)
+    recorded = await _recorded(sessions)
     offsets = _Offsets(connection)
     await offsets.start()
     try:
-        return [await _group(offsets, c, tiers, errors.get(c.name)) for c in consumers]
+        return [await _group(offsets, c, tiers, recorded) for c in consumers]
     finally:
         await offsets.stop()
 
 
+class _Recorded:
+    """What the runtime wrote to ``messaging`` (empty, with the error, when unreachable)."""
+
+    def __init__(self, error: str | None = None) -> None:
+        self.errors: dict[str, dict[str, Any]] = {}
+        self.waits: dict[str, list[dict[str, Any]]] = {}
+        self.quarantined: dict[str, int] = {}
+        self.database_error = error
+
+
+async def _recorded(sessions: async_sessionmaker[AsyncSession]) -> _Recorded:
+    found = _Recorded()
+    try:
+        async with asyncio.timeout(DATABASE_TIMEOUT_SECONDS), sessions() as session:
+            found.errors = await last_errors(session)
+            found.waits = await current_waits(session)
+            found.quarantined = await unresolved_counts(session)
+    except Exception as error:
+        if infrastructure_cause(error) is None:
+            raise
+        return _Recorded(describe(error))
+    return found
+
+
 async def _group(
-    offsets: _Offsets, consumer: Consumer, tiers: int, error: dict[str, Any] | None
+    offsets: _Offsets, consumer: Consumer, tiers: int, recorded: _Recorded
 ) -> GroupStatus:
     committed = await offsets.committed(consumer.name)
     main = await offsets.lags(consumer.topics, committed)
@@ -91,7 +126,20 @@ async def _group(
     for tier, topic in enumerate(retry_topics(consumer.name, tiers), start=1):
         depths[tier] = sum(p.lag for p in await offsets.lags([topic], committed))
     dead = await offsets.retained(dead_letter_topic(consumer.name))
-    return GroupStatus(consumer.name, main, depths, dead, error)
+    return GroupStatus(
+        consumer.name,
+        main,
+        depths,
+        dead,
+        recorded.errors.get(consumer.name),
+        recorded.waits.get(consumer.name, []),
+        recorded.quarantined.get(consumer.name, 0),
+        recorded.database_error,
+    )
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
 
 
 class _Offsets:

@@ -80,6 +80,7 @@ def _human(entry: GroupStatus) -> str:
     lines += ["  " + line for line in table(headers, partitions).splitlines()]
     tiers = ", ".join(f"tier {t}: {d}" for t, d in entry.retry_depths.items())
     lines.append(f"  retry tiers waiting: {tiers or 'none'}")
+    lines += _infrastructure(entry)
     error = entry.last_error
     if error:
         lines.append(
@@ -87,6 +88,28 @@ def _human(entry: GroupStatus) -> str:
             f"{error['exception_type']}: {error['message']} "
             f"at {error['topic']}[{error['partition']}]@{error['offset']}"
         )
-    else:
+    elif entry.database_error is None:
         lines.append("  last error: none")
     return "\n".join(lines)
+
+
+def _infrastructure(entry: GroupStatus) -> list[str]:
+    """Waits on the database or the broker, quarantined records, an unreachable database."""
+    if entry.database_error is not None:
+        return [
+            f"  database unreachable ({entry.database_error}); consumers wait for it, "
+            "last error, waits and quarantine unknown"
+        ]
+    lines = []
+    for wait in entry.waits:
+        state = f"stale, last heard {wait['updated_at']:%H:%M:%S}" if wait["stale"] else "now"
+        lines.append(
+            f"  waiting on infrastructure since {wait['since']:%Y-%m-%d %H:%M:%S %Z} ({state}): "
+            f"{wait['cause']}, {wait['partitions']} partitions, {wait['member']}: "
+            f"{wait['message']}"
+        )
+    if entry.quarantined:
+        lines.append(
+            f"  quarantined: {entry.quarantined} unresolved (see `orderflow dlq quarantine ls`)"
+        )
+    return lines

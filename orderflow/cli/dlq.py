@@ -7,7 +7,6 @@ replay exits 130 and says how to resume it.
 from __future__ import annotations
 
 import asyncio
-import getpass
 import json
 import sys
 import uuid
@@ -30,8 +29,12 @@ from orderflow.cli.dlq_options import (
     WhyOpt,
     event_id,
     full_group,
+    operator_name,
+    reason_text,
 )
 from orderflow.cli.dlq_progress import interruptible, progress_bar
+from orderflow.cli.dlq_quarantine import app as quarantine_app
+from orderflow.cli.dlq_quarantine import unresolved_note
 from orderflow.cli.errors import UserError, command_group, friendly_errors
 from orderflow.cli.options import bundled
 
@@ -50,6 +53,11 @@ if TYPE_CHECKING:
 # them: importing them here would slow down every `orderflow` invocation, even `--help`.
 
 app = command_group()
+app.add_typer(
+    quarantine_app,
+    name="quarantine",
+    help="Records whose dead letter could not be written, kept in PostgreSQL.",
+)
 T = TypeVar("T")
 
 
@@ -113,21 +121,6 @@ def _job_id(text: str) -> uuid.UUID:
         raise UserError(f"bad job id {text!r}: copy it from `orderflow dlq jobs`") from None
 
 
-def _operator(name: str | None) -> str:
-    if name and name.strip():
-        return name.strip()
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return f"uid:{__import__('os').getuid()}"
-
-
-def _reason(text: str) -> str:
-    if not text.strip():
-        raise UserError('--reason must say why, e.g. --reason "SMTP outage fixed, INC-123"')
-    return text.strip()
-
-
 @app.command("ls")
 def list_dead_letters(group: OnlyGroupOpt = None, as_json: JsonOpt = False) -> None:
     """Unresolved dead letters grouped by group, failure reason and event type."""
@@ -140,6 +133,7 @@ def list_dead_letters(group: OnlyGroupOpt = None, as_json: JsonOpt = False) -> N
         typer.echo(json.dumps([r.to_json() for r in rows], indent=2))
     else:
         typer.echo(render.summary(rows))
+        typer.echo(unresolved_note(settings, name), nl=False)
 
 
 @app.command()
@@ -192,7 +186,7 @@ def replay(
     from consumers.operations.conventions import retry_topic
 
     settings = _settings()
-    why = _reason(reason)
+    why = reason_text(reason)
     selection = _selection(settings, records)
     per_second = _rate(rate)
     limit = max_replays if max_replays is not None else settings.dlq_max_replays
@@ -200,7 +194,7 @@ def replay(
         raise UserError("--max-replays must be at least 1 (use --force to lift the loop guard)")
     guard = LoopGuard(limit, force)
     destination = to_topic or retry_topic(selection.group, 1)
-    request = ReplayRequest(_operator(operator), why, destination, per_second, limit, force)
+    request = ReplayRequest(operator_name(operator), why, destination, per_second, limit, force)
     code = _execute(
         settings,
         lambda desk: _replay(
@@ -294,7 +288,7 @@ def cancel(
     """Cancel a replay job: a running one stops after its current batch."""
     settings = _settings()
     job_id = _job_id(job)
-    view: JobView = _execute(settings, lambda desk: desk.cancel(job_id, _operator(operator)))
+    view: JobView = _execute(settings, lambda desk: desk.cancel(job_id, operator_name(operator)))
     typer.echo(render.outcome(view))
 
 
@@ -312,13 +306,13 @@ def purge(
 ) -> None:
     """Mark selected dead letters resolved, after writing them to a JSONL file."""
     settings = _settings()
-    why = _reason(reason)
+    why = reason_text(reason)
     selection = _selection(settings, records)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = export or Path(f"dlq-purge-{selection.group}-{stamp}.jsonl")
     if not yes and not sys.stdin.isatty():
         raise UserError("purge needs confirmation: run it in a terminal or pass --yes")
-    who = _operator(operator)
+    who = operator_name(operator)
 
     async def work(desk: DeadLetterDesk) -> JobView | None:
         plan = await desk.plan(selection)
@@ -350,7 +344,7 @@ def export_dead_letters(
     """Write selected dead letters as JSON lines; nothing is resolved."""
     settings = _settings()
     selection = _selection(settings, records)
-    who = _operator(operator)
+    who = operator_name(operator)
 
     async def work(desk: DeadLetterDesk) -> int:
         plan = await desk.plan(selection, include_resolved=include_resolved)

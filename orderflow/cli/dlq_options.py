@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
@@ -94,3 +96,20 @@ def event_id(text: str) -> str:
         raise UserError(
             f"bad --event-id {text!r}: expected a UUID such as the ce_id header"
         ) from None
+
+
+def operator_name(name: str | None) -> str:
+    """Who acts, for the audit trail: ``--operator``, else the OS user."""
+    if name and name.strip():
+        return name.strip()
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid:{os.getuid()}"
+
+
+def reason_text(text: str) -> str:
+    """A ``--reason`` that says something; ``UserError`` for a blank one."""
+    if not text.strip():
+        raise UserError('--reason must say why, e.g. --reason "SMTP outage fixed, INC-123"')
+    return text.strip()

@@ -24,7 +24,9 @@ from consumers.runtime import (
     dead_letter_topic,
     retry_topic,
 )
+from consumers.runtime.status import groups_status
 from events.schemas import OrderPlaced
+from foundation.database import create_engine, create_sessions
 from foundation.kafka import KafkaConnection
 from tests.integration.consumers.support import (
     RunningConsumer,
@@ -181,3 +183,67 @@ async def _committed_all(kafka: KafkaConnection, group: str, topic: str, total: 
 
 async def _partitions(kafka: KafkaConnection, topic: str) -> list[int]:
     return sorted(tp.partition for tp in await end_offsets(kafka, topic))
+
+
+async def test_status_shows_a_wait_in_progress_and_forgets_it_once_over(
+    sessions: async_sessionmaker[AsyncSession], kafka: KafkaConnection, unique: str
+) -> None:
+    topic = await create_topic(kafka, f"test.infra.status.{unique}")
+    group = f"test-infra-status-{unique}"
+    event_id, record = order_placed()
+    blocked = True
+
+    async def down_until_released(event: OrderPlaced, ctx: MessageContext) -> None:
+        if blocked:  # every run: the database "restarts" under this batch
+            await ctx.session.execute(KILL_OWN_BACKEND)
+        await record_test_email(event, ctx)
+
+    consumer = Consumer(group, (topic,), {OrderPlaced: down_until_released})
+    await produce(kafka, topic, record)
+    async with RunningConsumer(consumer, sessions, kafka):
+        await eventually(lambda: _waiting(kafka, sessions, consumer, True), what="a wait shown")
+        (status,) = await groups_status(kafka, sessions, [consumer], tiers=2)
+        (wait,) = status.waits
+        assert wait["cause"] in ("server_unavailable", "connection_lost")
+        assert wait["partitions"] == 1
+        assert wait["stale"] is False
+        assert status.database_error is None
+        assert _gauge(group) > 0
+        blocked = False
+        await eventually(lambda: _waiting(kafka, sessions, consumer, False), what="wait over")
+    assert _gauge(group) == 0
+    assert await emails(sessions, [event_id]) == 1
+
+
+async def test_status_still_shows_kafka_when_the_database_is_unreachable(
+    kafka: KafkaConnection, unique: str
+) -> None:
+    topic = await create_topic(kafka, f"test.infra.nodb.{unique}")
+    engine = create_engine("postgresql+asyncpg://postgres@127.0.0.1:1/none")
+    consumer = Consumer(f"test-infra-nodb-{unique}", (topic,), {OrderPlaced: record_test_email})
+
+    try:
+        (status,) = await groups_status(kafka, create_sessions(engine), [consumer], tiers=2)
+    finally:
+        await engine.dispose()
+
+    assert status.database_error is not None
+    assert "ConnectionRefusedError" in status.database_error
+    assert [p.topic for p in status.partitions] == [topic]
+
+
+async def _waiting(
+    kafka: KafkaConnection,
+    sessions: async_sessionmaker[AsyncSession],
+    consumer: Consumer,
+    expected: bool,
+) -> bool:
+    (status,) = await groups_status(kafka, sessions, [consumer], tiers=2)
+    return bool(status.waits) is expected
+
+
+def _gauge(group: str) -> float:
+    value = REGISTRY.get_sample_value(
+        "orderflow_consumer_infrastructure_waiting_since_seconds", {"group": group}
+    )
+    return value or 0
