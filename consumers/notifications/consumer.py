@@ -8,6 +8,7 @@ from consumers.notifications.mailer import Mailer, SmtpConfig, SmtpMailer
 from consumers.notifications.orders import remember_order
 from consumers.notifications.recipients import PlaceholderDirectory, RecipientDirectory
 from consumers.notifications.resets import ResetLinks
+from consumers.notifications.sending import MARK_PATIENCE_SECONDS
 from consumers.notifications.templates import TEMPLATES
 from consumers.runtime import Consumer, Handler
 from events import IntegrationEvent, registry
@@ -23,6 +24,7 @@ def notifications_consumer(
     reset_links: ResetLinks | None = None,
     *,
     group: str = GROUP,
+    mark_patience_seconds: float = MARK_PATIENCE_SECONDS,
 ) -> Consumer:
     """The notifications group; subscribes to the topics of every event with a template.
 
@@ -30,7 +32,11 @@ def notifications_consumer(
     they could never be sent, and would only fill the dead-letter topic.
     """
     record = record_notification(recipients or PlaceholderDirectory())
-    deliver = deliver_notification(mailer or SmtpMailer(SmtpConfig()), reset_links)
+    deliver = deliver_notification(
+        mailer or SmtpMailer(SmtpConfig()),
+        reset_links,
+        mark_patience_seconds=mark_patience_seconds,
+    )
     emails = [e for e in TEMPLATES if reset_links is not None or e is not PasswordResetRequested]
     handlers: dict[type[IntegrationEvent], Handler] = {OrderPlaced: remember_order}
     handlers.update(dict.fromkeys(emails, record))

@@ -1,49 +1,105 @@
 """Delivering a recorded notification: the runtime's after-commit effect.
 
 The row was committed (``pending``) before this runs, so a crash at any point leaves a record,
-and every attempt carries the same Message-ID: a crash between the SMTP answer and marking the
-row ``sent`` resends the SAME message (receivers and our sink can tell), it never sends a
-different one. A ``sent`` row is never sent again (a redelivered or replayed event).
+and every attempt carries the same Message-ID. A ``sent`` row is never sent again (a
+redelivered or replayed event), and a send the server accepted is never repeated because its
+``sent`` mark failed: see :mod:`consumers.notifications.sending` for the states, the retried
+marks, and the one window that remains (a process dying between the server's acceptance and
+the mark).
 """
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Awaitable, Callable
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Any
 
 import structlog
-from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from consumers.notifications.mailer import Mailer
 from consumers.notifications.resets import RESET_LINK, ResetLinks
-from consumers.notifications.tables import notifications
-from consumers.runtime import Effect, EffectContext, PermanentError
+from consumers.notifications.sending import (
+    MARK_PATIENCE_SECONDS,
+    Marks,
+    SendLedger,
+    claim,
+    unsent,
+)
+from consumers.runtime import Effect, EffectContext, PermanentError, TransientError
 from events import IntegrationEvent
 
 Sessions = async_sessionmaker[AsyncSession]
 log = structlog.get_logger("orderflow.consumers.notifications")
 
 
-def deliver_notification(mailer: Mailer, reset_links: ResetLinks | None = None) -> Effect:
-    """The effect sending the emails recorded for an event, unless already sent."""
+def deliver_notification(
+    mailer: Mailer,
+    reset_links: ResetLinks | None = None,
+    *,
+    mark_patience_seconds: float = MARK_PATIENCE_SECONDS,
+) -> Effect:
+    """The effect sending the emails recorded for an event, unless already sent.
+
+    ``mark_patience_seconds``: how long a failing mark is retried before the batch waits.
+    """
+    ledger = SendLedger()
+    marks = Marks(mark_patience_seconds)
 
     async def deliver(event: IntegrationEvent, ctx: EffectContext) -> None:
-        for row in await _unsent(ctx.sessions, ctx.envelope.event_id):
-            body = await _fill_in(row["body"], event, ctx.sessions, reset_links)
-            await _send(ctx.sessions, mailer, {**row, "body": body})
-            # Ids only: the address and the body are personal data.
-            log.info(
-                "email_sent",
-                kind=row["kind"],
-                message_id=row["message_id"],
-                event_id=str(ctx.envelope.event_id),
-                correlation_id=ctx.envelope.correlation_id,
+        for row in await unsent(ctx.sessions, ctx.envelope.event_id):
+            await _deliver(
+                ctx,
+                ledger,
+                marks,
+                mailer,
+                row,
+                lambda body: _fill_in(body, event, ctx.sessions, reset_links),
             )
 
     return deliver
+
+
+async def _deliver(
+    ctx: EffectContext,
+    ledger: SendLedger,
+    marks: Marks,
+    mailer: Mailer,
+    row: dict[str, Any],
+    fill_in: Callable[[str], Awaitable[str]],
+) -> None:
+    message_id, sessions = row["message_id"], ctx.sessions
+    if ledger.outcome(message_id) is True:  # sent by this process; only the mark is missing
+        await marks.sent(sessions, message_id)
+        ledger.forget(message_id)
+        return
+    if not row["lease_over"] and ledger.outcome(message_id) is None:
+        raise TransientError(f"{message_id} is being sent by another attempt")
+    try:
+        body = await fill_in(row["body"])  # before the claim: nothing was sent
+    except PermanentError as error:
+        await marks.not_sent(sessions, message_id, error)
+        raise
+    if not await claim(sessions, row):
+        raise TransientError(f"{message_id} was claimed by another attempt")
+    try:
+        await mailer.send(_message({**row, "body": body}, mailer.sender))
+    except Exception as error:
+        ledger.remember(message_id, accepted=False)
+        await marks.not_sent(sessions, message_id, error)
+        raise
+    ledger.remember(message_id, accepted=True)
+    await marks.sent(sessions, message_id)
+    ledger.forget(message_id)
+    # Ids only: the address and the body are personal data.
+    log.info(
+        "email_sent",
+        kind=row["kind"],
+        message_id=message_id,
+        event_id=str(ctx.envelope.event_id),
+        correlation_id=ctx.envelope.correlation_id,
+    )
 
 
 async def _fill_in(
@@ -58,26 +114,6 @@ async def _fill_in(
     return body.replace(RESET_LINK, await reset_links.link_for(reset_id, sessions))
 
 
-async def _unsent(sessions: Sessions, event_id: uuid.UUID) -> list[dict[str, Any]]:
-    """The notifications recorded for ``event_id`` and not sent yet."""
-    query = select(notifications).where(
-        notifications.c.event_id == event_id, notifications.c.status != "sent"
-    )
-    async with sessions() as session:
-        return [dict(row) for row in (await session.execute(query)).mappings()]
-
-
-async def _send(sessions: Sessions, mailer: Mailer, row: dict[str, Any]) -> None:
-    message_id = row["message_id"]
-    try:
-        await mailer.send(_message(row, mailer.sender))
-    except Exception as error:
-        failed = isinstance(error, PermanentError)
-        await _mark(sessions, message_id, "failed" if failed else "pending", error)
-        raise
-    await _mark(sessions, message_id, "sent", None)
-
-
 def _message(row: dict[str, Any], sender: str) -> EmailMessage:
     message = EmailMessage()
     message["Message-ID"] = row["message_id"]
@@ -88,20 +124,3 @@ def _message(row: dict[str, Any], sender: str) -> EmailMessage:
     message["X-Orderflow-Event-Id"] = str(row["event_id"])
     message.set_content(row["body"])
     return message
-
-
-async def _mark(
-    sessions: Sessions, message_id: str, status: str, error: BaseException | None
-) -> None:
-    values: dict[str, Any] = {
-        "status": status,
-        "attempts": notifications.c.attempts + 1,
-        "last_attempt_at": func.now(),
-        "last_error": f"{type(error).__name__}: {error}"[:1000] if error else None,
-    }
-    if status == "sent":
-        values["sent_at"] = func.now()
-    async with sessions.begin() as session:
-        await session.execute(
-            update(notifications).where(notifications.c.message_id == message_id).values(values)
-        )

@@ -1,12 +1,23 @@
 """The ``notifications.notifications`` table: every message we decided to send, and its fate.
 
 A row is written (status ``pending``) in the consumer's transaction, before any attempt to
-send; the delivery effect moves it to ``sent`` or ``failed`` (a permanent rejection).
+send; the delivery effect claims it (``sending``) just before the SMTP call and moves it to
+``sent``, back to ``pending``, or to ``failed`` (a permanent rejection); see ``sending.py``.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, Table, Text, UniqueConstraint, func
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.dialects.postgresql import UUID
 
 from foundation.naming import NAMING_CONVENTION
@@ -31,6 +42,7 @@ notifications = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("sent_at", DateTime(timezone=True)),
     UniqueConstraint("event_id", "kind"),
+    CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status_known"),
 )
 
 order_contacts = Table(

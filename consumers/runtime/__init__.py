@@ -12,6 +12,8 @@ from consumers.runtime.errors import (
     PermanentError,
     TransientError,
     classify,
+    describe,
+    infrastructure_cause,
 )
 from consumers.runtime.group_topics import ensure_group_topics, group_topic_names
 from consumers.runtime.handlers import Consumer, Effect, EffectContext, Handler, MessageContext
@@ -87,11 +89,13 @@ __all__ = [
     "classify",
     "consumer_errors",
     "dead_letter_topic",
+    "describe",
     "ensure_group_topics",
     "failure_record",
     "group_topic_names",
     "header_value",
     "inbox",
+    "infrastructure_cause",
     "metadata",
     "not_before",
     "quarantine",

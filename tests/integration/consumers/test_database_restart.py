@@ -10,19 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from functools import partial
 
-import pytest
-from alembic import command
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from consumers.runtime import Consumer, MessageContext, dead_letter_topic, retry_topic
 from events.schemas import OrderPlaced
 from foundation.database import create_engine, create_sessions
 from foundation.kafka import KafkaConnection
-from orderflow.cli.db import alembic_config
 from tests.integration.consumers.private_postgres import PrivatePostgres
 from tests.integration.consumers.support import (
     FAST,
@@ -42,24 +38,11 @@ TOTAL = 240
 SMALL_BATCHES = replace(FAST, batch_size=20, max_batch_records=20)
 
 
-@pytest.fixture
-async def private_database() -> AsyncIterator[tuple[PrivatePostgres, str]]:
-    """A private, migrated PostgreSQL that the test may stop; removed afterwards."""
-    server = PrivatePostgres()
-    try:
-        await server.init()
-        await server.start()
-        await asyncio.to_thread(command.upgrade, alembic_config(server.url), "head")
-        yield server, server.url
-    finally:
-        await server.remove()
-
-
 async def test_a_restart_and_a_crash_of_postgresql_cost_only_waiting(
-    private_database: tuple[PrivatePostgres, str], kafka: KafkaConnection, unique: str
+    private_database: PrivatePostgres, kafka: KafkaConnection, unique: str
 ) -> None:
-    server, url = private_database
-    engine = create_engine(url)
+    server = private_database
+    engine = create_engine(server.url)
     sessions = create_sessions(engine)
     topic = await create_topic(kafka, f"test.pg.restart.{unique}", partitions=2)
     group = f"test-pg-restart-{unique}"
