@@ -64,6 +64,12 @@ def dead_letters(topic: str, group_id: str) -> ExceptionMiddleware:
             record.offset,
             topic,
             error,
+            extra={  # ids only: what an operator needs to find the record and its conversation
+                "reason": str(error.reason),
+                "event_id": headers.get("ce_id"),
+                "correlation_id": headers.get("correlation_id"),
+                "dead_letter_topic": topic,
+            },
         )
 
     async def unparsable(
