@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from foundation.kafka import KafkaConnection
@@ -53,6 +53,14 @@ class Settings(BaseSettings):
         default=3, ge=1, description="In-process attempts before a transient failure is tiered."
     )
     consumer_batch_size: int = Field(default=500, ge=1)
+    consumer_inbox_retention_days: float = Field(
+        default=14.0,
+        gt=0,
+        description="How long an inbox row (a handled event id) is kept to recognise the event "
+        "if it comes again; must outlive the replay window plus every retry tier.",
+    )
+    consumer_inbox_sweep_interval_seconds: float = Field(default=300.0, gt=0)
+    consumer_inbox_sweep_batch_size: int = Field(default=5_000, ge=1)
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
@@ -81,6 +89,13 @@ class Settings(BaseSettings):
     relay_gauge_interval_seconds: float = Field(default=5.0, gt=0)
     relay_linger_ms: int = Field(default=0, ge=0)  # the relay batches itself; linger adds latency
 
+    dlq_replay_window_days: float = Field(
+        default=7.0,
+        gt=0,
+        description="How long an event can be delivered again: the retention of the event, "
+        "retry and dead-letter topics (Kafka's default log.retention.hours, 7 days), within "
+        "which a dead letter is replayed or a group re-reads its topics.",
+    )
     dlq_max_replays: int = Field(
         default=3,
         ge=1,
@@ -124,6 +139,19 @@ class Settings(BaseSettings):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"
+
+    @model_validator(mode="after")
+    def _inbox_outlives_redeliveries(self) -> Settings:
+        """An inbox row deleted while its event can still come again would let it through."""
+        keep = self.consumer_inbox_retention_days * 86_400
+        redelivery = self.dlq_replay_window_days * 86_400 + sum(self.consumer_retry_delays_seconds)
+        if keep <= redelivery:
+            raise ValueError(
+                f"consumer_inbox_retention_days ({self.consumer_inbox_retention_days:g}) must be "
+                f"longer than dlq_replay_window_days ({self.dlq_replay_window_days:g}) plus "
+                f"the retry tiers ({sum(self.consumer_retry_delays_seconds):g} s)"
+            )
+        return self
 
     def kafka_connection(self) -> KafkaConnection:
         """The Kafka client settings shared by producers, consumers and admin clients."""

@@ -33,6 +33,7 @@ class QuarantinedRecord:
     failure_reason: str
     exception_type: str
     message: str
+    rejection: str
     quarantined_at: datetime
     replay_count: int
     resolution: str | None
@@ -59,6 +60,7 @@ class QuarantinedRecord:
             failure_reason=row["failure_reason"],
             exception_type=row["exception_type"],
             message=row["message"],
+            rejection=row["rejection"],
             quarantined_at=row["quarantined_at"],
             replay_count=row["replay_count"],
             resolution=row["resolution"],
@@ -111,6 +113,7 @@ class QuarantinedRecord:
             "failure_reason": self.failure_reason,
             "exception_type": self.exception_type,
             "message": self.message,
+            "rejection": self.rejection,
             "quarantined_at": self.quarantined_at.isoformat(),
             "replay_count": self.replay_count,
             "resolution": self.resolution,

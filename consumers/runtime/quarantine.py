@@ -67,8 +67,9 @@ quarantine = Table(
     Column("headers", JSONB, nullable=False),  # [{"name", "value" (base64 or null), "size"}]
     Column("reason", Text, nullable=False),  # why no dead letter could be written
     Column("failure_reason", Text, nullable=False),  # why the record failed in the first place
-    Column("exception_type", Text, nullable=False),
+    Column("exception_type", Text, nullable=False),  # the record's failure ...
     Column("message", Text, nullable=False),
+    Column("rejection", Text, nullable=False, server_default=""),  # ... and why no copy
     Column("quarantined_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("replay_count", Integer, nullable=False, server_default=text("0")),
     Column("resolution", Text),  # replayed | purged; NULL while it waits for an operator
@@ -97,12 +98,13 @@ REFRESH_TIMEOUT_SECONDS = 2.0
 
 @dataclass(frozen=True)
 class Quarantined:
-    """A record to quarantine: why it failed, and why it cannot be dead-lettered."""
+    """A record to quarantine: why it failed, and why its copy could not be written."""
 
     record: ConsumerRecord[bytes, bytes]
     reason: str
     failure_reason: str
-    error: BaseException
+    error: BaseException  # the record's own failure
+    rejection: BaseException  # what refused its retry or dead-letter copy
 
 
 def record_size(record: ConsumerRecord[bytes, bytes]) -> int:
@@ -133,6 +135,7 @@ def row_of(entry: Quarantined, group: str, max_bytes: int) -> dict[str, Any]:
         "failure_reason": entry.failure_reason,
         "exception_type": type(entry.error).__name__,
         "message": message_of(entry.error)[:1000],
+        "rejection": describe(entry.rejection),
     }
 
 
@@ -169,7 +172,8 @@ async def keep_in_quarantine(
             reason=entry.reason,
             failure_reason=entry.failure_reason,
             size=record_size(entry.record),
-            error=f"{type(entry.error).__name__}: {message_of(entry.error)[:300]}",
+            error=describe(entry.error)[:300],
+            rejection=describe(entry.rejection)[:300],
         )
     await refresh_unresolved(sessions, group)
 

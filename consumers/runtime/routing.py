@@ -169,8 +169,9 @@ async def _answer(future: asyncio.Future[object]) -> Outcome:
         return error
 
 
-def _quarantined(failed: Failed, reason: str, error: BaseException) -> Quarantined:
-    return Quarantined(failed.record, reason, failed.failure.reason, error)
+def _quarantined(failed: Failed, reason: str, rejection: BaseException) -> Quarantined:
+    failure = failed.failure
+    return Quarantined(failed.record, reason, failure.reason, failure.error, rejection)
 
 
 def _report(group: str, failed: Failed, sent: Route) -> None:

@@ -49,8 +49,8 @@ def detail(record: QuarantinedRecord) -> str:
     lines = [
         f"quarantined record {record.id} of group {record.group}",
         f"  from:        {record.topic}[{record.partition}]@{record.offset}",
-        f"  why:         {record.reason} (its dead letter could not be written)",
         f"  failed with: {record.failure_reason}: {record.exception_type}: {record.message}",
+        f"  kept here:   {record.reason}, its dead letter could not be written: {record.rejection}",
         f"  at:          {when(record.quarantined_at)}",
         f"  key:         {_text(record.key)} ({record.key_size} bytes)",
         f"  value:       {record.value_size} bytes, sha256 {record.value_sha256}"

@@ -58,6 +58,7 @@ def run() -> None:
         run_relay,
         supervise,
     )
+    from orderflow.retention import run_inbox_sweep
     from orderflow.settings import get_settings
 
     settings = get_settings()
@@ -72,6 +73,7 @@ def run() -> None:
             "relay": partial(run_relay, settings),
             "payments:reconcile": partial(run_reconciliation, settings),
             "fulfillment:tracking": partial(run_tracking, settings),
+            "inbox:retention": partial(run_inbox_sweep, settings),
         }
         for name, consumer in groups.items():
             jobs[f"consumer:{name}"] = partial(run_consumer, settings, consumer)

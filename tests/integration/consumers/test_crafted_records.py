@@ -151,7 +151,9 @@ async def test_a_record_whose_dead_letter_is_too_large_is_quarantined(
     assert (row["topic"], row["partition"], row["offset"]) == (topic, 0, 0)
     assert row["reason"] == "too_large"
     assert row["failure_reason"] == "cannot_decode"
-    assert row["exception_type"] == "MessageSizeTooLargeError"
+    assert row["exception_type"] == "PoisonMessage"
+    assert "not JSON" in row["message"]
+    assert row["rejection"].startswith("MessageSizeTooLargeError")
     assert row["complete"] is True
     assert bytes(row["value"]) == value
     assert row["value_size"] == len(value)

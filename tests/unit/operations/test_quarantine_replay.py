@@ -32,6 +32,7 @@ def _record(headers: list[tuple[str, bytes | None]]) -> QuarantinedRecord:
         reason="too_large",
         failure_reason="permanent",
         exception_type="E",
+        rejection="r",
         message="m",
         quarantined_at=NOW,
         replay_count=0,
