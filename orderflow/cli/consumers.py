@@ -35,7 +35,7 @@ def status(
         typer.echo(json.dumps([g.to_json() for g in found], indent=2))
         return
     for entry in found:
-        typer.echo(_human(entry))
+        typer.echo(status_text(entry))
 
 
 async def _status(settings: Settings, only: str | None) -> list[GroupStatus]:
@@ -70,7 +70,8 @@ async def _status(settings: Settings, only: str | None) -> list[GroupStatus]:
         await engine.dispose()
 
 
-def _human(entry: GroupStatus) -> str:
+def status_text(entry: GroupStatus) -> str:
+    """What `consumers status` prints for one group."""
     lines = [f"{entry.group}: lag {entry.lag}, dead letters {entry.dead_letters}"]
     partitions = [
         (f"{p.topic}[{p.partition}]", "-" if p.committed is None else p.committed, p.end, p.lag)

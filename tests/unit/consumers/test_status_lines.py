@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from consumers.runtime.status import GroupStatus, PartitionLag
-from orderflow.cli.consumers import _human
+from orderflow.cli.consumers import status_text
 
 SINCE = datetime(2026, 11, 27, 9, 0, 5, tzinfo=UTC)
 
@@ -30,7 +30,7 @@ def test_a_wait_and_quarantined_records_are_shown() -> None:
         "message": "DBAPIError: the database system is starting up",
         "stale": False,
     }
-    text = _human(_status(waits=[wait], quarantined=2))
+    text = status_text(_status(waits=[wait], quarantined=2))
     assert (
         "waiting on infrastructure since 2026-11-27 09:00:05 UTC (now): server_unavailable" in text
     )
@@ -49,11 +49,11 @@ def test_a_stale_wait_says_when_it_was_last_heard_of() -> None:
         "message": "KafkaConnectionError",
         "stale": True,
     }
-    assert "(stale, last heard 09:00:05)" in _human(_status(waits=[wait]))
+    assert "(stale, last heard 09:00:05)" in status_text(_status(waits=[wait]))
 
 
 def test_an_unreachable_database_is_said_once_and_kafka_is_still_shown() -> None:
-    text = _human(_status(database_error="ConnectionRefusedError: [Errno 111]"))
+    text = status_text(_status(database_error="ConnectionRefusedError: [Errno 111]"))
     assert "database unreachable (ConnectionRefusedError: [Errno 111])" in text
     assert "orders.order.v1[0]" in text
     assert "last error: none" not in text
