@@ -10,6 +10,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 from foundation.kafka import KafkaConnection
+from tests.support.polling import eventually
 
 
 async def end_offsets(connection: KafkaConnection, topic: str) -> dict[TopicPartition, int]:
@@ -61,15 +62,15 @@ async def run_until(
     """Run ``job`` until ``condition()`` holds, then stop it cleanly; fail on timeout."""
     stop = asyncio.Event()
     task = asyncio.ensure_future(job(stop))
-    deadline = time.monotonic() + timeout
+
+    async def holds() -> bool:
+        if task.done():
+            task.result()
+            raise AssertionError("the job ended before the condition held")
+        return await condition()
+
     try:
-        while not await condition():
-            if task.done():
-                task.result()
-                raise AssertionError("the job ended before the condition held")
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"condition not met within {timeout} s")
-            await asyncio.sleep(0.1)
+        await eventually(holds, timeout)
     finally:
         stop.set()
         await asyncio.wait_for(task, 30)

@@ -7,14 +7,11 @@ reaches the SMTP sink exactly once, the order is searchable, and the saga drives
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
 import subprocess
-import time
 import uuid
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,18 +22,9 @@ from foundation.kafka import KafkaConnection
 from orderflow.settings import Settings
 from tests.e2e.processes import ORDERFLOW, free_port, orderflow_process
 from tests.kafka_helpers import end_offsets, read_from
+from tests.support.polling import eventually
 
 PASSWORD = "correct horse battery staple"
-
-
-async def _eventually(check: Callable[[], Awaitable[Any]], what: str, timeout: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = await check()
-        if value:
-            return value
-        await asyncio.sleep(0.25)
-    raise TimeoutError(f"{what} did not happen within {timeout} s")
 
 
 def _create_admin(email: str, env: dict[str, str]) -> None:
@@ -134,11 +122,9 @@ async def _shop(
     start = await end_offsets(kafka, "orders.order.v1")
     order_id, auth = await _checkout(client, admin_email, unique)
 
-    emails = await _eventually(
-        lambda: _confirmation_emails(sink, order_id), "the confirmation email"
-    )
-    delivered = await _eventually(
-        lambda: _status_is(client, order_id, auth, "delivered"), "delivery"
+    emails = await eventually(lambda: _confirmation_emails(sink, order_id), 60, "the email")
+    delivered = await eventually(
+        lambda: _status_is(client, order_id, auth, "delivered"), 60, "delivery"
     )
     found = (await client.get("/v1/search", params={"q": f"e2e {unique}"})).json()
     records = await read_from(

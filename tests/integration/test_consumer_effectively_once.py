@@ -15,12 +15,12 @@ from tests.integration.consumers.support import (
     RunningConsumer,
     committed,
     create_topic,
-    eventually,
     order_placed,
     produce,
     record_test_email,
     scalar,
 )
+from tests.support.polling import eventually
 
 
 class Runner:

@@ -29,13 +29,13 @@ from tests.integration.consumers.support import (
     RunningConsumer,
     committed,
     create_topic,
-    eventually,
     placed_then_confirmed,
     produce,
     read_all,
     topic_size,
 )
 from tests.kafka_helpers import end_offsets
+from tests.support.polling import eventually
 
 ORDERS = 3
 

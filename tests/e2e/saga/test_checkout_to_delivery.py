@@ -33,8 +33,9 @@ from orderflow.settings import Settings
 from tests.e2e.checkout.checks import order_status
 from tests.e2e.checkout.conftest import app_settings, cart, key, new_product, shopper_at
 from tests.e2e.processes import serving
-from tests.integration.consumers.support import FAST, RunningConsumer, eventually
+from tests.integration.consumers.support import FAST, RunningConsumer
 from tests.integration.saga.conftest import start_at_end
+from tests.support.polling import eventually
 
 Sessions = async_sessionmaker[AsyncSession]
 

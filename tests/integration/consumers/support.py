@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +23,7 @@ from events.schemas.orders import OrderConfirmed
 from foundation.kafka import KafkaConnection
 from producers import TopicSpec, create_producer, ensure_topics, publish_records
 from tests.kafka_helpers import end_offsets, read_from
+from tests.support.polling import eventually
 
 # Tiny tiers so a test walks through all of them in a couple of seconds.
 FAST = RetryPolicy(
@@ -107,11 +107,8 @@ async def read_all(
     timeout: float = 30.0,
 ) -> list[ConsumerRecord[bytes, bytes]]:
     """Wait until ``topic`` holds ``count`` records (from its beginning) and return them."""
-    deadline = time.monotonic() + timeout
-    while not (ends := await end_offsets(kafka, topic)):  # the runtime creates it on start
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"topic {topic} does not exist after {timeout} s")
-        await asyncio.sleep(0.2)
+    # The runtime creates the topic when it starts.
+    ends = await eventually(lambda: end_offsets(kafka, topic), timeout, f"topic {topic} exists")
     start = dict.fromkeys(ends, 0)
     return await read_from(kafka, start, lambda rs: len(rs) >= count, timeout)
 
@@ -130,19 +127,6 @@ async def scalar(sessions: async_sessionmaker[AsyncSession], sql: str, **params:
     """One value from the test database."""
     async with sessions() as session:
         return await session.scalar(text(sql), params)
-
-
-async def eventually(
-    condition: Callable[[], Awaitable[bool]],
-    timeout: float = 45.0,
-    what: str = "condition",
-) -> None:
-    """Poll ``condition`` until it holds; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not await condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} not met within {timeout} s")
-        await asyncio.sleep(0.1)
 
 
 class RunningConsumer:

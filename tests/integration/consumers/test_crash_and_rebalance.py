@@ -22,10 +22,10 @@ from tests.integration.consumers.support import (
     RunningConsumer,
     committed,
     create_topic,
-    eventually,
     order_placed,
     produce,
 )
+from tests.support.polling import eventually
 
 RECORDS = 300
 PARTITIONS = 3

@@ -20,12 +20,12 @@ from foundation.kafka import KafkaConnection
 from tests.integration.consumers.support import (
     RunningConsumer,
     create_topic,
-    eventually,
     headers_of,
     order_placed,
     produce,
     read_all,
 )
+from tests.support.polling import eventually
 
 
 class Recorder:

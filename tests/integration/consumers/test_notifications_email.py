@@ -25,7 +25,6 @@ from foundation.kafka import KafkaConnection
 from tests.integration.consumers.support import (
     RunningConsumer,
     create_topic,
-    eventually,
     headers_of,
     order_event,
     placed_then_confirmed,
@@ -34,6 +33,7 @@ from tests.integration.consumers.support import (
     scalar,
     topic_size,
 )
+from tests.support.polling import eventually
 
 # Long enough for the test to bring the sink back between tiers.
 PATIENT = RetryPolicy(tier_delays=(1.0, 2.0, 4.0), quick_attempts=2, quick_backoff_seconds=0.05)

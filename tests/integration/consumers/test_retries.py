@@ -26,7 +26,6 @@ from tests.integration.consumers.support import (
     RunningConsumer,
     committed,
     create_topic,
-    eventually,
     headers_of,
     order_placed,
     produce,
@@ -35,6 +34,7 @@ from tests.integration.consumers.support import (
     scalar,
     topic_size,
 )
+from tests.support.polling import eventually
 
 
 class Flaky:

@@ -11,7 +11,8 @@ from foundation.kafka import KafkaConnection
 from producers import TopicSpec, ensure_topics
 from tests.integration.relay.kafka_checks import read_distinct, versions_by_key
 from tests.integration.relay.outbox_rows import Workload, insert_round, insert_rows, outbox_row
-from tests.integration.relay.waiting import relay_running, wait_until
+from tests.integration.relay.waiting import relay_running
+from tests.support.polling import eventually
 
 TOPIC_LIMIT = 4_000
 
@@ -42,7 +43,7 @@ async def test_a_record_the_broker_refuses_is_parked_alone(
 
     try:
         async with relay_running(engine, kafka):
-            await wait_until(only_odd_key_left, 60, "every other row published")
+            await eventually(only_odd_key_left, 60, "every other row published")
             records = await read_distinct(kafka, work.topic, work.total + 1)
         states = await _states(engine, odd)
     finally:

@@ -13,7 +13,8 @@ from tests.integration.relay.kafka_checks import (
 )
 from tests.integration.relay.outbox_rows import Workload, insert_round, pending
 from tests.integration.relay.private_broker import PrivateBroker
-from tests.integration.relay.waiting import relay_running, wait_until
+from tests.integration.relay.waiting import relay_running
+from tests.support.polling import eventually
 
 
 async def test_everything_is_delivered_after_the_broker_restarts(
@@ -30,7 +31,7 @@ async def test_everything_is_delivered_after_the_broker_restarts(
     async with relay_running(engine, kafka, request_timeout_ms=5_000):
         for version in range(1, half + 1):
             await insert_round(engine, work, version)
-        await wait_until(lambda: _is(left, 0), 60, "the first half published")
+        await eventually(lambda: _is(left, 0), 60, "the first half published")
 
         await private_broker.stop()
         for version in range(half + 1, work.per_aggregate + 1):
@@ -38,7 +39,7 @@ async def test_everything_is_delivered_after_the_broker_restarts(
         assert await left() == work.total - work.aggregates * half  # nothing marked while down
 
         await private_broker.start()
-        await wait_until(lambda: _is(left, 0), 120, "the second half published")
+        await eventually(lambda: _is(left, 0), 120, "the second half published")
 
     records = await read_distinct(kafka, work.topic, work.total)
     assert len(event_ids(records)) == work.total

@@ -16,7 +16,8 @@ from tests.integration.relay.kafka_checks import (
     read_distinct,
 )
 from tests.integration.relay.outbox_rows import Workload, insert_round, pending
-from tests.integration.relay.waiting import lanes_shared_by, wait_until
+from tests.integration.relay.waiting import lanes_shared_by
+from tests.support.polling import eventually
 
 KILLS = 5
 
@@ -27,7 +28,7 @@ async def test_relays_killed_mid_batch_leave_no_gap_and_no_reordering(
     work = Workload(f"test.relay.kill.{unique}", aggregates=200, per_aggregate=40)
     await create_topic(kafka, work.topic)
     processes = relays(3)
-    await wait_until(lambda: lanes_shared_by(engine, processes), 60, "a fair lane split")
+    await eventually(lambda: lanes_shared_by(engine, processes), 60, "a fair lane split")
 
     async def write() -> None:
         for version in range(1, work.per_aggregate + 1):
@@ -43,7 +44,7 @@ async def test_relays_killed_mid_batch_leave_no_gap_and_no_reordering(
         victim.kill()
         victim.start()
     await writer
-    await wait_until(lambda: _all_published(engine, work.topic), 120, "every row published")
+    await eventually(lambda: _all_published(engine, work.topic), 120, "every row published")
 
     records = await read_distinct(kafka, work.topic, work.total)
     assert len(event_ids(records)) == work.total

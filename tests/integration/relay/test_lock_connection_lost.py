@@ -13,7 +13,8 @@ from outbox import LANES
 from outbox.inspect import lane_holders
 from tests.integration.relay.kafka_checks import create_topic, event_ids, read_distinct
 from tests.integration.relay.outbox_rows import Workload, insert_round, pending
-from tests.integration.relay.waiting import relay_running, wait_until
+from tests.integration.relay.waiting import relay_running
+from tests.support.polling import eventually
 
 
 async def test_the_relay_reconnects_and_takes_its_lanes_back(
@@ -35,7 +36,7 @@ async def test_the_relay_reconnects_and_takes_its_lanes_back(
         return await pending(engine, work.topic) == 0
 
     async with relay_running(engine, kafka):
-        await wait_until(lambda: _count_is(holders, 1), 30, "the relay holding its lanes")
+        await eventually(lambda: _count_is(holders, 1), 30, "the relay holding its lanes")
         before = await holders()
         async with engine.begin() as conn:
             await conn.execute(
@@ -44,8 +45,8 @@ async def test_the_relay_reconnects_and_takes_its_lanes_back(
             )
         await insert_round(engine, work, 1)
         await insert_round(engine, work, 2)
-        await wait_until(all_lanes_held_by_a_new_connection, 30, "the lanes taken back")
-        await wait_until(published, 30, "rows written after the loss published")
+        await eventually(all_lanes_held_by_a_new_connection, 30, "the lanes taken back")
+        await eventually(published, 30, "rows written after the loss published")
 
     records = await read_distinct(kafka, work.topic, work.total)
     assert len(event_ids(records)) == work.total

@@ -16,7 +16,8 @@ from tests.integration.relay.outbox_rows import (
     outbox_row,
     pending,
 )
-from tests.integration.relay.waiting import relay_running, wait_until
+from tests.integration.relay.waiting import relay_running
+from tests.support.polling import eventually
 
 TOO_LARGE = 2 * 1024 * 1024
 
@@ -38,13 +39,13 @@ async def test_a_too_large_record_is_parked_and_holds_only_its_own_key(
         return await pending(engine, work.topic) == 3
 
     async with relay_running(engine, kafka):
-        await wait_until(only_big_key_left, 60, "every other row published")
+        await eventually(only_big_key_left, 60, "every other row published")
         # Claims after the park: the held rows stay held while new rows of other keys flow.
         later = Workload(f"{work.topic}.later", aggregates=5, per_aggregate=1)
         await create_topic(kafka, later.topic)
         for _ in range(3):
             await insert_round(engine, later, 1)
-            await wait_until(lambda: _none_pending(engine, later.topic), 30, "later rows")
+            await eventually(lambda: _none_pending(engine, later.topic), 30, "later rows")
         records = await read_distinct(kafka, work.topic, work.total + 1)
 
     rows = await _rows_of(engine, big)

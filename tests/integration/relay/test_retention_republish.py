@@ -15,7 +15,8 @@ from outbox.retention import delete_expired
 from tests.integration.relay.kafka_checks import create_topic, read_distinct, versions_by_key
 from tests.integration.relay.outbox_rows import Workload, insert_round, pending
 from tests.integration.relay.relay_processes import ORDERFLOW
-from tests.integration.relay.waiting import relay_running, wait_until
+from tests.integration.relay.waiting import relay_running
+from tests.support.polling import eventually
 
 
 def outbox_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
@@ -43,7 +44,7 @@ async def test_expired_rows_are_deleted_and_retained_ones_republished_in_order(
         return await pending(engine, work.topic) == 0
 
     async with relay_running(engine, kafka):
-        await wait_until(drained, 30, "the first publication")
+        await eventually(drained, 30, "the first publication")
     async with engine.begin() as conn:
         await conn.execute(
             text(
@@ -61,7 +62,7 @@ async def test_expired_rows_are_deleted_and_retained_ones_republished_in_order(
     assert again.returncode == 0, again.stderr
     assert "re-queued 3 events" in again.stdout
     async with relay_running(engine, kafka):
-        await wait_until(drained, 30, "the republication")
+        await eventually(drained, 30, "the republication")
 
     records = await read_distinct(kafka, work.topic, work.total)
     assert sum(r.key == kept.encode() for r in records) == 6  # each event twice, same ce_id

@@ -20,7 +20,8 @@ from tests.integration.relay.kafka_checks import (
 )
 from tests.integration.relay.outbox_rows import Workload, insert_round, pending
 from tests.integration.relay.relay_processes import ORDERFLOW, RelayProcess
-from tests.integration.relay.waiting import lanes_shared_by, wait_until
+from tests.integration.relay.waiting import lanes_shared_by
+from tests.support.polling import eventually
 
 
 async def test_three_relays_publish_10k_events_of_200_aggregates_in_version_order(
@@ -33,12 +34,12 @@ async def test_three_relays_publish_10k_events_of_200_aggregates_in_version_orde
     work = Workload(f"test.relay.three.{unique}", aggregates=200, per_aggregate=50)
     await create_topic(kafka, work.topic)
     processes = relays(3)
-    await wait_until(lambda: lanes_shared_by(engine, processes), 60, "a fair lane split")
+    await eventually(lambda: lanes_shared_by(engine, processes), 60, "a fair lane split")
 
     started = time.monotonic()
     for version in range(1, work.per_aggregate + 1):
         await insert_round(engine, work, version)
-    await wait_until(lambda: _drained(engine, work.topic), 90, "every row published")
+    await eventually(lambda: _drained(engine, work.topic), 90, "every row published")
     elapsed = time.monotonic() - started
 
     records = await read_distinct(kafka, work.topic, work.total)

@@ -1,11 +1,10 @@
-"""Wait for a condition, and run an in-process relay in the background."""
+"""Run an in-process relay in the background; tell whether relays share the lanes fairly."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -16,15 +15,6 @@ from outbox.inspect import lane_holders
 from outbox.lanes import fair_share
 from producers import create_producer
 from tests.integration.relay.relay_processes import RelayProcess
-
-
-async def wait_until(condition: Callable[[], Awaitable[bool]], within: float, what: str) -> None:
-    """Poll ``condition`` every 0.2 s; fail with ``what`` after ``within`` seconds."""
-    deadline = time.monotonic() + within
-    while not await condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {within} s waiting for {what}")
-        await asyncio.sleep(0.2)
 
 
 @contextlib.asynccontextmanager

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from consumers.runtime import retry_topic
 from foundation.kafka import KafkaConnection
-from tests.integration.consumers.support import eventually, topic_size
+from tests.integration.consumers.support import topic_size
 from tests.integration.saga.conftest import Saga
 from tests.integration.saga.orders import (
     available,
@@ -17,6 +17,7 @@ from tests.integration.saga.orders import (
     shipment_of,
     status_of,
 )
+from tests.support.polling import eventually
 
 Sessions = async_sessionmaker[AsyncSession]
 

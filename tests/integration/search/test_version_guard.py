@@ -20,14 +20,9 @@ from events.schemas.orders import (
     OrderShipped,
 )
 from foundation.kafka import KafkaConnection
-from tests.integration.consumers.support import (
-    RunningConsumer,
-    create_topic,
-    eventually,
-    produce,
-    scalar,
-)
+from tests.integration.consumers.support import RunningConsumer, create_topic, produce, scalar
 from tests.integration.search.support import created, record, repriced, updated
+from tests.support.polling import eventually
 
 Sessions = async_sessionmaker[AsyncSession]
 
