@@ -6,22 +6,13 @@ import uuid
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from domains.catalog import api as catalog
 from domains.orders import api as orders
+from domains.shared import ConcurrentUpdate
 
 Sessions = async_sessionmaker[AsyncSession]
-
-
-async def new_product(sessions: Sessions, stock: int) -> str:
-    """A product with ``stock`` units; its SKU."""
-    sku = f"SAGA-{uuid.uuid4().hex[:10]}"
-    command = catalog.CreateProduct(
-        sku=sku, name="Saga mug", description="", price_minor=900, currency="EUR",
-        initial_stock=stock,
-    )  # fmt: skip
-    await catalog.create_product(command, catalog.CatalogUnitOfWork(sessions))
-    return sku
 
 
 async def confirmed_order(sessions: Sessions, sku: str, quantity: int = 2) -> uuid.UUID:
@@ -41,12 +32,21 @@ async def confirmed_order(sessions: Sessions, sku: str, quantity: int = 2) -> uu
 
 
 async def cancel(sessions: Sessions, order_id: uuid.UUID) -> None:
-    """Cancel the order (the refund at the provider is not what these tests are about)."""
-    async with orders.OrdersUnitOfWork(sessions) as uow:
-        order = await uow.orders.get(order_id)
-        assert order is not None
-        order.cancel("customer_request")
-        await uow.commit()
+    """Cancel the order (the refund at the provider is not what these tests are about).
+
+    Like a client answered 409 ``concurrent_update``, reload and retry when the saga moved the
+    order on meanwhile (``ShipmentCreated`` makes it ``fulfilling`` at any moment).
+    """
+    retrying = AsyncRetrying(
+        retry=retry_if_exception_type(ConcurrentUpdate), stop=stop_after_attempt(5), reraise=True
+    )
+    async for attempt in retrying:
+        with attempt:
+            async with orders.OrdersUnitOfWork(sessions) as uow:
+                order = await uow.orders.get(order_id)
+                assert order is not None
+                order.cancel("customer_request")
+                await uow.commit()
 
 
 async def status_of(sessions: Sessions, order_id: uuid.UUID) -> str:
