@@ -1,4 +1,5 @@
-"""Small Kafka helpers for tests: read what landed on a topic, run a job until a condition."""
+"""Small Kafka helpers for tests: read what landed on a topic, start a group at the end, run a
+job until a condition."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from collections.abc import Awaitable, Callable
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
+from consumers.runtime import Consumer
 from foundation.kafka import KafkaConnection
+from producers import TopicSpec, ensure_topics
 from tests.support.polling import eventually
 
 
@@ -74,3 +77,18 @@ async def run_until(
     finally:
         stop.set()
         await asyncio.wait_for(task, 30)
+
+
+async def start_at_end(kafka: KafkaConnection, consumer: Consumer) -> None:
+    """Commit ``consumer``'s group at the end of its topics: it reads only what comes next."""
+    await ensure_topics(kafka, [TopicSpec(t) for t in consumer.topics])
+    ends: dict[TopicPartition, int] = {}
+    for topic in consumer.topics:
+        ends.update(await end_offsets(kafka, topic))
+    client = AIOKafkaConsumer(**kafka.client_options(), group_id=consumer.name)
+    await client.start()
+    try:
+        client.assign(list(ends))
+        await client.commit(ends)
+    finally:
+        await client.stop()

@@ -20,9 +20,9 @@ from aiokafka.structs import ConsumerRecord
 
 from foundation.kafka import KafkaConnection
 from orderflow.settings import Settings
-from tests.e2e.processes import ORDERFLOW, free_port, orderflow_process
 from tests.kafka_helpers import end_offsets, read_from
 from tests.support.polling import eventually
+from tests.support.processes import ORDERFLOW, free_port, orderflow_process
 
 PASSWORD = "correct horse battery staple"
 

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.e2e.checkout.checks import available, orders_of
-from tests.e2e.checkout.conftest import Shopper, cart, key, new_product
+from tests.support.shop import Shopper, cart, key, new_product
 
 Sessions = async_sessionmaker[AsyncSession]
 

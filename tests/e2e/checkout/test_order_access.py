@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domains.identity.api import Principal, issue_access_token
 from tests.e2e.checkout.checks import order_events
-from tests.e2e.checkout.conftest import SECRET, Shopper, cart, key, new_product
+from tests.support.shop import SECRET, Shopper, cart, key, new_product
 
 Sessions = async_sessionmaker[AsyncSession]
 

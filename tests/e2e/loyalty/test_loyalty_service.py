@@ -25,7 +25,6 @@ from foundation.kafka import KafkaConnection
 from orderflow.settings import Settings
 from outbox import append_envelope
 from outbox.republish import RepublishFilter, requeue_published
-from tests.e2e.checkout.conftest import Shopper, cart, key, new_product, shopper_at
 from tests.e2e.loyalty.support import (
     delete_topic,
     loyalty_process,
@@ -33,8 +32,9 @@ from tests.e2e.loyalty.support import (
     wait_caught_up,
     wait_published,
 )
-from tests.e2e.processes import free_port, orderflow_process
 from tests.kafka_helpers import end_offsets, read_from
+from tests.support.processes import free_port, orderflow_process
+from tests.support.shop import Shopper, cart, key, new_product, shopper_at
 
 TOPIC = "orders.order.v1"
 Sessions = async_sessionmaker[AsyncSession]

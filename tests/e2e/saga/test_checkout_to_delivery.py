@@ -31,11 +31,11 @@ from orderflow.http import create_app
 from orderflow.processes import run_relay
 from orderflow.settings import Settings
 from tests.e2e.checkout.checks import order_status
-from tests.e2e.checkout.conftest import app_settings, cart, key, new_product, shopper_at
-from tests.e2e.processes import serving
 from tests.integration.consumers.support import FAST, RunningConsumer
-from tests.integration.saga.conftest import start_at_end
+from tests.kafka_helpers import start_at_end
 from tests.support.polling import eventually
+from tests.support.processes import serving
+from tests.support.shop import app_settings, cart, key, new_product, shopper_at
 
 Sessions = async_sessionmaker[AsyncSession]
 

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-import events.schemas  # noqa: F401  (registers every event)
 from domains.catalog.api import CatalogUnitOfWork, CreateProduct, ProductView, create_product
-from events import registry
-from foundation.kafka import KafkaConnection
-from producers import TopicSpec, ensure_topics
-
-MakeProduct = Callable[..., Awaitable[ProductView]]
+from tests.support.shop import MakeProduct
 
 
 @pytest.fixture
@@ -41,13 +35,3 @@ def make_product(sessions: async_sessionmaker[AsyncSession]) -> MakeProduct:
         return await create_product(command, CatalogUnitOfWork(sessions))
 
     return make
-
-
-@pytest.fixture(scope="session", autouse=True)
-async def catalog_and_identity_topics(kafka: KafkaConnection) -> None:
-    """Our event topics exist, so a relay running later in this session can publish our rows.
-
-    (Without them, rows these tests leave in the shared outbox stall other tests' relays.)
-    """
-    names = [t for t in registry.topics() if t.startswith(("catalog.", "identity."))]
-    await ensure_topics(kafka, [TopicSpec(name) for name in names])

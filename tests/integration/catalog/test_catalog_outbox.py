@@ -24,8 +24,8 @@ from domains.catalog.api import (
     update_product,
 )
 from domains.shared import Conflict, NotFound
-from tests.integration.catalog.conftest import MakeProduct
 from tests.integration.catalog.outbox_rows import event_types, outbox_rows, stock_of
+from tests.support.shop import MakeProduct
 
 
 async def test_creating_a_product_commits_it_with_its_created_and_stock_events(

@@ -18,8 +18,8 @@ from domains.catalog.api import (
     reserve_stock,
 )
 from domains.shared import Conflict, InvalidInput, NotFound
-from tests.integration.catalog.conftest import MakeProduct
 from tests.integration.catalog.outbox_rows import event_types, outbox_rows, stock_of
+from tests.support.shop import MakeProduct
 
 
 async def _reserve(

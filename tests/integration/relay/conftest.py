@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from orderflow.settings import Settings
 from tests.integration.relay.private_broker import PrivateBroker
-from tests.integration.relay.relay_processes import RelayProcess
-
-StartRelays = Callable[[int], list[RelayProcess]]
+from tests.integration.relay.relay_processes import RelayProcess, StartRelays
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from devtools.config import HOST, Ports
 from devtools.kafka_runtime import libs_dir, require_java
 from devtools.paths import DevPaths, dev_paths
 from foundation.kafka import KafkaConnection
-from tests.integration.relay.relay_processes import free_port
+from tests.support.processes import free_port
 
 
 class PrivateBroker:

@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
-ORDERFLOW = Path(sys.executable).with_name("orderflow")
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.support.processes import ORDERFLOW, free_port
 
 
 class RelayProcess:
@@ -77,3 +69,7 @@ class RelayProcess:
     def alive(self) -> bool:
         """Whether the process still runs."""
         return self.process is not None and self.process.poll() is None
+
+
+# The ``relays`` fixture: start ``n`` more relay processes (all stopped when the test ends).
+StartRelays = Callable[[int], list[RelayProcess]]

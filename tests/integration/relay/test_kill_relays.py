@@ -8,7 +8,6 @@ import random
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from foundation.kafka import KafkaConnection
-from tests.integration.relay.conftest import StartRelays
 from tests.integration.relay.kafka_checks import (
     create_topic,
     event_ids,
@@ -16,6 +15,7 @@ from tests.integration.relay.kafka_checks import (
     read_distinct,
 )
 from tests.integration.relay.outbox_rows import Workload, insert_round, pending
+from tests.integration.relay.relay_processes import StartRelays
 from tests.integration.relay.waiting import lanes_shared_by
 from tests.support.polling import eventually
 

@@ -14,9 +14,9 @@ from orderflow.settings import Settings
 from outbox.retention import delete_expired
 from tests.integration.relay.kafka_checks import create_topic, read_distinct, versions_by_key
 from tests.integration.relay.outbox_rows import Workload, insert_round, pending
-from tests.integration.relay.relay_processes import ORDERFLOW
 from tests.integration.relay.waiting import relay_running
 from tests.support.polling import eventually
+from tests.support.processes import ORDERFLOW
 
 
 def outbox_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:

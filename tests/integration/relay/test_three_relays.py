@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from foundation.kafka import KafkaConnection
 from orderflow.settings import Settings
 from outbox import LANES
-from tests.integration.relay.conftest import StartRelays
 from tests.integration.relay.kafka_checks import (
     create_topic,
     event_ids,
@@ -19,9 +18,10 @@ from tests.integration.relay.kafka_checks import (
     read_distinct,
 )
 from tests.integration.relay.outbox_rows import Workload, insert_round, pending
-from tests.integration.relay.relay_processes import ORDERFLOW, RelayProcess
+from tests.integration.relay.relay_processes import RelayProcess, StartRelays
 from tests.integration.relay.waiting import lanes_shared_by
 from tests.support.polling import eventually
+from tests.support.processes import ORDERFLOW
 
 
 async def test_three_relays_publish_10k_events_of_200_aggregates_in_version_order(

@@ -6,10 +6,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from consumers.fulfillment import (
@@ -19,23 +18,14 @@ from consumers.fulfillment import (
     run_delivery_tracking,
 )
 from consumers.orders_saga import orders_saga_consumer
-from consumers.runtime import Consumer
 from devtools.fakes.carrier import Behaviour, CarrierState, create_carrier_app
 from foundation.kafka import KafkaConnection
 from orderflow.processes import run_relay
 from orderflow.settings import Settings
-from producers import TopicSpec, ensure_topics
-from tests.e2e.processes import serving
 from tests.integration.consumers.support import FAST, RunningConsumer
-from tests.kafka_helpers import end_offsets
-
-
-@dataclass
-class FakeCarrier:
-    """The fake carrier on a port, and its state for steering."""
-
-    state: CarrierState
-    url: str
+from tests.integration.saga.support import FakeCarrier, Saga
+from tests.kafka_helpers import start_at_end
+from tests.support.processes import serving
 
 
 @pytest.fixture(scope="session")
@@ -51,29 +41,6 @@ def _normal_carrier(carrier: FakeCarrier) -> Iterator[None]:
     carrier.state.behaviour = Behaviour(deliver_after_seconds=1.0)
     yield
     carrier.state.behaviour = Behaviour(deliver_after_seconds=1.0)
-
-
-async def start_at_end(kafka: KafkaConnection, consumer: Consumer) -> None:
-    """Commit ``consumer``'s group at the end of its topics: it reads only what comes next."""
-    await ensure_topics(kafka, [TopicSpec(t) for t in consumer.topics])
-    ends: dict[TopicPartition, int] = {}
-    for topic in consumer.topics:
-        ends.update(await end_offsets(kafka, topic))
-    client = AIOKafkaConsumer(**kafka.client_options(), group_id=consumer.name)
-    await client.start()
-    try:
-        client.assign(list(ends))
-        await client.commit(ends)
-    finally:
-        await client.stop()
-
-
-@dataclass
-class Saga:
-    """What the saga tests run against."""
-
-    carrier: FakeCarrier
-    fulfillment_group: str
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domains.orders.api import OrderStatus, follow_shipment
-from tests.integration.saga.orders import confirmed_order, new_product, order_events, status_of
+from tests.integration.saga.orders import confirmed_order, order_events, status_of
+from tests.support.shop import new_product
 
 Sessions = async_sessionmaker[AsyncSession]
 S = OrderStatus

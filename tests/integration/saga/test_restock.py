@@ -7,7 +7,8 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domains.catalog import api as catalog
-from tests.integration.saga.orders import available, new_product
+from tests.integration.saga.orders import available
+from tests.support.shop import new_product
 
 Sessions = async_sessionmaker[AsyncSession]
 

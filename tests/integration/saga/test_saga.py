@@ -7,17 +7,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from consumers.runtime import retry_topic
 from foundation.kafka import KafkaConnection
 from tests.integration.consumers.support import topic_size
-from tests.integration.saga.conftest import Saga
 from tests.integration.saga.orders import (
     available,
     cancel,
     confirmed_order,
-    new_product,
     order_events,
     shipment_of,
     status_of,
 )
+from tests.integration.saga.support import Saga
 from tests.support.polling import eventually
+from tests.support.shop import new_product
 
 Sessions = async_sessionmaker[AsyncSession]
 

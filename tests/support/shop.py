@@ -1,0 +1,83 @@
+"""A shop to test against over HTTP: API settings, authenticated shoppers, products, carts."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import httpx
+from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domains.catalog.api import CatalogUnitOfWork, CreateProduct, ProductView, create_product
+from domains.identity.api import Principal, issue_access_token
+from orderflow.settings import Settings
+
+SECRET = "checkout-e2e-secret-checkout-e2e-secret-0123"
+# The ``make_product`` fixture of the catalog tests: keyword options, a product with stock.
+MakeProduct = Callable[..., Awaitable[ProductView]]
+
+
+def app_settings(settings: Settings, provider_url: str, **changes: object) -> Settings:
+    """Settings of an API under test: short provider timeouts, a lenient breaker."""
+    values: dict[str, object] = {
+        "jwt_secret": SecretStr(SECRET),
+        "payment_provider_url": provider_url,
+        "payment_timeout_seconds": 0.5,
+        "payment_attempts": 2,
+        "payment_budget_seconds": 2.0,
+        "payment_breaker_failures": 1000,
+        **changes,
+    }
+    return settings.model_copy(update=values)
+
+
+@dataclass(frozen=True)
+class Shopper:
+    """A user with a token and an HTTP client."""
+
+    user_id: uuid.UUID
+    client: httpx.AsyncClient
+
+
+@asynccontextmanager
+async def shopper_at(base_url: str, *roles: str) -> AsyncIterator[Shopper]:
+    """A client authenticated as a new user with ``roles``."""
+    principal = Principal(uuid.uuid4(), frozenset(roles or ("customer",)))
+    token = issue_access_token(principal, secret=SECRET, ttl_seconds=600).token
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=30) as client:
+        yield Shopper(principal.user_id, client)
+
+
+async def new_product(
+    sessions: async_sessionmaker[AsyncSession], *, stock: int, price_minor: int = 1250
+) -> str:
+    """A product with ``stock`` units; returns its SKU."""
+    sku = f"SKU-{uuid.uuid4().hex[:10]}"
+    command = CreateProduct(
+        sku=sku,
+        name="Mug",
+        description="A mug",
+        price_minor=price_minor,
+        currency="EUR",
+        initial_stock=stock,
+    )
+    await create_product(command, CatalogUnitOfWork(sessions))
+    return sku
+
+
+def cart(sku: str, quantity: int = 1, token: str = "tok_visa") -> dict[str, object]:  # noqa: S107
+    """A checkout body."""
+    return {
+        "currency": "EUR",
+        "items": [{"sku": sku, "quantity": quantity}],
+        "payment": {"card_token": token},
+    }
+
+
+def key() -> dict[str, str]:
+    """A fresh Idempotency-Key header."""
+    return {"Idempotency-Key": str(uuid.uuid4())}
