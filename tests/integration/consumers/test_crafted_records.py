@@ -23,12 +23,12 @@ from tests.integration.consumers.support import (
     FAST,
     RunningConsumer,
     create_topic,
-    eventually,
     order_placed,
     produce,
     read_all,
     topic_size,
 )
+from tests.support.polling import eventually
 
 # The producer's (and the broker's default) limit on one record batch.
 ONE_MEGABYTE = 1_048_576

@@ -25,13 +25,13 @@ from tests.integration.consumers.support import (
     RunningConsumer,
     committed,
     create_topic,
-    eventually,
     order_placed,
     produce,
     record_test_email,
     topic_size,
 )
 from tests.integration.consumers.test_infrastructure_waits import emails, waits
+from tests.support.polling import eventually
 
 TOTAL = 240
 # Small transactions, so progress shows (and outages land) batch after batch.

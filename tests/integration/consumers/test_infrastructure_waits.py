@@ -32,7 +32,6 @@ from tests.integration.consumers.support import (
     RunningConsumer,
     committed,
     create_topic,
-    eventually,
     order_placed,
     produce,
     record_test_email,
@@ -40,6 +39,7 @@ from tests.integration.consumers.support import (
     topic_size,
 )
 from tests.kafka_helpers import end_offsets
+from tests.support.polling import eventually
 
 KILL_OWN_BACKEND = text("SELECT pg_terminate_backend(pg_backend_pid())")
 
