@@ -26,12 +26,12 @@ from tests.integration.consumers.private_postgres import PrivatePostgres
 from tests.integration.consumers.support import (
     RunningConsumer,
     create_topic,
-    eventually,
     placed_then_confirmed,
     produce,
     scalar,
     topic_size,
 )
+from tests.support.polling import eventually
 
 
 class DatabaseGoesAwayAfterTheSend:

@@ -20,12 +20,12 @@ from producers import TopicSpec, ensure_topics
 from tests.integration.consumers.support import (
     RunningConsumer,
     create_topic,
-    eventually,
     order_placed,
     produce,
     scalar,
 )
 from tests.integration.operations.test_cli import assert_user_error, orderflow
+from tests.support.polling import eventually
 
 
 class Refusing:
