@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from consumers.runtime.retention import InboxRetention, delete_expired_inbox, run_inbox_retention
 from foundation.database import create_engine
 from tests.integration.consumers.private_postgres import PrivatePostgres
-from tests.integration.consumers.support import eventually
+from tests.support.polling import eventually
 
 KEEP = timedelta(days=14)
 
