@@ -21,6 +21,8 @@ import typer
 from devtools import partner_commands
 from devtools.config import Service, ServiceStatus, env_exports, mask_password
 from devtools.errors import DevError
+from orderflow.cli.errors import UserError, command_group
+from orderflow.cli.tables import table
 
 # A checkout synced without the dev group has this package but not its dependencies: refuse
 # here, so that the CLI offers no `orderflow dev` rather than commands that fail half-way.
@@ -28,7 +30,7 @@ for _requirement in ("aiosmtpd", "testcontainers"):
     if find_spec(_requirement) is None:
         raise ModuleNotFoundError(f"No module named {_requirement!r}", name=_requirement)
 
-app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
+app = command_group(pretty_exceptions_enable=False)
 
 OnlyOption = Annotated[
     Service | None,
@@ -38,18 +40,16 @@ OnlyOption = Annotated[
 
 @contextmanager
 def _user_errors() -> Iterator[None]:
-    """Print a problem the user can fix as one line (after any log excerpt) and exit 1."""
+    """A problem the user can fix becomes one ``error:`` line (after any log excerpt), exit 1."""
     try:
         yield
     except DevError as exc:
         if exc.details:
             print(exc.details, file=sys.stderr)
         hint = f" — {exc.hint}" if exc.hint else ""
-        print(f"error: {exc.message}{hint}", file=sys.stderr)
-        raise typer.Exit(1) from None
+        raise UserError(f"{exc.message}{hint}", exit_code=1) from None
     except OSError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        raise typer.Exit(1) from None
+        raise UserError(str(exc), exit_code=1) from None
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         raise typer.Exit(130) from None
@@ -64,15 +64,18 @@ def services(only: Service | None) -> Sequence[Service]:
 
 def render_status(statuses: Sequence[ServiceStatus]) -> str:
     """One line per service: state, pid, address, data folder and log."""
-    lines = []
-    for item in statuses:
-        state = "running" if item.running else "stopped"
-        pid = f"pid {item.pid}" if item.pid is not None else "pid -"
-        lines.append(
-            f"{item.service.value:<9} {state:<8} {pid:<10} {item.address:<16} "
-            f"data {item.data_dir}  log {item.log_file}"
+    rows = [
+        (
+            item.service.value,
+            "running" if item.running else "stopped",
+            f"pid {item.pid}" if item.pid is not None else "pid -",
+            item.address,
+            f"data {item.data_dir}",
+            f"log {item.log_file}",
         )
-    return "\n".join(lines)
+        for item in statuses
+    ]
+    return table(None, rows)
 
 
 @app.command()
