@@ -8,7 +8,7 @@ or roll back with it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,20 +57,26 @@ async def reserve_stock(
 
 async def release_stock(session: AsyncSession, reservation_id: uuid.UUID) -> None:
     """Give a reservation's stock back (``InventoryReleased``); a second call does nothing."""
-    async with CatalogUnitOfWork.joining(session) as uow:
-        reservation = await uow.reservations.lock(reservation_id)
-        if reservation.release():
-            await uow.stock.move(reservation.items, available=+1, reserved=-1)
-            await uow.reservations.save(reservation)
-        await uow.commit()
+    await _settle(session, reservation_id, Reservation.release, available=+1)
 
 
 async def commit_stock(session: AsyncSession, reservation_id: uuid.UUID) -> None:
     """Make a reservation final (``InventoryCommitted``); a second call does nothing."""
+    await _settle(session, reservation_id, Reservation.commit, available=0)
+
+
+async def _settle(
+    session: AsyncSession,
+    reservation_id: uuid.UUID,
+    step: Callable[[Reservation], bool],
+    *,
+    available: int,
+) -> None:
+    """Take ``step``; when it changed the reservation, its reserved stock leaves ``reserved``."""
     async with CatalogUnitOfWork.joining(session) as uow:
         reservation = await uow.reservations.lock(reservation_id)
-        if reservation.commit():
-            await uow.stock.move(reservation.items, available=0, reserved=-1)
+        if step(reservation):
+            await uow.stock.move(reservation.items, available=available, reserved=-1)
             await uow.reservations.save(reservation)
         await uow.commit()
 
