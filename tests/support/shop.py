@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import httpx
 from pydantic import SecretStr
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domains.catalog.api import CatalogUnitOfWork, CreateProduct, ProductView, create_product
@@ -81,3 +82,10 @@ def cart(sku: str, quantity: int = 1, token: str = "tok_visa") -> dict[str, obje
 def key() -> dict[str, str]:
     """A fresh Idempotency-Key header."""
     return {"Idempotency-Key": str(uuid.uuid4())}
+
+
+async def available(sessions: async_sessionmaker[AsyncSession], sku: str) -> int:
+    """Sellable stock of ``sku``."""
+    async with sessions() as session:
+        sql = "SELECT available FROM catalog.stock_levels WHERE sku = :sku"
+        return int(await session.scalar(text(sql), {"sku": sku}))

@@ -8,15 +8,6 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 
-async def available(sessions: async_sessionmaker[AsyncSession], sku: str) -> int:
-    """Sellable stock of ``sku``."""
-    async with sessions() as session:
-        value = await session.scalar(
-            text("SELECT available FROM catalog.stock_levels WHERE sku = :sku"), {"sku": sku}
-        )
-    return int(value)
-
-
 async def order_events(sessions: async_sessionmaker[AsyncSession], order_id: str) -> list[str]:
     """Order and payment event types in the outbox about ``order_id``, oldest first."""
     async with sessions() as session:

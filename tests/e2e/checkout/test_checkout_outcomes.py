@@ -11,9 +11,9 @@ from domains.orders.api import reconcile_payments
 from orderflow.http import create_app
 from orderflow.payments import orders_services, payment_provider
 from orderflow.settings import Settings
-from tests.e2e.checkout.checks import available, order_events, order_status
+from tests.e2e.checkout.checks import order_events, order_status
 from tests.support.processes import serving
-from tests.support.shop import Shopper, app_settings, cart, key, new_product, shopper_at
+from tests.support.shop import Shopper, app_settings, available, cart, key, new_product, shopper_at
 
 Sessions = async_sessionmaker[AsyncSession]
 

@@ -7,8 +7,8 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.e2e.checkout.checks import available, orders_of
-from tests.support.shop import Shopper, cart, key, new_product
+from tests.e2e.checkout.checks import orders_of
+from tests.support.shop import Shopper, available, cart, key, new_product
 
 Sessions = async_sessionmaker[AsyncSession]
 

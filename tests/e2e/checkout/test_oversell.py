@@ -7,8 +7,8 @@ from contextlib import AsyncExitStack
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.e2e.checkout.checks import available, orders_of
-from tests.support.shop import cart, key, new_product, shopper_at
+from tests.e2e.checkout.checks import orders_of
+from tests.support.shop import available, cart, key, new_product, shopper_at
 
 SHOPPERS = 10
 

@@ -24,7 +24,8 @@ from domains.catalog.api import (
     update_product,
 )
 from domains.shared import Conflict, NotFound
-from tests.integration.catalog.outbox_rows import event_types, outbox_rows, stock_of
+from tests.integration.catalog.stock_levels import stock_of
+from tests.support.outbox import outbox_rows, versioned_event_types
 from tests.support.shop import MakeProduct
 
 
@@ -59,7 +60,7 @@ async def test_update_price_and_stock_changes_each_write_their_event(
         3,
     )
     assert after.available == 5
-    assert await event_types(sessions, product_id) == [
+    assert await versioned_event_types(sessions, product_id) == [
         ("catalog.ProductCreated", 1),
         ("catalog.StockAdjusted", 2),
         ("catalog.ProductUpdated", 2),

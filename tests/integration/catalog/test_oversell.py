@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domains.catalog.api import OutOfStock, reserve_stock
-from tests.integration.catalog.outbox_rows import stock_of
+from tests.integration.catalog.stock_levels import stock_of
 from tests.support.shop import MakeProduct
 
 CONTENDERS = 20

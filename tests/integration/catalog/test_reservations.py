@@ -18,7 +18,8 @@ from domains.catalog.api import (
     reserve_stock,
 )
 from domains.shared import Conflict, InvalidInput, NotFound
-from tests.integration.catalog.outbox_rows import event_types, outbox_rows, stock_of
+from tests.integration.catalog.stock_levels import stock_of
+from tests.support.outbox import outbox_rows, versioned_event_types
 from tests.support.shop import MakeProduct
 
 
@@ -105,7 +106,7 @@ async def test_release_returns_the_stock_once(
             await release_stock(session, reservation_id)
 
     assert await stock_of(sessions, mug.sku) == (3, 0)
-    assert await event_types(sessions, reservation_id) == [
+    assert await versioned_event_types(sessions, reservation_id) == [
         ("catalog.InventoryReserved", 1),
         ("catalog.InventoryReleased", 2),
     ]
@@ -126,7 +127,7 @@ async def test_commit_makes_the_sale_final_once_and_then_release_is_refused(
 
     assert refused.value.code == "reservation_committed"
     assert await stock_of(sessions, mug.sku) == (1, 0)
-    assert await event_types(sessions, reservation_id) == [
+    assert await versioned_event_types(sessions, reservation_id) == [
         ("catalog.InventoryReserved", 1),
         ("catalog.InventoryCommitted", 2),
     ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domains.fulfillment.api import (
@@ -15,18 +14,10 @@ from domains.fulfillment.api import (
     create_shipment,
 )
 from domains.shared import Conflict
+from tests.support.outbox import event_types
 
 Sessions = async_sessionmaker[AsyncSession]
 S = ShipmentStatus
-
-
-async def _events(sessions: Sessions, shipment_id: uuid.UUID) -> list[str]:
-    async with sessions() as session:
-        rows = await session.execute(
-            text("SELECT event_type FROM outbox.events WHERE key = :k ORDER BY id"),
-            {"k": str(shipment_id)},
-        )
-    return [r.event_type for r in rows]
 
 
 async def test_creating_a_shipment_twice_for_an_order_returns_the_first(
@@ -41,7 +32,7 @@ async def test_creating_a_shipment_twice_for_an_order_returns_the_first(
         await session.commit()
 
     assert again.id == first.id
-    assert await _events(sessions, first.id) == ["fulfillment.ShipmentCreated"]
+    assert await event_types(sessions, first.id) == ["fulfillment.ShipmentCreated"]
 
 
 async def test_a_shipment_travels_to_delivered_publishing_shipped_and_delivered(
@@ -59,7 +50,7 @@ async def test_a_shipment_travels_to_delivered_publishing_shipped_and_delivered(
 
     assert done.status is S.DELIVERED
     assert done.tracking_number == "JD1"
-    assert await _events(sessions, shipment.id) == [
+    assert await event_types(sessions, shipment.id) == [
         "fulfillment.ShipmentCreated",
         "fulfillment.ShipmentShipped",
         "fulfillment.ShipmentDelivered",

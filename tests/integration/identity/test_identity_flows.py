@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -25,6 +24,7 @@ from domains.identity.api import (
     reset_password,
 )
 from domains.shared import Conflict, InvalidInput
+from tests.support.outbox import outbox_rows
 
 SETTINGS = IdentitySettings(secret="integration-secret-integration-secret-0123456789")
 PASSWORD = "correct horse battery staple"
@@ -39,18 +39,6 @@ async def _register(sessions: async_sessionmaker[AsyncSession], email: str) -> U
     return await register_user(RegisterUser(email, PASSWORD), IdentityUnitOfWork(sessions))
 
 
-async def _outbox(sessions: async_sessionmaker[AsyncSession], key: object) -> list[Any]:
-    async with sessions() as session:
-        rows = await session.execute(
-            text(
-                "SELECT event_type, aggregate_version, payload, headers FROM outbox.events "
-                "WHERE key = :key ORDER BY id"
-            ),
-            {"key": str(key)},
-        )
-        return list(rows)
-
-
 async def test_registering_stores_an_argon2_hash_and_an_event_without_secrets(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
@@ -61,7 +49,7 @@ async def test_registering_stores_an_argon2_hash_and_an_event_without_secrets(
         stored = await session.scalar(
             text("SELECT password_hash FROM identity.users WHERE id = :id"), {"id": user.id}
         )
-    (row,) = await _outbox(sessions, user.id)
+    (row,) = await outbox_rows(sessions, user.id)
     everything = row.payload.decode() + json.dumps(row.headers)
     assert user.email == email.lower()
     assert stored.startswith("$argon2id$")
@@ -118,7 +106,7 @@ async def test_a_reset_works_once_and_changes_the_password(
     await login(email, NEW_PASSWORD, uow, SETTINGS)
     with pytest.raises(Unauthenticated):
         await login(email, PASSWORD, uow, SETTINGS)
-    assert [(r.event_type, r.aggregate_version) for r in await _outbox(sessions, user.id)] == [
+    assert [(r.event_type, r.aggregate_version) for r in await outbox_rows(sessions, user.id)] == [
         ("identity.UserRegistered", 1),
         ("identity.PasswordChanged", 2),
     ]
@@ -132,7 +120,7 @@ async def test_the_reset_event_and_row_never_hold_the_raw_token(
     issued = await request_password_reset(email, IdentityUnitOfWork(sessions), SETTINGS)
     assert issued is not None
 
-    (row,) = await _outbox(sessions, issued.reset_id)
+    (row,) = await outbox_rows(sessions, issued.reset_id)
     async with sessions() as session:
         stored = (
             await session.execute(
@@ -189,7 +177,7 @@ async def test_an_expired_reset_is_refused_and_changes_nothing(
 
     assert expired.value.code == "reset_token_expired"
     await login(email, PASSWORD, uow, SETTINGS)
-    assert len(await _outbox(sessions, user.id)) == 1
+    assert len(await outbox_rows(sessions, user.id)) == 1
 
 
 async def test_a_new_password_voids_older_reset_links(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domains.payments.api import (
@@ -19,17 +18,9 @@ from domains.payments.api import (
     record_refund,
 )
 from domains.shared import Conflict
+from tests.support.outbox import event_types
 
 Sessions = async_sessionmaker[AsyncSession]
-
-
-async def _events(sessions: Sessions, payment_id: uuid.UUID) -> list[str]:
-    async with sessions() as session:
-        rows = await session.execute(
-            text("SELECT event_type FROM outbox.events WHERE key = :k ORDER BY id"),
-            {"k": str(payment_id)},
-        )
-    return [r.event_type for r in rows]
 
 
 async def test_authorize_then_refund_records_both_with_their_events(sessions: Sessions) -> None:
@@ -47,7 +38,7 @@ async def test_authorize_then_refund_records_both_with_their_events(sessions: Se
     assert authorized.status is IntentStatus.AUTHORIZED
     assert authorized.provider_reference == "auth_9"
     assert refunded.status is IntentStatus.REFUNDED
-    assert await _events(sessions, intent.id) == [
+    assert await event_types(sessions, intent.id) == [
         "payments.PaymentAuthorized",
         "payments.PaymentRefunded",
     ]

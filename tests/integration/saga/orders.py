@@ -62,17 +62,3 @@ async def shipment_of(sessions: Sessions, order_id: uuid.UUID) -> dict[str, obje
         sql = "SELECT * FROM fulfillment.shipments WHERE order_id = :id"
         row = (await session.execute(text(sql), {"id": order_id})).mappings().first()
     return dict(row) if row else None
-
-
-async def available(sessions: Sessions, sku: str) -> int:
-    """Sellable stock of ``sku``."""
-    async with sessions() as session:
-        sql = "SELECT available FROM catalog.stock_levels WHERE sku = :sku"
-        return int(await session.scalar(text(sql), {"sku": sku}))
-
-
-async def order_events(sessions: Sessions, order_id: uuid.UUID) -> list[str]:
-    """The order's event types in the outbox, oldest first."""
-    async with sessions() as session:
-        sql = "SELECT event_type FROM outbox.events WHERE key = :k ORDER BY id"
-        return list((await session.scalars(text(sql), {"k": str(order_id)})).all())

@@ -7,8 +7,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domains.catalog import api as catalog
-from tests.integration.saga.orders import available
-from tests.support.shop import new_product
+from tests.support.shop import available, new_product
 
 Sessions = async_sessionmaker[AsyncSession]
 

@@ -7,17 +7,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from consumers.runtime import retry_topic
 from foundation.kafka import KafkaConnection
 from tests.integration.consumers.support import topic_size
-from tests.integration.saga.orders import (
-    available,
-    cancel,
-    confirmed_order,
-    order_events,
-    shipment_of,
-    status_of,
-)
+from tests.integration.saga.orders import cancel, confirmed_order, shipment_of, status_of
 from tests.integration.saga.support import Saga
+from tests.support.outbox import event_types
 from tests.support.polling import eventually
-from tests.support.shop import new_product
+from tests.support.shop import available, new_product
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -37,7 +31,7 @@ async def test_the_saga_drives_a_confirmed_order_to_shipped_then_delivered(
     assert shipment["carrier"] == "fakecarrier"
     assert str(shipment["tracking_number"]).startswith("FC")
     await eventually(lambda: reached("delivered"), timeout=60, what="order delivered")
-    assert (await order_events(sessions, order_id))[-3:] == [
+    assert (await event_types(sessions, order_id))[-3:] == [
         "orders.OrderFulfilling",
         "orders.OrderShipped",
         "orders.OrderDelivered",
