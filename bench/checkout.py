@@ -28,7 +28,13 @@ from alembic import command
 from pydantic import BaseModel
 from sqlalchemy.engine import make_url
 
-from orderflow.settings import Settings
+from orderflow.settings import (
+    DatabaseSettings,
+    IdentitySettings,
+    LoggingSettings,
+    PaymentSettings,
+    Settings,
+)
 
 SECRET = "bench-secret-bench-secret-bench-secret-0123456789"  # noqa: S105  (a throwaway DB)
 SKUS = 200
@@ -61,10 +67,10 @@ def serve_checkout(database_url: str, provider_url: str, port: int) -> None:
     from orderflow.wiring import database_engine  # noqa: PLC0415
 
     settings = Settings(
-        database_url=database_url,
-        jwt_secret=SECRET,
-        payment_provider_url=provider_url,
-        log_level="WARNING",
+        database=DatabaseSettings(url=database_url),
+        identity=IdentitySettings(jwt_secret=SECRET),
+        payments=PaymentSettings(provider_url=provider_url),
+        logging=LoggingSettings(level="WARNING"),
     )
     configure_logging("WARNING", "json")
     app = create_app(database_engine(settings), dispose_engine=True, settings=settings)
@@ -220,7 +226,7 @@ def _floor_request(client: httpx.AsyncClient, n: int) -> Any:
 
 async def bench(concurrency: int, seconds: float, warmup: float) -> dict[str, Any]:
     """Run both servers in turn under the same load; return the figures."""
-    database_url, admin_dsn = await _create_database(Settings().database_url)
+    database_url, admin_dsn = await _create_database(Settings().database.url)
     try:
         from orderflow.cli.db import alembic_config  # noqa: PLC0415
 

@@ -62,8 +62,8 @@ def _record(topic: str) -> KafkaRecord:
 
 async def produce(settings: Settings, topic: str, records: int, partitions: int) -> None:
     """Create ``topic`` and fill it with ``records`` OrderPlaced records."""
-    await ensure_topics(settings.kafka_connection(), [TopicSpec(topic, partitions)])
-    producer = create_producer(settings.kafka_connection(), linger_ms=20)
+    await ensure_topics(settings.kafka.connection(), [TopicSpec(topic, partitions)])
+    producer = create_producer(settings.kafka.connection(), linger_ms=20)
     await producer.start()
     try:
         for start in range(0, records, CHUNK):
@@ -79,7 +79,7 @@ async def raw_loop(settings: Settings, topic: str, records: int) -> float:
     """Seconds a bare getmany + commit loop takes to read every record."""
     kafka = AIOKafkaConsumer(
         topic,
-        **settings.kafka_connection().client_options(),
+        **settings.kafka.connection().client_options(),
         group_id=f"bench-raw-{uuid.uuid4().hex[:8]}",
         enable_auto_commit=False,
         auto_offset_reset="earliest",
@@ -105,8 +105,8 @@ async def runtime_loop(
     settings: Settings, database_url: str, topic: str, records: int, batch_size: int = 1000
 ) -> float:
     """Seconds the consumer runtime takes to handle every record (dedupe + no-op handler)."""
-    engine = create_engine(database_url, pool_size=settings.database_pool_size)
-    producer = create_producer(settings.kafka_connection())
+    engine = create_engine(database_url, pool_size=settings.database.pool_size)
+    producer = create_producer(settings.kafka.connection())
     await producer.start()
     state: dict[str, Any] = {"seen": 0, "first": 0.0, "last": 0.0}
     done = asyncio.Event()
@@ -124,7 +124,7 @@ async def runtime_loop(
     runtime = ConsumerRuntime(
         consumer,
         create_sessions(engine),
-        settings.kafka_connection(),
+        settings.kafka.connection(),
         producer,
         policy=RetryPolicy(batch_size=batch_size),
     )
@@ -145,7 +145,7 @@ async def runtime_loop(
 @asynccontextmanager
 async def fresh_database(settings: Settings) -> AsyncIterator[str]:
     """A migrated database of its own, dropped afterwards."""
-    server = make_url(settings.database_url)
+    server = make_url(settings.database.url)
     name = f"orderflow_bench_{uuid.uuid4().hex[:8]}"
     admin_dsn = server.set(drivername="postgresql", database="postgres").render_as_string(
         hide_password=False

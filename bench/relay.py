@@ -86,7 +86,7 @@ async def raw_rate(settings: Settings, engine: AsyncEngine) -> float:
         (r.topic, r.key.encode(), bytes(r.payload), [(k, v.encode()) for k, v in r.headers.items()])
         for r in rows
     ]
-    producer = create_producer(settings.kafka_connection(), linger_ms=settings.relay_linger_ms)
+    producer = create_producer(settings.kafka.connection(), linger_ms=settings.relay.linger_ms)
     await producer.start()
     try:
         started = time.perf_counter()
@@ -100,13 +100,13 @@ async def raw_rate(settings: Settings, engine: AsyncEngine) -> float:
 @asynccontextmanager
 async def running_relay(settings: Settings, engine: AsyncEngine) -> AsyncIterator[None]:
     """One relay publishing in this event loop."""
-    producer = create_producer(settings.kafka_connection(), linger_ms=settings.relay_linger_ms)
+    producer = create_producer(settings.kafka.connection(), linger_ms=settings.relay.linger_ms)
     await producer.start()
     relay = OutboxRelay(
         engine,
         producer,
-        batch_size=settings.relay_batch_size,
-        poll_interval=settings.relay_poll_interval_seconds,
+        batch_size=settings.relay.batch_size,
+        poll_interval=settings.relay.poll_interval_seconds,
         options=relay_options(settings),
     )
     stop = asyncio.Event()
@@ -231,7 +231,7 @@ async def steady(
 @asynccontextmanager
 async def scratch_database(settings: Settings) -> AsyncIterator[str]:
     """A fresh migrated database on the configured server, dropped afterwards."""
-    server = make_url(settings.database_url)
+    server = make_url(settings.database.url)
     name = f"orderflow_bench_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(
         server.set(drivername="postgresql", database="postgres").render_as_string(
@@ -253,15 +253,13 @@ async def scratch_database(settings: Settings) -> AsyncIterator[str]:
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     base = get_settings()
     async with scratch_database(base) as url:
-        settings = base.model_copy(
-            update={"database_url": url, "relay_batch_size": args.batch_size}
-        )
+        settings = base.updated(database={"url": url}, relay={"batch_size": args.batch_size})
         dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         engine = database_engine(settings)
         topic = f"bench.relay.{uuid.uuid4().hex[:10]}"
         await ensure_topics(
-            settings.kafka_connection(),
-            [TopicSpec(topic, settings.kafka_topic_partitions, settings.kafka_topic_replication)],
+            settings.kafka.connection(),
+            [TopicSpec(topic, settings.kafka.topic_partitions, settings.kafka.topic_replication)],
         )
         payload = b"x" * args.payload_bytes
         await insert(dsn, topic, 0, args.events, payload)
@@ -281,7 +279,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "aggregates": AGGREGATES,
         "payload_bytes": args.payload_bytes,
         "batch_size": args.batch_size,
-        "partitions": settings.kafka_topic_partitions,
+        "partitions": settings.kafka.topic_partitions,
         "raw_events_per_s": round(raw),
         "relay_events_per_s": round(relay),
         "ratio_relay_to_raw": round(relay / raw, 3),

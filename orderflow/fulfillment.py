@@ -14,7 +14,8 @@ def http_carrier(settings: Settings) -> HttpCarrier:
     """The carrier client of this deployment."""
     return HttpCarrier(
         CarrierConfig(
-            base_url=settings.carrier_url, timeout_seconds=settings.carrier_timeout_seconds
+            base_url=settings.fulfillment.carrier_url,
+            timeout_seconds=settings.fulfillment.carrier_timeout_seconds,
         )
     )
 
@@ -27,7 +28,7 @@ async def run_tracking(settings: Settings, stop: asyncio.Event) -> None:
             create_sessions(engine),
             http_carrier(settings),
             stop,
-            interval_seconds=settings.delivery_tracking_interval_seconds,
+            interval_seconds=settings.fulfillment.delivery_tracking_interval_seconds,
         )
     finally:
         await engine.dispose()

@@ -21,16 +21,16 @@ log = structlog.get_logger("orderflow.payments")
 def payment_provider(settings: Settings) -> payments.PaymentProvider:
     """The provider client with its process-wide circuit breaker."""
     breaker = payments.CircuitBreaker(
-        failure_threshold=settings.payment_breaker_failures,
-        reset_timeout=settings.payment_breaker_reset_seconds,
+        failure_threshold=settings.payments.breaker_failures,
+        reset_timeout=settings.payments.breaker_reset_seconds,
         on_change=payments.export_breaker_state,
     )
     return payments.PaymentProvider(
         payments.ProviderSettings(
-            base_url=settings.payment_provider_url,
-            timeout=settings.payment_timeout_seconds,
-            attempts=settings.payment_attempts,
-            total_budget=settings.payment_budget_seconds,
+            base_url=settings.payments.provider_url,
+            timeout=settings.payments.timeout_seconds,
+            attempts=settings.payments.attempts,
+            total_budget=settings.payments.budget_seconds,
         ),
         breaker=breaker,
     )
@@ -43,7 +43,7 @@ def orders_services(
 ) -> orders.OrdersServices:
     """Checkout, cancellation and refunds on ``sessions`` and ``provider``."""
     return orders.OrdersServices.create(
-        sessions, provider, settle_within=timedelta(seconds=settings.payment_settle_within_seconds)
+        sessions, provider, settle_within=timedelta(seconds=settings.payments.settle_within_seconds)
     )
 
 
@@ -51,7 +51,7 @@ async def reconcile_once(
     services: orders.OrdersServices, settings: Settings, *, grace: float | None = None
 ) -> orders.ReconcileReport:
     """One reconciliation pass."""
-    grace_seconds = settings.payment_reconcile_grace_seconds if grace is None else grace
+    grace_seconds = settings.payments.reconcile_grace_seconds if grace is None else grace
     return await orders.reconcile_payments(
         services.sessions, services.uow, services.provider, grace=timedelta(seconds=grace_seconds)
     )
@@ -71,7 +71,7 @@ async def run_reconciliation(settings: Settings, stop: asyncio.Event) -> None:
             except Exception as exc:
                 log.warning("reconciliation_failed", error=repr(exc))
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), settings.payment_reconcile_interval_seconds)
+                await asyncio.wait_for(stop.wait(), settings.payments.reconcile_interval_seconds)
     finally:
         await provider.aclose()
         await engine.dispose()

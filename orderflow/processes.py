@@ -36,7 +36,7 @@ Job = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 def deployed_consumers(settings: Settings) -> dict[str, Consumer]:
     """The consumers of this deployment, by name, with the configured group prefix applied."""
-    prefix = settings.consumer_group_prefix
+    prefix = settings.consumers.group_prefix
     groups = build_consumers(
         smtp_mailer(settings), reset_links(settings), http_carrier(settings), IdentityDirectory()
     )
@@ -45,17 +45,17 @@ def deployed_consumers(settings: Settings) -> dict[str, Consumer]:
 
 def smtp_mailer(settings: Settings) -> SmtpMailer:
     """The SMTP client of the notifications consumer, from the settings."""
-    password = settings.smtp_password
+    password = settings.smtp.password
     return SmtpMailer(
         SmtpConfig(
-            host=settings.smtp_host,
-            port=settings.smtp_port,
-            sender=settings.smtp_from,
-            use_tls=settings.smtp_use_tls,
-            start_tls=settings.smtp_start_tls,
-            username=settings.smtp_username,
+            host=settings.smtp.host,
+            port=settings.smtp.port,
+            sender=settings.smtp.sender,
+            use_tls=settings.smtp.use_tls,
+            start_tls=settings.smtp.start_tls,
+            username=settings.smtp.username,
             password=password.get_secret_value() if password else None,
-            timeout_seconds=settings.smtp_timeout_seconds,
+            timeout_seconds=settings.smtp.timeout_seconds,
         )
     )
 
@@ -63,26 +63,27 @@ def smtp_mailer(settings: Settings) -> SmtpMailer:
 def reset_links(settings: Settings) -> IdentityResetLinks:
     """Password-reset links for the notifications consumer, from the identity domain."""
     return IdentityResetLinks(
-        lambda: identity_settings(settings, signing_secret(settings)), settings.password_reset_url
+        lambda: identity_settings(settings, signing_secret(settings)),
+        settings.identity.password_reset_url,
     )
 
 
 def retry_policy(settings: Settings) -> RetryPolicy:
     """Retry tiers and quick attempts of every consumer group, from the settings."""
     return RetryPolicy(
-        tier_delays=tuple(settings.consumer_retry_delays_seconds),
-        quick_attempts=settings.consumer_quick_attempts,
-        batch_size=settings.consumer_batch_size,
+        tier_delays=tuple(settings.consumers.retry_delays_seconds),
+        quick_attempts=settings.consumers.quick_attempts,
+        batch_size=settings.consumers.batch_size,
     )
 
 
 def topic_specs(settings: Settings, consumers: Iterable[Consumer]) -> list[TopicSpec]:
     """Every topic the system publishes to: event topics, the consumers' retry tiers and DLQs."""
-    tiers = len(settings.consumer_retry_delays_seconds)
+    tiers = len(settings.consumers.retry_delays_seconds)
     owned = {t for c in consumers for t in group_topic_names(c.name, tiers)}
     names = sorted(registry.topics() | owned)
     return [
-        TopicSpec(n, settings.kafka_topic_partitions, settings.kafka_topic_replication)
+        TopicSpec(n, settings.kafka.topic_partitions, settings.kafka.topic_replication)
         for n in names
     ]
 
@@ -91,7 +92,7 @@ async def run_api(settings: Settings, stop: asyncio.Event) -> None:
     """Serve the HTTP API until ``stop`` is set."""
     app = create_app(database_engine(settings), dispose_engine=True)
     config = uvicorn.Config(
-        app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False
+        app, host=settings.http.host, port=settings.http.port, log_config=None, access_log=False
     )
     server = _EmbeddedServer(config)
     serving = asyncio.create_task(server.serve())
@@ -111,14 +112,14 @@ class _EmbeddedServer(uvicorn.Server):
 def relay_options(settings: Settings) -> RelayOptions:
     """The relay's tuning knobs from the settings."""
     return RelayOptions(
-        max_record_bytes=settings.relay_max_record_bytes,
-        pipeline_depth=settings.relay_pipeline_depth,
-        lane_refresh_seconds=settings.relay_lane_refresh_seconds,
-        max_backoff_seconds=settings.relay_max_backoff_seconds,
-        retention=timedelta(hours=settings.relay_retention_hours),
-        cleanup_interval_seconds=settings.relay_cleanup_interval_seconds,
-        cleanup_batch_size=settings.relay_cleanup_batch_size,
-        gauge_interval_seconds=settings.relay_gauge_interval_seconds,
+        max_record_bytes=settings.relay.max_record_bytes,
+        pipeline_depth=settings.relay.pipeline_depth,
+        lane_refresh_seconds=settings.relay.lane_refresh_seconds,
+        max_backoff_seconds=settings.relay.max_backoff_seconds,
+        retention=timedelta(hours=settings.relay.retention_hours),
+        cleanup_interval_seconds=settings.relay.cleanup_interval_seconds,
+        cleanup_batch_size=settings.relay.cleanup_batch_size,
+        gauge_interval_seconds=settings.relay.gauge_interval_seconds,
     )
 
 
@@ -129,16 +130,16 @@ async def run_relay(settings: Settings, stop: asyncio.Event) -> None:
     def new_producer() -> AIOKafkaProducer:
         # The producer refuses (client side) what the relay would park anyway.
         return create_producer(
-            settings.kafka_connection(),
-            linger_ms=settings.relay_linger_ms,
-            max_request_size=max(settings.relay_max_record_bytes, DEFAULT_MAX_REQUEST_BYTES),
+            settings.kafka.connection(),
+            linger_ms=settings.relay.linger_ms,
+            max_request_size=max(settings.relay.max_record_bytes, DEFAULT_MAX_REQUEST_BYTES),
         )
 
     relay = OutboxRelay(
         engine,
         new_producer(),
-        batch_size=settings.relay_batch_size,
-        poll_interval=settings.relay_poll_interval_seconds,
+        batch_size=settings.relay.batch_size,
+        poll_interval=settings.relay.poll_interval_seconds,
         options=relay_options(settings),
         producer_factory=new_producer,
     )
@@ -153,13 +154,13 @@ async def run_relay(settings: Settings, stop: asyncio.Event) -> None:
 async def run_consumer(settings: Settings, consumer: Consumer, stop: asyncio.Event) -> None:
     """Run one consumer group until ``stop`` is set."""
     engine = database_engine(settings)
-    producer = create_producer(settings.kafka_connection())
+    producer = create_producer(settings.kafka.connection())
     await producer.start()
     try:
         runtime = ConsumerRuntime(
             consumer,
             create_sessions(engine),
-            settings.kafka_connection(),
+            settings.kafka.connection(),
             producer,
             policy=retry_policy(settings),
         )
@@ -171,7 +172,7 @@ async def run_consumer(settings: Settings, consumer: Consumer, stop: asyncio.Eve
 
 async def prepare_topics(settings: Settings, consumers: Iterable[Consumer]) -> None:
     """Create the topics this deployment needs (never left to broker auto-creation)."""
-    created = await ensure_topics(settings.kafka_connection(), topic_specs(settings, consumers))
+    created = await ensure_topics(settings.kafka.connection(), topic_specs(settings, consumers))
     if created:
         log.info("topics_created", topics=created)
 

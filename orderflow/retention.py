@@ -13,9 +13,9 @@ from orderflow.wiring import database_engine
 def inbox_retention(settings: Settings) -> InboxRetention:
     """The inbox retention window and pace, from the settings."""
     return InboxRetention(
-        keep=timedelta(days=settings.consumer_inbox_retention_days),
-        batch_size=settings.consumer_inbox_sweep_batch_size,
-        interval_seconds=settings.consumer_inbox_sweep_interval_seconds,
+        keep=timedelta(days=settings.consumers.inbox_retention_days),
+        batch_size=settings.consumers.inbox_sweep_batch_size,
+        interval_seconds=settings.consumers.inbox_sweep_interval_seconds,
     )
 
 

@@ -10,4 +10,4 @@ from orderflow.settings import Settings
 
 def database_engine(settings: Settings) -> AsyncEngine:
     """The pooled engine of one process, from the settings."""
-    return create_engine(settings.database_url, pool_size=settings.database_pool_size)
+    return create_engine(settings.database.url, pool_size=settings.database.pool_size)

@@ -17,7 +17,7 @@ from devtools.infrastructure import Infrastructure, ensure_infrastructure
 from foundation.database import create_sessions
 from foundation.kafka import KafkaConnection
 from orderflow.cli.db import alembic_config
-from orderflow.settings import Settings
+from orderflow.settings import DatabaseSettings, KafkaSettings, RelaySettings, Settings
 from orderflow.wiring import database_engine
 from tests.support.databases import fresh_database
 
@@ -50,16 +50,16 @@ async def database_url(infrastructure: Infrastructure) -> AsyncIterator[str]:
 def settings(database_url: str, infrastructure: Infrastructure) -> Settings:
     """Settings pointing at the test database and the Kafka of this session."""
     return Settings(
-        database_url=database_url,
-        kafka_bootstrap_servers=infrastructure.kafka_bootstrap_servers,
-        relay_poll_interval_seconds=0.2,
+        database=DatabaseSettings(url=database_url),
+        kafka=KafkaSettings(bootstrap_servers=infrastructure.kafka_bootstrap_servers),
+        relay=RelaySettings(poll_interval_seconds=0.2),
     )
 
 
 @pytest.fixture(scope="session")
 def kafka(settings: Settings) -> KafkaConnection:
     """The Kafka connection of this session."""
-    return settings.kafka_connection()
+    return settings.kafka.connection()
 
 
 @pytest.fixture(scope="session")

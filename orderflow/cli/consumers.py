@@ -54,10 +54,10 @@ async def _status(settings: Settings, only: str | None) -> list[GroupStatus]:
     engine = database_engine(settings)
     try:
         return await groups_status(
-            settings.kafka_connection(),
+            settings.kafka.connection(),
             create_sessions(engine),
             chosen,
-            len(settings.consumer_retry_delays_seconds),
+            len(settings.consumers.retry_delays_seconds),
         )
     except ProgrammingError as error:
         if "does not exist" not in str(error):

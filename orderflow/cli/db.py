@@ -25,7 +25,7 @@ def alembic_config(database_url: str | None = None) -> Config:
 
     config = Config()
     config.set_main_option("script_location", str(Path(migrations.__file__).parent))
-    url = database_url or get_settings().database_url
+    url = database_url or get_settings().database.url
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 

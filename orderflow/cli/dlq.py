@@ -92,7 +92,7 @@ def _execute(settings: Settings, work: Callable[[DeadLetterDesk], Awaitable[T]])
     async def main() -> T:
         engine = database_engine(settings)
         try:
-            return await work(DeadLetterDesk(engine, settings.kafka_connection()))
+            return await work(DeadLetterDesk(engine, settings.kafka.connection()))
         finally:
             await engine.dispose()
 
@@ -105,7 +105,7 @@ def _settings() -> Settings:
     from orderflow.settings import get_settings
 
     settings = get_settings()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.logging.level, settings.logging.format)
     return settings
 
 
@@ -127,7 +127,7 @@ def list_dead_letters(group: OnlyGroupOpt = None, as_json: JsonOpt = False) -> N
     settings = _settings()
     name = full_group(settings, group) if group else None
     rows = _execute(settings, lambda desk: desk.summary(name))
-    prefix = settings.consumer_group_prefix
+    prefix = settings.consumers.group_prefix
     rows = [r for r in rows if not prefix or r.group.startswith(prefix)]
     if as_json:
         typer.echo(json.dumps([r.to_json() for r in rows], indent=2))
@@ -189,7 +189,7 @@ def replay(
     why = reason_text(reason)
     selection = _selection(settings, records)
     per_second = _rate(rate)
-    limit = max_replays if max_replays is not None else settings.dlq_max_replays
+    limit = max_replays if max_replays is not None else settings.dead_letters.max_replays
     if limit < 1:
         raise UserError("--max-replays must be at least 1 (use --force to lift the loop guard)")
     guard = LoopGuard(limit, force)

@@ -84,7 +84,7 @@ class Selectors:
 
 def full_group(settings: Settings, name: str) -> str:
     """The full group name: the deployment prefix is added when missing."""
-    prefix = settings.consumer_group_prefix
+    prefix = settings.consumers.group_prefix
     return name if not prefix or name.startswith(prefix) else prefix + name
 
 

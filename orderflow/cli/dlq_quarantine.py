@@ -59,7 +59,7 @@ def _run(settings: Settings, work: Callable[[QuarantineDesk], Awaitable[T]]) -> 
     async def main() -> T:
         engine = database_engine(settings)
         try:
-            return await work(QuarantineDesk(engine, settings.kafka_connection()))
+            return await work(QuarantineDesk(engine, settings.kafka.connection()))
         finally:
             await engine.dispose()
 
@@ -81,7 +81,7 @@ def _run(settings: Settings, work: Callable[[QuarantineDesk], Awaitable[T]]) -> 
 def unresolved_note(settings: Settings, group: str | None) -> str:
     """A line for ``dlq ls`` when records wait in the quarantine (else nothing)."""
     counts = _run(settings, lambda desk: desk.counts(group))
-    prefix = settings.consumer_group_prefix
+    prefix = settings.consumers.group_prefix
     waiting = {g: n for g, n in counts.items() if not prefix or g.startswith(prefix)}
     if not waiting:
         return ""
@@ -97,7 +97,7 @@ def _settings() -> Settings:
     from orderflow.settings import get_settings
 
     settings = get_settings()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.logging.level, settings.logging.format)
     return settings
 
 
@@ -135,7 +135,7 @@ def list_quarantined(
     settings = _settings()
     name = full_group(settings, group) if group else None
     found = _run(settings, lambda desk: desk.records(group=name, include_resolved=include_resolved))
-    prefix = settings.consumer_group_prefix
+    prefix = settings.consumers.group_prefix
     found = [r for r in found if not prefix or r.group.startswith(prefix)]
     if as_json:
         typer.echo(json.dumps([render.summary_json(r) for r in found], indent=2))
@@ -176,7 +176,7 @@ def replay(
     """Republish quarantined records to their group's first retry tier, if they now fit."""
     settings = _settings()
     why, who = reason_text(reason), operator_name(operator)
-    limit = 10**9 if force else (max_replays or settings.dlq_max_replays)
+    limit = 10**9 if force else (max_replays or settings.dead_letters.max_replays)
 
     async def work(desk: QuarantineDesk) -> tuple[int, list[str]]:
         found = await _chosen(desk, settings, ids, group)

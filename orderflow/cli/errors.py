@@ -56,7 +56,7 @@ def friendly_errors(settings: Settings) -> Iterator[None]:
         sys.exit(130)
     except KafkaConnectionError as exc:
         raise UserError(
-            f"cannot reach Kafka at {settings.kafka_bootstrap_servers} ({exc}). "
+            f"cannot reach Kafka at {settings.kafka.bootstrap_servers} ({exc}). "
             "Start it with `orderflow dev up` or set ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS."
         ) from None
     except (ConnectionRefusedError, OSError) as exc:

@@ -38,7 +38,7 @@ def _run(main: Coroutine[Any, Any, None]) -> None:
     from orderflow.settings import get_settings
 
     settings = get_settings()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.logging.level, settings.logging.format)
     with friendly_errors(settings):
         asyncio.run(main)
 
@@ -62,7 +62,7 @@ def run() -> None:
     from orderflow.settings import get_settings
 
     settings = get_settings()
-    base = f"http://{settings.http_host}:{settings.http_port}"
+    base = f"http://{settings.http.host}:{settings.http.port}"
     typer.echo(f"orderflow: API {base}  docs {base}/docs  metrics {base}/metrics", err=True)
 
     async def main() -> None:
@@ -110,7 +110,7 @@ def relay(
     from orderflow.settings import get_settings
 
     settings = get_settings()
-    start_http_server(metrics_port or settings.relay_metrics_port, addr=settings.http_host)
+    start_http_server(metrics_port or settings.relay.metrics_port, addr=settings.http.host)
 
     async def main() -> None:
         await prepare_topics(settings, deployed_consumers(settings).values())
@@ -142,7 +142,7 @@ def consume(
     consumer = groups.get(name)
     if consumer is None:
         raise UserError(f"unknown consumer {name!r}; choose one of: {', '.join(groups)}")
-    start_http_server(metrics_port or settings.consumer_metrics_port, addr=settings.http_host)
+    start_http_server(metrics_port or settings.consumers.metrics_port, addr=settings.http.host)
 
     async def main() -> None:
         await prepare_topics(settings, [consumer])

@@ -50,7 +50,7 @@ def rebuild(
     from orderflow.wiring import database_engine
 
     settings = get_settings()
-    name = group or f"{settings.consumer_group_prefix}search-rebuild-{int(time.time())}"
+    name = group or f"{settings.consumers.group_prefix}search-rebuild-{int(time.time())}"
     report = progress_printer(time.monotonic())
 
     async def main() -> dict[str, object]:
@@ -58,7 +58,7 @@ def rebuild(
         try:
             result = await rebuild_index(
                 create_sessions(engine),
-                settings.kafka_connection(),
+                settings.kafka.connection(),
                 group=name,
                 progress=report,
             )

@@ -72,9 +72,9 @@ def install_auth(app: FastAPI, secret: str) -> None:
 
 def signing_secret(settings: Settings) -> str:
     """``ORDERFLOW_JWT_SECRET``, or a random per-process secret (tokens die with the process)."""
-    if settings.jwt_secret is None:
+    if settings.identity.jwt_secret is None:
         return _ephemeral_secret()
-    secret = settings.jwt_secret.get_secret_value()
+    secret = settings.identity.jwt_secret.get_secret_value()
     if len(secret) < MIN_SECRET:
         raise ValueError(
             f"ORDERFLOW_JWT_SECRET has {len(secret)} characters; use at least {MIN_SECRET}, "
@@ -87,8 +87,8 @@ def identity_settings(settings: Settings, secret: str) -> IdentitySettings:
     """What the identity domain needs from the process settings."""
     return IdentitySettings(
         secret=secret,
-        access_token_ttl_seconds=settings.access_token_ttl_seconds,
-        password_reset_ttl_seconds=settings.password_reset_ttl_seconds,
+        access_token_ttl_seconds=settings.identity.access_token_ttl_seconds,
+        password_reset_ttl_seconds=settings.identity.password_reset_ttl_seconds,
     )
 
 

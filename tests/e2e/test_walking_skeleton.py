@@ -59,8 +59,8 @@ async def test_a_checkout_over_http_is_emailed_once_searchable_and_delivered(
 ) -> None:
     api, provider, carrier, smtp, smtp_http = (free_port() for _ in range(5))
     env = {
-        "ORDERFLOW_DATABASE_URL": settings.database_url,
-        "ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "ORDERFLOW_DATABASE_URL": settings.database.url,
+        "ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
         "ORDERFLOW_HTTP_PORT": str(api),
         "ORDERFLOW_CONSUMER_GROUP_PREFIX": f"e2e-{unique}-",
         "ORDERFLOW_PAYMENT_PROVIDER_URL": f"http://127.0.0.1:{provider}",

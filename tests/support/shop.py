@@ -21,18 +21,17 @@ SECRET = "checkout-e2e-secret-checkout-e2e-secret-0123"
 MakeProduct = Callable[..., Awaitable[ProductView]]
 
 
-def app_settings(settings: Settings, provider_url: str, **changes: object) -> Settings:
+def app_settings(settings: Settings, provider_url: str, **payments: object) -> Settings:
     """Settings of an API under test: short provider timeouts, a lenient breaker."""
     values: dict[str, object] = {
-        "jwt_secret": SecretStr(SECRET),
-        "payment_provider_url": provider_url,
-        "payment_timeout_seconds": 0.5,
-        "payment_attempts": 2,
-        "payment_budget_seconds": 2.0,
-        "payment_breaker_failures": 1000,
-        **changes,
+        "provider_url": provider_url,
+        "timeout_seconds": 0.5,
+        "attempts": 2,
+        "budget_seconds": 2.0,
+        "breaker_failures": 1000,
+        **payments,
     }
-    return settings.model_copy(update=values)
+    return settings.updated(identity={"jwt_secret": SecretStr(SECRET)}, payments=values)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from domains.identity.api import Principal, issue_access_token
 from orderflow.http import create_app
-from orderflow.settings import Settings
+from orderflow.settings import DatabaseSettings, IdentitySettings, Settings
 
 # Nothing connects to this address: every request below must be refused before any query.
 UNREACHABLE = "postgresql+asyncpg://nobody@127.0.0.1:9/none"
@@ -23,7 +23,10 @@ SECRET = "input-test-secret-input-test-secret-0123456789"
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    settings = Settings(database_url=UNREACHABLE, jwt_secret=SecretStr(SECRET))
+    settings = Settings(
+        database=DatabaseSettings(url=UNREACHABLE),
+        identity=IdentitySettings(jwt_secret=SecretStr(SECRET)),
+    )
     app = create_app(create_async_engine(UNREACHABLE), settings=settings)
     principal = Principal(uuid.UUID(CUSTOMER), frozenset({"customer"}))
     token = issue_access_token(principal, secret=SECRET, ttl_seconds=60).token

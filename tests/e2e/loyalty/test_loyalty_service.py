@@ -52,13 +52,13 @@ async def test_loyalty_awards_and_takes_back_points_exactly_once(
 ) -> None:
     group = f"loyalty-{unique}"
     env = {
-        "ORDERFLOW_DATABASE_URL": settings.database_url,
-        "ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "ORDERFLOW_DATABASE_URL": settings.database.url,
+        "ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
         "ORDERFLOW_RELAY_POLL_INTERVAL_SECONDS": "0.2",
     }
     loyalty_env = {
-        "LOYALTY_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-        "LOYALTY_DATABASE_URL": settings.database_url,
+        "LOYALTY_KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
+        "LOYALTY_DATABASE_URL": settings.database.url,
         "LOYALTY_GROUP_ID": group,
     }
     await start_group_at_end(kafka, group, TOPIC)

@@ -45,8 +45,8 @@ async def test_status_shows_dead_letters_tiers_and_the_last_error(
 
     env = {
         **os.environ,
-        "ORDERFLOW_DATABASE_URL": settings.database_url,
-        "ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "ORDERFLOW_DATABASE_URL": settings.database.url,
+        "ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
         "ORDERFLOW_CONSUMER_GROUP_PREFIX": prefix,
     }
     done = await _orderflow(env, "consumers", "status", "--json", "--group", "notifications")

@@ -30,7 +30,7 @@ def _admin() -> dict[str, str]:
 
 @pytest.fixture
 async def client(engine: AsyncEngine, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(engine, settings=settings.model_copy(update={"jwt_secret": SecretStr(SECRET)}))
+    app = create_app(engine, settings=settings.updated(identity={"jwt_secret": SecretStr(SECRET)}))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         yield client

@@ -15,7 +15,7 @@ KIT = Path(__file__).resolve().parents[3] / "clients" / "python"
 
 
 def test_the_kit_subscriber_tests_pass_against_the_real_broker(settings: Settings) -> None:
-    env = {**os.environ, "ORDERFLOW_EVENTS_TEST_KAFKA": settings.kafka_bootstrap_servers}
+    env = {**os.environ, "ORDERFLOW_EVENTS_TEST_KAFKA": settings.kafka.bootstrap_servers}
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "real", "kit_tests"],
         cwd=KIT,

@@ -36,8 +36,8 @@ async def orderflow(settings: Settings, *args: str, stdin: bytes = b"") -> Run:
     """Run ``orderflow *args`` against the test database and Kafka."""
     env = {
         **os.environ,
-        "ORDERFLOW_DATABASE_URL": settings.database_url,
-        "ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "ORDERFLOW_DATABASE_URL": settings.database.url,
+        "ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
         "ORDERFLOW_LOG_LEVEL": "WARNING",
         "COLUMNS": "200",
     }

@@ -20,8 +20,8 @@ def relays(settings: Settings, tmp_path: Path) -> Iterator[StartRelays]:
     def start(n: int) -> list[RelayProcess]:
         batch = [
             RelayProcess(
-                settings.database_url,
-                settings.kafka_bootstrap_servers,
+                settings.database.url,
+                settings.kafka.bootstrap_servers,
                 tmp_path,
                 f"relay-{len(started) + i}",
             )

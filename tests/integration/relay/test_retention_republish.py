@@ -23,7 +23,7 @@ def outbox_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[st
     """Run ``orderflow outbox ARGS`` against the test database."""
     return subprocess.run(
         [str(ORDERFLOW), "outbox", *args],
-        env={**os.environ, "ORDERFLOW_DATABASE_URL": settings.database_url},
+        env={**os.environ, "ORDERFLOW_DATABASE_URL": settings.database.url},
         capture_output=True,
         text=True,
         timeout=60,

@@ -57,7 +57,7 @@ async def _drained(engine: AsyncEngine, topic: str) -> bool:
 def _assert_status_names_the_relays(settings: Settings, processes: list[RelayProcess]) -> None:
     result = subprocess.run(
         [str(ORDERFLOW), "outbox", "status", "--json"],
-        env={**processes[0].env, "ORDERFLOW_DATABASE_URL": settings.database_url},
+        env={**processes[0].env, "ORDERFLOW_DATABASE_URL": settings.database.url},
         capture_output=True,
         check=True,
         timeout=60,

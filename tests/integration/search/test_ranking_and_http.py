@@ -22,7 +22,7 @@ Sessions = async_sessionmaker[AsyncSession]
 @pytest.fixture(scope="module")
 async def client(settings: Settings, engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
     """The API in process (ASGI transport)."""
-    app = create_app(engine, settings=settings.model_copy(update={"jwt_secret": SecretStr(SECRET)}))
+    app = create_app(engine, settings=settings.updated(identity={"jwt_secret": SecretStr(SECRET)}))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
         yield client

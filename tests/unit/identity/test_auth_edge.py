@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from domains.identity.api import Principal, decode_access_token, issue_access_token
 from orderflow.http import auth, create_app
-from orderflow.settings import Settings
+from orderflow.settings import DatabaseSettings, IdentitySettings, Settings
 
 # Nothing listens here: every request below must be answered before any query.
 UNREACHABLE = "postgresql+asyncpg://nobody@127.0.0.1:9/none"
@@ -32,7 +32,10 @@ def _bearer(
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    settings = Settings(database_url=UNREACHABLE, jwt_secret=SecretStr(SECRET))
+    settings = Settings(
+        database=DatabaseSettings(url=UNREACHABLE),
+        identity=IdentitySettings(jwt_secret=SecretStr(SECRET)),
+    )
     app = create_app(create_async_engine(UNREACHABLE), settings=settings)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
@@ -153,14 +156,14 @@ async def test_register_and_login_bodies_are_checked_before_the_database(
 
 def test_a_short_configured_secret_is_refused_at_start_up() -> None:
     with pytest.raises(ValueError, match="at least 32"):
-        auth.signing_secret(Settings(jwt_secret=SecretStr("short")))
+        auth.signing_secret(Settings(identity=IdentitySettings(jwt_secret=SecretStr("short"))))
 
 
 def test_without_a_configured_secret_each_process_makes_its_own() -> None:
-    secret = auth.signing_secret(Settings(jwt_secret=None))
+    secret = auth.signing_secret(Settings(identity=IdentitySettings(jwt_secret=None)))
 
     assert len(secret) >= 32
-    assert auth.signing_secret(Settings(jwt_secret=None)) == secret
+    assert auth.signing_secret(Settings(identity=IdentitySettings(jwt_secret=None))) == secret
 
 
 async def test_the_openapi_document_lists_the_routes_and_the_bearer_scheme(

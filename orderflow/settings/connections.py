@@ -1,0 +1,45 @@
+"""Where PostgreSQL and Kafka are: ``ORDERFLOW_DATABASE_*`` and ``ORDERFLOW_KAFKA_*``."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from foundation.kafka import KafkaConnection
+
+
+class DatabaseSettings(BaseSettings):
+    """``ORDERFLOW_DATABASE_URL``, ``ORDERFLOW_DATABASE_POOL_SIZE``."""
+
+    model_config = SettingsConfigDict(env_prefix="ORDERFLOW_DATABASE_", extra="ignore")
+
+    url: str = "postgresql+asyncpg://postgres@127.0.0.1:55432/orderflow"
+    pool_size: int = Field(default=10, ge=1)
+
+
+class KafkaSettings(BaseSettings):
+    """``ORDERFLOW_KAFKA_*``: the brokers, credentials, and how topics are created."""
+
+    model_config = SettingsConfigDict(env_prefix="ORDERFLOW_KAFKA_", extra="ignore")
+
+    bootstrap_servers: str = "127.0.0.1:59092"
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: str | None = None
+    topic_partitions: int = Field(default=3, ge=1)
+    topic_replication: int = Field(default=1, ge=1)
+
+    def connection(self) -> KafkaConnection:
+        """The client settings shared by producers, consumers and admin clients."""
+        return KafkaConnection(
+            bootstrap_servers=self.bootstrap_servers,
+            security_protocol=self.security_protocol,
+            sasl_mechanism=self.sasl_mechanism,
+            sasl_username=self.sasl_username,
+            sasl_password=self.sasl_password.get_secret_value() if self.sasl_password else None,
+            ssl_cafile=self.ssl_cafile,
+        )

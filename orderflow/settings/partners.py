@@ -1,0 +1,83 @@
+"""Accounts and the systems outside: identity, the payment provider, SMTP, the carrier."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class IdentitySettings(BaseSettings):
+    """``ORDERFLOW_JWT_SECRET``, the token lifetimes and the password-reset link."""
+
+    model_config = SettingsConfigDict(env_prefix="ORDERFLOW_", extra="ignore")
+
+    jwt_secret: SecretStr | None = Field(
+        default=None,
+        description="HS256 key for access tokens and reset links (32+ characters). Unset: a "
+        "random per-process key, so tokens die with the process. Never commit one.",
+    )
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
+    password_reset_ttl_seconds: int = Field(default=3600, ge=300, le=86_400)
+    password_reset_url: str = Field(
+        default="http://127.0.0.1:8000/reset-password?token={token}",
+        description="Link in password-reset emails; {token} is replaced at send time.",
+    )
+
+
+class PaymentSettings(BaseSettings):
+    """``ORDERFLOW_PAYMENT_*``: the provider, its timeouts and breaker, reconciliation."""
+
+    model_config = SettingsConfigDict(env_prefix="ORDERFLOW_PAYMENT_", extra="ignore")
+
+    provider_url: str = Field(
+        default="http://127.0.0.1:8099",
+        description="Base URL of the payment provider (`orderflow dev fake-provider`).",
+    )
+    timeout_seconds: float = Field(default=2.0, gt=0, description="Per call")
+    attempts: int = Field(default=3, ge=1, le=10, description="Idempotent calls only")
+    budget_seconds: float = Field(default=5.0, gt=0, description="All attempts")
+    breaker_failures: int = Field(default=5, ge=1, description="Consecutive, to open")
+    breaker_reset_seconds: float = Field(default=10.0, gt=0, description="Open → probe")
+    settle_within_seconds: float = Field(
+        default=900.0, gt=0, description="Unanswered payments are given up after this"
+    )
+    reconcile_interval_seconds: float = Field(default=30.0, gt=0)
+    reconcile_grace_seconds: float = Field(
+        default=30.0, ge=0, description="Leave younger payments to their checkout"
+    )
+
+
+class SmtpSettings(BaseSettings):
+    """``ORDERFLOW_SMTP_*``: the mail server the notifications consumer sends through."""
+
+    model_config = SettingsConfigDict(env_prefix="ORDERFLOW_SMTP_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 1025
+    # `from` is a keyword: the field is `sender`, its variable stays ORDERFLOW_SMTP_FROM (and
+    # no ORDERFLOW_SMTP_SENDER appears: the alias is the field's only name outside the code).
+    sender: str = Field(
+        default="orderflow <no-reply@orderflow.example>", validation_alias="ORDERFLOW_SMTP_FROM"
+    )
+    use_tls: bool = Field(default=False, description="Implicit TLS (port 465 style).")
+    start_tls: bool | None = Field(
+        default=None, description="STARTTLS: true forces it, false never, unset when offered."
+    )
+    username: str | None = None
+    password: SecretStr | None = None
+    timeout_seconds: float = Field(default=10.0, gt=0)
+
+
+class FulfillmentSettings(BaseSettings):
+    """``ORDERFLOW_CARRIER_URL``, ``ORDERFLOW_CARRIER_TIMEOUT_SECONDS``, delivery tracking."""
+
+    model_config = SettingsConfigDict(env_prefix="ORDERFLOW_", extra="ignore")
+
+    carrier_url: str = Field(
+        default="http://127.0.0.1:8097",
+        description="Base URL of the parcel carrier (`orderflow dev fake-carrier`).",
+    )
+    carrier_timeout_seconds: float = Field(default=5.0, gt=0, description="Per call")
+    delivery_tracking_interval_seconds: float = Field(
+        default=10.0, gt=0, description="How often shipped parcels are checked for delivery"
+    )

@@ -1,0 +1,149 @@
+"""Settings by concern, read from exactly the variables the flat settings read.
+
+Deployments set these names; renaming one would silently fall back to a default. Each old
+variable is set to a value other than its default and must land in its new field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic_settings import BaseSettings
+
+from orderflow.settings import DatabaseSettings, Settings
+
+pytestmark = pytest.mark.unit
+
+# variable: (section, field, value in the environment, value read)
+VARIABLES: dict[str, tuple[str, str, str, Any]] = {
+    "ORDERFLOW_DATABASE_URL": ("database", "url", "postgresql+asyncpg://db/x", "postgresql+asyncpg://db/x"),
+    "ORDERFLOW_DATABASE_POOL_SIZE": ("database", "pool_size", "4", 4),
+    "ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS": ("kafka", "bootstrap_servers", "k1:9092,k2:9092", "k1:9092,k2:9092"),  # noqa: E501
+    "ORDERFLOW_KAFKA_SECURITY_PROTOCOL": ("kafka", "security_protocol", "SASL_SSL", "SASL_SSL"),
+    "ORDERFLOW_KAFKA_SASL_MECHANISM": ("kafka", "sasl_mechanism", "SCRAM-SHA-512", "SCRAM-SHA-512"),
+    "ORDERFLOW_KAFKA_SASL_USERNAME": ("kafka", "sasl_username", "svc", "svc"),
+    "ORDERFLOW_KAFKA_SASL_PASSWORD": ("kafka", "sasl_password", "pw", SecretStr("pw")),
+    "ORDERFLOW_KAFKA_SSL_CAFILE": ("kafka", "ssl_cafile", "/etc/ca.pem", "/etc/ca.pem"),
+    "ORDERFLOW_KAFKA_TOPIC_PARTITIONS": ("kafka", "topic_partitions", "12", 12),
+    "ORDERFLOW_KAFKA_TOPIC_REPLICATION": ("kafka", "topic_replication", "3", 3),
+    "ORDERFLOW_HTTP_HOST": ("http", "host", "0.0.0.0", "0.0.0.0"),  # noqa: S104 - a value, not a bind  # noqa: E501
+    "ORDERFLOW_HTTP_PORT": ("http", "port", "8080", 8080),
+    "ORDERFLOW_RELAY_METRICS_PORT": ("relay", "metrics_port", "9201", 9201),
+    "ORDERFLOW_CONSUMER_METRICS_PORT": ("consumers", "metrics_port", "9202", 9202),
+    "ORDERFLOW_CONSUMER_GROUP_PREFIX": ("consumers", "group_prefix", "blue-", "blue-"),
+    "ORDERFLOW_CONSUMER_RETRY_DELAYS_SECONDS": ("consumers", "retry_delays_seconds", "[1, 2]", [1.0, 2.0]),  # noqa: E501
+    "ORDERFLOW_CONSUMER_QUICK_ATTEMPTS": ("consumers", "quick_attempts", "5", 5),
+    "ORDERFLOW_CONSUMER_BATCH_SIZE": ("consumers", "batch_size", "50", 50),
+    "ORDERFLOW_CONSUMER_INBOX_RETENTION_DAYS": ("consumers", "inbox_retention_days", "30", 30.0),
+    "ORDERFLOW_CONSUMER_INBOX_SWEEP_INTERVAL_SECONDS": ("consumers", "inbox_sweep_interval_seconds", "60", 60.0),  # noqa: E501
+    "ORDERFLOW_CONSUMER_INBOX_SWEEP_BATCH_SIZE": ("consumers", "inbox_sweep_batch_size", "100", 100),  # noqa: E501
+    "ORDERFLOW_SMTP_HOST": ("smtp", "host", "mail.example", "mail.example"),
+    "ORDERFLOW_SMTP_PORT": ("smtp", "port", "465", 465),
+    "ORDERFLOW_SMTP_FROM": ("smtp", "sender", "shop <shop@x.example>", "shop <shop@x.example>"),
+    "ORDERFLOW_SMTP_USE_TLS": ("smtp", "use_tls", "true", True),
+    "ORDERFLOW_SMTP_START_TLS": ("smtp", "start_tls", "false", False),
+    "ORDERFLOW_SMTP_USERNAME": ("smtp", "username", "mailer", "mailer"),
+    "ORDERFLOW_SMTP_PASSWORD": ("smtp", "password", "pw", SecretStr("pw")),
+    "ORDERFLOW_SMTP_TIMEOUT_SECONDS": ("smtp", "timeout_seconds", "3.5", 3.5),
+    "ORDERFLOW_PASSWORD_RESET_URL": ("identity", "password_reset_url", "https://s/r?t={token}", "https://s/r?t={token}"),
+    "ORDERFLOW_RELAY_BATCH_SIZE": ("relay", "batch_size", "100", 100),
+    "ORDERFLOW_RELAY_POLL_INTERVAL_SECONDS": ("relay", "poll_interval_seconds", "0.5", 0.5),
+    "ORDERFLOW_RELAY_MAX_RECORD_BYTES": ("relay", "max_record_bytes", "2048", 2048),
+    "ORDERFLOW_RELAY_PIPELINE_DEPTH": ("relay", "pipeline_depth", "4", 4),
+    "ORDERFLOW_RELAY_LANE_REFRESH_SECONDS": ("relay", "lane_refresh_seconds", "2.5", 2.5),
+    "ORDERFLOW_RELAY_MAX_BACKOFF_SECONDS": ("relay", "max_backoff_seconds", "20", 20.0),
+    "ORDERFLOW_RELAY_RETENTION_HOURS": ("relay", "retention_hours", "48", 48.0),
+    "ORDERFLOW_RELAY_CLEANUP_INTERVAL_SECONDS": ("relay", "cleanup_interval_seconds", "30", 30.0),
+    "ORDERFLOW_RELAY_CLEANUP_BATCH_SIZE": ("relay", "cleanup_batch_size", "1000", 1000),
+    "ORDERFLOW_RELAY_GAUGE_INTERVAL_SECONDS": ("relay", "gauge_interval_seconds", "1", 1.0),
+    "ORDERFLOW_RELAY_LINGER_MS": ("relay", "linger_ms", "5", 5),
+    "ORDERFLOW_DLQ_MAX_REPLAYS": ("dead_letters", "max_replays", "7", 7),
+    "ORDERFLOW_DLQ_REPLAY_WINDOW_DAYS": ("dead_letters", "replay_window_days", "3", 3.0),
+    "ORDERFLOW_JWT_SECRET": ("identity", "jwt_secret", "s" * 40, SecretStr("s" * 40)),
+    "ORDERFLOW_ACCESS_TOKEN_TTL_SECONDS": ("identity", "access_token_ttl_seconds", "120", 120),
+    "ORDERFLOW_PASSWORD_RESET_TTL_SECONDS": ("identity", "password_reset_ttl_seconds", "600", 600),
+    "ORDERFLOW_PAYMENT_PROVIDER_URL": ("payments", "provider_url", "http://pay", "http://pay"),
+    "ORDERFLOW_PAYMENT_TIMEOUT_SECONDS": ("payments", "timeout_seconds", "1.5", 1.5),
+    "ORDERFLOW_PAYMENT_ATTEMPTS": ("payments", "attempts", "4", 4),
+    "ORDERFLOW_PAYMENT_BUDGET_SECONDS": ("payments", "budget_seconds", "9", 9.0),
+    "ORDERFLOW_PAYMENT_BREAKER_FAILURES": ("payments", "breaker_failures", "8", 8),
+    "ORDERFLOW_PAYMENT_BREAKER_RESET_SECONDS": ("payments", "breaker_reset_seconds", "15", 15.0),
+    "ORDERFLOW_PAYMENT_SETTLE_WITHIN_SECONDS": ("payments", "settle_within_seconds", "60", 60.0),
+    "ORDERFLOW_PAYMENT_RECONCILE_INTERVAL_SECONDS": ("payments", "reconcile_interval_seconds", "45", 45.0),  # noqa: E501
+    "ORDERFLOW_PAYMENT_RECONCILE_GRACE_SECONDS": ("payments", "reconcile_grace_seconds", "5", 5.0),
+    "ORDERFLOW_CARRIER_URL": ("fulfillment", "carrier_url", "http://carrier", "http://carrier"),
+    "ORDERFLOW_CARRIER_TIMEOUT_SECONDS": ("fulfillment", "carrier_timeout_seconds", "2", 2.0),
+    "ORDERFLOW_DELIVERY_TRACKING_INTERVAL_SECONDS": ("fulfillment", "delivery_tracking_interval_seconds", "3", 3.0),  # noqa: E501
+    "ORDERFLOW_LOG_LEVEL": ("logging", "level", "DEBUG", "DEBUG"),
+    "ORDERFLOW_LOG_FORMAT": ("logging", "format", "console", "console"),
+}  # fmt: skip
+
+
+def _read_variables(section: BaseSettings) -> set[str]:
+    """The variables a section reads: its prefix plus each field's name, or the field's alias."""
+    prefix = section.model_config.get("env_prefix", "")
+    return {
+        str(info.validation_alias) if info.validation_alias else f"{prefix}{name}".upper()
+        for name, info in type(section).model_fields.items()
+    }
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No ORDERFLOW_ variable from the shell running the tests."""
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.parametrize("variable", VARIABLES)
+def test_each_variable_lands_in_its_field(variable: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    section, field, raw, expected = VARIABLES[variable]
+    default = getattr(getattr(Settings(), section), field)
+    monkeypatch.setenv(variable, raw)
+
+    value = getattr(getattr(Settings(), section), field)
+
+    assert value != default  # the variable changed something
+    assert value == expected
+
+
+def test_the_settings_read_exactly_the_variables_they_always_read() -> None:
+    settings = Settings()
+    sections: list[BaseModel] = [getattr(settings, name) for name in type(settings).model_fields]
+    read = [v for section in sections for v in _read_variables(section)]  # type: ignore[arg-type]
+    assert sorted(read) == sorted(VARIABLES)
+
+
+def test_a_renamed_field_keeps_its_one_old_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ORDERFLOW_SMTP_SENDER", "new <new@x.example>")
+    assert Settings().smtp.sender == "orderflow <no-reply@orderflow.example>"
+
+
+def test_a_section_given_in_code_leaves_the_others_to_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ORDERFLOW_RELAY_BATCH_SIZE", "42")
+    settings = Settings(database=DatabaseSettings(url="postgresql+asyncpg://given/x"))
+    assert settings.database.url == "postgresql+asyncpg://given/x"
+    assert settings.relay.batch_size == 42
+
+
+def test_a_flat_keyword_of_the_old_settings_is_refused() -> None:
+    with pytest.raises(ValidationError, match="database_url"):
+        Settings(database_url="postgresql+asyncpg://db/x")  # type: ignore[call-arg]
+
+
+def test_an_invalid_value_names_its_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ORDERFLOW_RELAY_PIPELINE_DEPTH", "99")
+    with pytest.raises(ValidationError, match="pipeline_depth"):
+        Settings()
+
+
+def test_updated_changes_one_field_of_one_section() -> None:
+    settings = Settings()
+    changed = settings.updated(http={"port": 8123})
+    assert changed.http.port == 8123
+    assert settings.http.port == 8000
+    assert changed.relay == settings.relay
