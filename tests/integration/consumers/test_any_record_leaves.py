@@ -45,11 +45,11 @@ from tests.integration.consumers.support import (
     RunningConsumer,
     committed,
     create_topic,
-    eventually,
     order_event,
     produce,
 )
 from tests.kafka_helpers import end_offsets, read_from
+from tests.support.polling import eventually
 
 EXAMPLES = int(os.environ.get("ORDERFLOW_PROPERTY_EXAMPLES", "12"))
 ONE_MEGABYTE = 1_048_576
