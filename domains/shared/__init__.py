@@ -4,6 +4,7 @@ How errors look over HTTP is in ``domains.shared.problems``, imported by HTTP mo
 """
 
 from domains.shared.errors import (
+    KINDS,
     ConcurrentUpdate,
     Conflict,
     DomainError,
@@ -19,6 +20,7 @@ from domains.shared.versioned import VersionedRows, update_versioned
 
 __all__ = [
     "ISO_4217",
+    "KINDS",
     "Aggregate",
     "ConcurrentUpdate",
     "Conflict",

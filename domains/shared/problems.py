@@ -11,25 +11,17 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
-from domains.shared.errors import (
-    Conflict,
-    DomainError,
-    Forbidden,
-    InvalidInput,
-    NotFound,
-    Unavailable,
-    kind_of,
-)
+from domains.shared.errors import DomainError, Unavailable, kind_of
 
 PROBLEM = "application/problem+json"
 
-# By the name ``kind_of`` gives an error; any other kind (a plain DomainError) is a 400.
+# The status of each kind of error, by the name ``kind_of`` gives it; any other kind is a 400.
 STATUS: dict[str, int] = {
-    InvalidInput.__name__: 422,
-    NotFound.__name__: 404,
-    Conflict.__name__: 409,
-    Forbidden.__name__: 403,
-    Unavailable.__name__: 503,
+    "InvalidInput": 422,
+    "NotFound": 404,
+    "Conflict": 409,
+    "Forbidden": 403,
+    "Unavailable": 503,
 }
 
 
