@@ -64,7 +64,7 @@ def serve_checkout(database_url: str, provider_url: str, port: int) -> None:
 
     from orderflow.http import create_app  # noqa: PLC0415
     from orderflow.logging import configure_logging  # noqa: PLC0415
-    from orderflow.wiring import database_engine  # noqa: PLC0415
+    from orderflow.wiring.connections import database_engine  # noqa: PLC0415
 
     settings = Settings(
         database=DatabaseSettings(url=database_url),

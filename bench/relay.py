@@ -30,9 +30,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orderflow.cli.db import alembic_config
-from orderflow.processes import relay_options
 from orderflow.settings import Settings, get_settings
-from orderflow.wiring import database_engine
+from orderflow.wiring.connections import database_engine
+from orderflow.wiring.deployment import relay_options
 from outbox import OutboxRelay, lane_of, metrics
 from producers import TopicSpec, create_producer, ensure_topics
 

@@ -18,7 +18,7 @@ from foundation.database import create_sessions
 from foundation.kafka import KafkaConnection
 from orderflow.cli.db import alembic_config
 from orderflow.settings import DatabaseSettings, KafkaSettings, RelaySettings, Settings
-from orderflow.wiring import database_engine
+from orderflow.wiring.connections import database_engine
 from tests.support.databases import fresh_database
 
 TESTS = Path(__file__).parent

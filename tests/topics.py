@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from orderflow.processes import deployed_consumers, prepare_topics
+from orderflow.processes import prepare_topics
 from orderflow.settings import Settings
+from orderflow.wiring.deployment import deployed_consumers
 
 
 @pytest.fixture(scope="session", autouse=True)

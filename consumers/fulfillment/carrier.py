@@ -61,8 +61,8 @@ class CarrierConfig:
 class HttpCarrier:
     """A :class:`Carrier` over HTTP; one short-lived client per call (a few calls a parcel)."""
 
-    def __init__(self, config: CarrierConfig | None = None) -> None:
-        self.config = config or CarrierConfig()
+    def __init__(self, config: CarrierConfig) -> None:
+        self.config = config
 
     async def book(self, shipment_id: uuid.UUID, order_id: uuid.UUID) -> Parcel:
         """``POST /v1/parcels``, deduped by the carrier on ``reference``."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from consumers.fulfillment.carrier import Carrier, HttpCarrier
+from consumers.fulfillment.carrier import Carrier
 from consumers.fulfillment.handlers import (
     compensate_cancellation,
     dispatch_shipment,
@@ -16,9 +16,8 @@ from events.schemas.orders import OrderCancelled, OrderConfirmed
 GROUP = "fulfillment"
 
 
-def fulfillment_consumer(carrier: Carrier | None = None, *, group: str = GROUP) -> Consumer:
-    """The fulfillment group on the order and shipment topics."""
-    carrier = carrier or HttpCarrier()
+def fulfillment_consumer(carrier: Carrier, *, group: str = GROUP) -> Consumer:
+    """The fulfillment group on the order and shipment topics, booking parcels with ``carrier``."""
     handlers: dict[type[IntegrationEvent], Handler] = {
         OrderConfirmed: open_shipment,
         ShipmentCreated: dispatch_shipment(carrier),

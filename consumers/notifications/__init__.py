@@ -11,11 +11,7 @@ from consumers.notifications.mailer import (
     SmtpUnavailable,
 )
 from consumers.notifications.orders import OrderFacts, OrderNotKnownYet, remember_order
-from consumers.notifications.recipients import (
-    IdentityDirectory,
-    PlaceholderDirectory,
-    RecipientDirectory,
-)
+from consumers.notifications.recipients import IdentityDirectory, RecipientDirectory
 from consumers.notifications.resets import RESET_LINK, ResetLinks
 from consumers.notifications.tables import metadata, notifications
 from consumers.notifications.templates import TEMPLATES, Draft, template
@@ -30,7 +26,6 @@ __all__ = [
     "MessageRejected",
     "OrderFacts",
     "OrderNotKnownYet",
-    "PlaceholderDirectory",
     "RecipientDirectory",
     "RecipientRejected",
     "ResetLinks",

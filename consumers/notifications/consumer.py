@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from consumers.notifications.delivery import deliver_notification
 from consumers.notifications.handlers import record_notification
-from consumers.notifications.mailer import Mailer, SmtpConfig, SmtpMailer
+from consumers.notifications.mailer import Mailer
 from consumers.notifications.orders import remember_order
-from consumers.notifications.recipients import PlaceholderDirectory, RecipientDirectory
+from consumers.notifications.recipients import RecipientDirectory
 from consumers.notifications.resets import ResetLinks
 from consumers.notifications.sending import MARK_PATIENCE_SECONDS
 from consumers.notifications.templates import TEMPLATES
@@ -19,8 +19,8 @@ GROUP = "notifications"
 
 
 def notifications_consumer(
-    mailer: Mailer | None = None,
-    recipients: RecipientDirectory | None = None,
+    mailer: Mailer,
+    recipients: RecipientDirectory,
     reset_links: ResetLinks | None = None,
     *,
     group: str = GROUP,
@@ -31,9 +31,9 @@ def notifications_consumer(
     Password-reset emails are subscribed to only with a ``reset_links`` source: without one
     they could never be sent, and would only fill the dead-letter topic.
     """
-    record = record_notification(recipients or PlaceholderDirectory())
+    record = record_notification(recipients)
     deliver = deliver_notification(
-        mailer or SmtpMailer(SmtpConfig()),
+        mailer,
         reset_links,
         mark_patience_seconds=mark_patience_seconds,
     )

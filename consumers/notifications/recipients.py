@@ -2,9 +2,7 @@
 
 Events carry ids, never personal data, so the address is looked up when the notification is
 recorded, in the consumer's transaction. :class:`IdentityDirectory` asks the identity domain
-(what deployments use); :class:`PlaceholderDirectory` derives ``customer-<id>@customers.example``
-for tests that have no accounts (``.example`` is reserved by RFC 2606: nothing can ever reach a
-real person).
+(what deployments use).
 """
 
 from __future__ import annotations
@@ -35,14 +33,3 @@ class IdentityDirectory:
         if email is None:
             raise PermanentError(f"customer {customer_id} has no account to email")
         return email
-
-
-class PlaceholderDirectory:
-    """A deterministic address per customer, until identity exposes real addresses."""
-
-    def __init__(self, domain: str = "customers.example") -> None:
-        self._domain = domain
-
-    async def email_for(self, customer_id: uuid.UUID, session: AsyncSession) -> str:
-        """``customer-<id>@<domain>``."""
-        return f"customer-{customer_id}@{self._domain}"

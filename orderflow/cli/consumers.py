@@ -44,8 +44,8 @@ async def _status(settings: Settings, only: str | None) -> list[GroupStatus]:
 
     from consumers.runtime.status import groups_status
     from foundation.database import create_sessions
-    from orderflow.processes import deployed_consumers
-    from orderflow.wiring import database_engine
+    from orderflow.wiring.connections import database_engine
+    from orderflow.wiring.deployment import deployed_consumers
 
     groups = deployed_consumers(settings)
     if only is not None and only not in groups:

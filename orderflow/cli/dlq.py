@@ -87,7 +87,7 @@ def _operator_errors() -> Iterator[None]:
 def _execute(settings: Settings, work: Callable[[DeadLetterDesk], Awaitable[T]]) -> T:
     """Run ``work`` against a desk on the configured PostgreSQL and Kafka."""
     from consumers.operations import DeadLetterDesk
-    from orderflow.wiring import database_engine
+    from orderflow.wiring.connections import database_engine
 
     async def main() -> T:
         engine = database_engine(settings)

@@ -54,7 +54,7 @@ def _run(settings: Settings, work: Callable[[QuarantineDesk], Awaitable[T]]) -> 
 
     from consumers.operations import OperationError
     from consumers.operations.quarantine import QuarantineDesk
-    from orderflow.wiring import database_engine
+    from orderflow.wiring.connections import database_engine
 
     async def main() -> T:
         engine = database_engine(settings)

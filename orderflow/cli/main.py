@@ -47,19 +47,10 @@ def _run(main: Coroutine[Any, Any, None]) -> None:
 def run() -> None:
     """Run the API, the outbox relay and every consumer in one process (the main job)."""
     # Heavy (the whole application): imported only when a process is actually started.
-    from orderflow.fulfillment import run_tracking
-    from orderflow.payments import run_reconciliation
-    from orderflow.processes import (
-        Job,
-        deployed_consumers,
-        prepare_topics,
-        run_api,
-        run_consumer,
-        run_relay,
-        supervise,
-    )
-    from orderflow.retention import run_inbox_sweep
+    from orderflow.periodic import run_inbox_sweep, run_reconciliation, run_tracking
+    from orderflow.processes import Job, prepare_topics, run_api, run_consumer, run_relay, supervise
     from orderflow.settings import get_settings
+    from orderflow.wiring.deployment import deployed_consumers
 
     settings = get_settings()
     base = f"http://{settings.http.host}:{settings.http.port}"
@@ -101,13 +92,9 @@ def relay(
     """Run the outbox relay only (run several for throughput; lanes keep key order)."""
     from prometheus_client import start_http_server
 
-    from orderflow.processes import (  # heavy: only when it runs
-        deployed_consumers,
-        prepare_topics,
-        run_relay,
-        supervise,
-    )
+    from orderflow.processes import prepare_topics, run_relay, supervise  # heavy: when it runs
     from orderflow.settings import get_settings
+    from orderflow.wiring.deployment import deployed_consumers
 
     settings = get_settings()
     start_http_server(metrics_port or settings.relay.metrics_port, addr=settings.http.host)
@@ -129,13 +116,9 @@ def consume(
     """Run one consumer group."""
     from prometheus_client import start_http_server
 
-    from orderflow.processes import (  # heavy: only when it runs
-        deployed_consumers,
-        prepare_topics,
-        run_consumer,
-        supervise,
-    )
+    from orderflow.processes import prepare_topics, run_consumer, supervise  # heavy: when it runs
     from orderflow.settings import get_settings
+    from orderflow.wiring.deployment import deployed_consumers
 
     settings = get_settings()
     groups = deployed_consumers(settings)

@@ -25,7 +25,7 @@ T = TypeVar("T")
 
 def _with_engine(action: Callable[[AsyncEngine], Awaitable[T]]) -> T:
     from orderflow.settings import get_settings
-    from orderflow.wiring import database_engine
+    from orderflow.wiring.connections import database_engine
 
     settings = get_settings()
 

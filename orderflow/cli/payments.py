@@ -29,9 +29,10 @@ def reconcile(
     """
     # Imported here (the payments wiring, SQLAlchemy): keeps CLI startup fast.
     from foundation.database import create_sessions
-    from orderflow.payments import orders_services, payment_provider, reconcile_once
+    from orderflow.periodic import reconcile_once
     from orderflow.settings import get_settings
-    from orderflow.wiring import database_engine
+    from orderflow.wiring.connections import database_engine
+    from orderflow.wiring.deployment import orders_services, payment_provider
 
     settings = get_settings()
 

@@ -47,7 +47,7 @@ def rebuild(
     from consumers.search.rebuild import rebuild_index
     from foundation.database import create_sessions
     from orderflow.settings import get_settings
-    from orderflow.wiring import database_engine
+    from orderflow.wiring.connections import database_engine
 
     settings = get_settings()
     name = group or f"{settings.consumers.group_prefix}search-rebuild-{int(time.time())}"

@@ -29,7 +29,7 @@ async def create_user(settings: Settings, email: str, password: str, role: str) 
     """Register ``email`` with ``role`` (a ``UserRegistered`` event follows)."""
     from domains.identity import api as identity
     from foundation.database import create_sessions
-    from orderflow.wiring import database_engine
+    from orderflow.wiring.connections import database_engine
 
     engine = database_engine(settings)
     try:

@@ -18,17 +18,16 @@ from domains.orders import api as orders
 from domains.shared.problems import problem
 from foundation.database import create_sessions
 from orderflow.http.asyncapi import router as asyncapi_router
-from orderflow.http.auth import (
-    current_principal,
-    identity_settings,
-    install_auth,
-    require_role,
-    signing_secret,
-)
+from orderflow.http.auth import current_principal, install_auth, require_role
 from orderflow.http.correlation import CorrelationMiddleware
 from orderflow.http.problems import install_problem_handlers
-from orderflow.payments import orders_services, payment_provider
 from orderflow.settings import Settings, get_settings
+from orderflow.wiring.deployment import (
+    identity_settings,
+    orders_services,
+    payment_provider,
+    signing_secret,
+)
 
 
 def create_app(

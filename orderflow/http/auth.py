@@ -7,9 +7,7 @@ Authorization beyond roles (whose order is this?) belongs to the owning domain.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Awaitable, Callable
-from functools import cache
 from typing import Annotated
 
 import structlog
@@ -18,17 +16,14 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from domains.identity.api import (
-    IdentitySettings,
     Principal,
     Unauthenticated,
     decode_access_token,
 )
 from domains.shared import Forbidden
 from domains.shared.problems import problem
-from orderflow.settings import Settings
 
 log = structlog.get_logger("orderflow.http.auth")
-MIN_SECRET = 32
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -68,38 +63,6 @@ def install_auth(app: FastAPI, secret: str) -> None:
     """Let ``current_principal`` verify tokens with ``secret``; map failures to 401."""
     app.state.jwt_secret = secret
     app.add_exception_handler(Unauthenticated, _on_unauthenticated)
-
-
-def signing_secret(settings: Settings) -> str:
-    """``ORDERFLOW_JWT_SECRET``, or a random per-process secret (tokens die with the process)."""
-    if settings.identity.jwt_secret is None:
-        return _ephemeral_secret()
-    secret = settings.identity.jwt_secret.get_secret_value()
-    if len(secret) < MIN_SECRET:
-        raise ValueError(
-            f"ORDERFLOW_JWT_SECRET has {len(secret)} characters; use at least {MIN_SECRET}, "
-            "e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
-        )
-    return secret
-
-
-def identity_settings(settings: Settings, secret: str) -> IdentitySettings:
-    """What the identity domain needs from the process settings."""
-    return IdentitySettings(
-        secret=secret,
-        access_token_ttl_seconds=settings.identity.access_token_ttl_seconds,
-        password_reset_ttl_seconds=settings.identity.password_reset_ttl_seconds,
-    )
-
-
-@cache
-def _ephemeral_secret() -> str:
-    log.warning(
-        "jwt_secret_not_set",
-        detail="ORDERFLOW_JWT_SECRET is unset: using a random secret for this process; "
-        "tokens and reset links stop working when it exits. Set it in production.",
-    )
-    return secrets.token_urlsafe(48)
 
 
 async def _on_unauthenticated(request: Request, exc: Exception) -> JSONResponse:

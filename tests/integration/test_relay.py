@@ -10,12 +10,12 @@ from aiokafka.structs import ConsumerRecord
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from consumers import CONSUMERS
 from domains.orders.api import OrderLine, OrdersUnitOfWork, PlaceOrder, place_order
 from events import bind_message_context, decode_record
 from foundation.kafka import KafkaConnection
 from orderflow.processes import prepare_topics
 from orderflow.settings import Settings
+from orderflow.wiring.deployment import deployed_consumers
 from outbox import OutboxRelay
 from producers import create_producer
 from tests.kafka_helpers import end_offsets, read_from, run_until
@@ -27,7 +27,7 @@ async def test_the_relay_publishes_an_order_placed_record_keyed_by_the_order(
     engine: AsyncEngine,
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    await prepare_topics(settings, CONSUMERS.values())
+    await prepare_topics(settings, deployed_consumers(settings).values())
     start = await end_offsets(kafka, "orders.order.v1")
     bind_message_context("corr-relay-test")
     order = await place_order(

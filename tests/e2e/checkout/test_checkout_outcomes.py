@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from devtools.fakes.payment_provider import Behaviour, ProviderState
 from domains.orders.api import reconcile_payments
 from orderflow.http import create_app
-from orderflow.payments import orders_services, payment_provider
 from orderflow.settings import Settings
+from orderflow.wiring.deployment import orders_services, payment_provider
 from tests.e2e.checkout.checks import order_events, order_status
 from tests.support.processes import serving
 from tests.support.shop import Shopper, app_settings, available, cart, key, new_product, shopper_at

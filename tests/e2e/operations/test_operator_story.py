@@ -36,6 +36,7 @@ from tests.integration.consumers.support import (
 )
 from tests.kafka_helpers import end_offsets
 from tests.support.polling import eventually
+from tests.support.recipients import PlaceholderDirectory
 
 ORDERS = 3
 
@@ -65,7 +66,8 @@ async def test_replay_after_an_smtp_outage_delivers_every_email_exactly_once(
     topic = await create_topic(kafka, f"test.story.{unique}")
     mailer = SmtpMailer(SmtpConfig(port=sink.port, timeout_seconds=2))
     consumer = dataclasses.replace(
-        notifications_consumer(mailer, group=f"story-{unique}"), topics=(topic,)
+        notifications_consumer(mailer, PlaceholderDirectory(), group=f"story-{unique}"),
+        topics=(topic,),
     )
     group, desk = consumer.name, DeadLetterDesk(engine, kafka)
     orders = [placed_then_confirmed(uuid.uuid4()) for _ in range(ORDERS)]

@@ -32,6 +32,7 @@ from tests.integration.consumers.support import (
     topic_size,
 )
 from tests.support.polling import eventually
+from tests.support.recipients import PlaceholderDirectory
 
 
 class DatabaseGoesAwayAfterTheSend:
@@ -88,7 +89,9 @@ async def test_a_failed_sent_mark_never_sends_the_email_again(
     mailer = DatabaseGoesAwayAfterTheSend(smtp, private_database, outage)
     group = f"test-marks-{unique}"
     consumer = dataclasses.replace(
-        notifications_consumer(mailer, group=group, mark_patience_seconds=patience),
+        notifications_consumer(
+            mailer, PlaceholderDirectory(), group=group, mark_patience_seconds=patience
+        ),
         topics=(topic,),
     )
     placed, event_id, confirmed = placed_then_confirmed(uuid.uuid4())

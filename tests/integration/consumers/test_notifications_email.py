@@ -34,6 +34,7 @@ from tests.integration.consumers.support import (
     topic_size,
 )
 from tests.support.polling import eventually
+from tests.support.recipients import PlaceholderDirectory
 
 # Long enough for the test to bring the sink back between tiers.
 PATIENT = RetryPolicy(tier_delays=(1.0, 2.0, 4.0), quick_attempts=2, quick_backoff_seconds=0.05)
@@ -51,7 +52,9 @@ async def _consumer(kafka: KafkaConnection, sink: SmtpSink, unique: str) -> Cons
     topic = await create_topic(kafka, f"test.notify.{unique}")
     mailer = SmtpMailer(SmtpConfig(port=sink.port, timeout_seconds=5))
     group = f"test-notifications-{unique}"
-    return dataclasses.replace(notifications_consumer(mailer, group=group), topics=(topic,))
+    return dataclasses.replace(
+        notifications_consumer(mailer, PlaceholderDirectory(), group=group), topics=(topic,)
+    )
 
 
 async def _status(sessions: async_sessionmaker[AsyncSession], event_id: uuid.UUID) -> str | None:
@@ -144,7 +147,9 @@ async def test_a_password_reset_email_carries_the_link_which_is_never_stored(
     mailer = SmtpMailer(SmtpConfig(port=sink.port, timeout_seconds=5))
     links = FakeResetLinks()
     consumer = dataclasses.replace(
-        notifications_consumer(mailer, reset_links=links, group=f"test-resets-{unique}"),
+        notifications_consumer(
+            mailer, PlaceholderDirectory(), reset_links=links, group=f"test-resets-{unique}"
+        ),
         topics=(topic,),
     )
     user = uuid.uuid4()

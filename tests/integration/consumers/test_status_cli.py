@@ -16,6 +16,7 @@ from consumers.notifications import notifications_consumer
 from events import KafkaRecord
 from foundation.kafka import KafkaConnection
 from orderflow.settings import Settings
+from orderflow.wiring.deployment import smtp_mailer
 from tests.integration.consumers.support import (
     RunningConsumer,
     create_topic,
@@ -23,6 +24,7 @@ from tests.integration.consumers.support import (
     produce,
     read_all,
 )
+from tests.support.recipients import PlaceholderDirectory
 
 ORDERFLOW = Path(sys.executable).parent / "orderflow"
 
@@ -36,7 +38,9 @@ async def test_status_shows_dead_letters_tiers_and_the_last_error(
     prefix = f"test-{unique}-"
     topic = await create_topic(kafka, f"test.status.{unique}")
     consumer = dataclasses.replace(
-        notifications_consumer(), name=f"{prefix}notifications", topics=(topic,)
+        notifications_consumer(smtp_mailer(settings), PlaceholderDirectory()),
+        name=f"{prefix}notifications",
+        topics=(topic,),
     )
     _, valid = order_placed()
     await produce(kafka, topic, KafkaRecord(topic, b"k", b"{oops", valid.headers))

@@ -12,7 +12,7 @@ from domains.identity.api import IdentitySettings, IdentityUnitOfWork, decode_ac
 from foundation.database import create_sessions
 from orderflow.cli import users
 from orderflow.settings import Settings
-from orderflow.wiring import database_engine
+from orderflow.wiring.connections import database_engine
 
 PASSWORD = "an admin passphrase"
 IDENTITY = IdentitySettings(secret="admin-test-secret-admin-test-secret-0123456789")

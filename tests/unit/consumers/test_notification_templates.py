@@ -6,9 +6,10 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from consumers.notifications import TEMPLATES, OrderFacts, PlaceholderDirectory, message_id_for
+from consumers.notifications import TEMPLATES, OrderFacts, message_id_for
 from events import IntegrationEvent
 from events.schemas.orders import OrderCancelled, OrderConfirmed, OrderRefunded
+from tests.support.recipients import PlaceholderDirectory
 
 ORDER = OrderFacts(uuid.uuid4(), uuid.uuid4(), "EUR")
 

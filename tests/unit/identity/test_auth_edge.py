@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from domains.identity.api import Principal, decode_access_token, issue_access_token
 from orderflow.http import auth, create_app
 from orderflow.settings import DatabaseSettings, IdentitySettings, Settings
+from orderflow.wiring.deployment import signing_secret
 
 # Nothing listens here: every request below must be answered before any query.
 UNREACHABLE = "postgresql+asyncpg://nobody@127.0.0.1:9/none"
@@ -156,14 +157,14 @@ async def test_register_and_login_bodies_are_checked_before_the_database(
 
 def test_a_short_configured_secret_is_refused_at_start_up() -> None:
     with pytest.raises(ValueError, match="at least 32"):
-        auth.signing_secret(Settings(identity=IdentitySettings(jwt_secret=SecretStr("short"))))
+        signing_secret(Settings(identity=IdentitySettings(jwt_secret=SecretStr("short"))))
 
 
 def test_without_a_configured_secret_each_process_makes_its_own() -> None:
-    secret = auth.signing_secret(Settings(identity=IdentitySettings(jwt_secret=None)))
+    secret = signing_secret(Settings(identity=IdentitySettings(jwt_secret=None)))
 
     assert len(secret) >= 32
-    assert auth.signing_secret(Settings(identity=IdentitySettings(jwt_secret=None))) == secret
+    assert signing_secret(Settings(identity=IdentitySettings(jwt_secret=None))) == secret
 
 
 async def test_the_openapi_document_lists_the_routes_and_the_bearer_scheme(

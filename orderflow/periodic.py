@@ -1,0 +1,76 @@
+"""The periodic jobs ``orderflow run`` runs next to the API, relay and consumers.
+
+Payment reconciliation, delivery tracking and the inbox retention sweep: each repeats until
+``stop`` is set, and a failed round is logged and retried at the next one, never fatal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import timedelta
+
+import structlog
+
+from consumers.fulfillment import run_delivery_tracking
+from consumers.runtime.retention import run_inbox_retention
+from domains.orders import api as orders
+from foundation.database import create_sessions
+from orderflow.settings import Settings
+from orderflow.wiring.connections import database_engine
+from orderflow.wiring.deployment import carrier, inbox_retention, orders_services, payment_provider
+
+log = structlog.get_logger("orderflow.periodic")
+
+
+async def reconcile_once(
+    services: orders.OrdersServices, settings: Settings, *, grace: float | None = None
+) -> orders.ReconcileReport:
+    """One reconciliation pass (``grace``: leave younger payments alone, default from settings)."""
+    grace_seconds = settings.payments.reconcile_grace_seconds if grace is None else grace
+    return await orders.reconcile_payments(
+        services.sessions, services.uow, services.provider, grace=timedelta(seconds=grace_seconds)
+    )
+
+
+async def run_reconciliation(settings: Settings, stop: asyncio.Event) -> None:
+    """Reconcile payments every ``ORDERFLOW_PAYMENT_RECONCILE_INTERVAL_SECONDS`` until ``stop``."""
+    engine = database_engine(settings)
+    provider = payment_provider(settings)
+    services = orders_services(create_sessions(engine), settings, provider)
+    try:
+        while not stop.is_set():
+            try:
+                report = await reconcile_once(services, settings)
+                if report.examined:
+                    log.info("payments_reconciled", examined=report.examined, **report.results)
+            except Exception as exc:
+                log.warning("reconciliation_failed", error=repr(exc))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), settings.payments.reconcile_interval_seconds)
+    finally:
+        await provider.aclose()
+        await engine.dispose()
+
+
+async def run_tracking(settings: Settings, stop: asyncio.Event) -> None:
+    """Record delivered parcels (``ShipmentDelivered``) until ``stop`` is set."""
+    engine = database_engine(settings)
+    try:
+        await run_delivery_tracking(
+            create_sessions(engine),
+            carrier(settings),
+            stop,
+            interval_seconds=settings.fulfillment.delivery_tracking_interval_seconds,
+        )
+    finally:
+        await engine.dispose()
+
+
+async def run_inbox_sweep(settings: Settings, stop: asyncio.Event) -> None:
+    """Delete expired inbox rows every interval until ``stop`` (errors back off, never stop)."""
+    engine = database_engine(settings)
+    try:
+        await run_inbox_retention(engine, inbox_retention(settings), stop)
+    finally:
+        await engine.dispose()

@@ -1,0 +1,186 @@
+"""What this deployment runs: its consumer groups and their adapters, services and knobs."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import timedelta
+from functools import cache
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+import events.schemas  # noqa: F401  (registers every event: the topics below)
+from consumers import Consumer, RetryPolicy
+from consumers.fulfillment import CarrierConfig, HttpCarrier, fulfillment_consumer
+from consumers.notifications import IdentityDirectory, SmtpConfig, SmtpMailer
+from consumers.notifications import notifications_consumer as notifications
+from consumers.orders_saga import orders_saga_consumer
+from consumers.runtime import group_topic_names
+from consumers.runtime.retention import InboxRetention
+from consumers.search import search_consumer
+from domains.identity import api as identity
+from domains.orders import api as orders
+from domains.payments import api as payments
+from events import registry
+from orderflow.reset_links import IdentityResetLinks
+from orderflow.settings import Settings
+from outbox import RelayOptions
+from producers import TopicSpec
+
+log = structlog.get_logger("orderflow.wiring")
+
+MIN_SECRET = 32
+
+
+def relay_options(settings: Settings) -> RelayOptions:
+    """The relay's tuning knobs."""
+    relay = settings.relay
+    return RelayOptions(
+        max_record_bytes=relay.max_record_bytes,
+        pipeline_depth=relay.pipeline_depth,
+        lane_refresh_seconds=relay.lane_refresh_seconds,
+        max_backoff_seconds=relay.max_backoff_seconds,
+        retention=timedelta(hours=relay.retention_hours),
+        cleanup_interval_seconds=relay.cleanup_interval_seconds,
+        cleanup_batch_size=relay.cleanup_batch_size,
+        gauge_interval_seconds=relay.gauge_interval_seconds,
+    )
+
+
+def retry_policy(settings: Settings) -> RetryPolicy:
+    """Retry tiers and quick attempts of every consumer group."""
+    return RetryPolicy(
+        tier_delays=tuple(settings.consumers.retry_delays_seconds),
+        quick_attempts=settings.consumers.quick_attempts,
+        batch_size=settings.consumers.batch_size,
+    )
+
+
+def inbox_retention(settings: Settings) -> InboxRetention:
+    """How long the consumers' inbox rows are kept, and the pace of the sweep."""
+    return InboxRetention(
+        keep=timedelta(days=settings.consumers.inbox_retention_days),
+        batch_size=settings.consumers.inbox_sweep_batch_size,
+        interval_seconds=settings.consumers.inbox_sweep_interval_seconds,
+    )
+
+
+def smtp_mailer(settings: Settings) -> SmtpMailer:
+    """The SMTP client of the notifications consumer."""
+    smtp = settings.smtp
+    return SmtpMailer(
+        SmtpConfig(
+            host=smtp.host,
+            port=smtp.port,
+            sender=smtp.sender,
+            use_tls=smtp.use_tls,
+            start_tls=smtp.start_tls,
+            username=smtp.username,
+            password=smtp.password.get_secret_value() if smtp.password else None,
+            timeout_seconds=smtp.timeout_seconds,
+        )
+    )
+
+
+def signing_secret(settings: Settings) -> str:
+    """``ORDERFLOW_JWT_SECRET``, or a random per-process secret (tokens die with the process)."""
+    if settings.identity.jwt_secret is None:
+        return _ephemeral_secret()
+    secret = settings.identity.jwt_secret.get_secret_value()
+    if len(secret) < MIN_SECRET:
+        raise ValueError(
+            f"ORDERFLOW_JWT_SECRET has {len(secret)} characters; use at least {MIN_SECRET}, "
+            "e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+        )
+    return secret
+
+
+def identity_settings(settings: Settings, secret: str) -> identity.IdentitySettings:
+    """What the identity domain needs from the process settings."""
+    return identity.IdentitySettings(
+        secret=secret,
+        access_token_ttl_seconds=settings.identity.access_token_ttl_seconds,
+        password_reset_ttl_seconds=settings.identity.password_reset_ttl_seconds,
+    )
+
+
+@cache
+def _ephemeral_secret() -> str:
+    log.warning(
+        "jwt_secret_not_set",
+        detail="ORDERFLOW_JWT_SECRET is unset: using a random secret for this process; "
+        "tokens and reset links stop working when it exits. Set it in production.",
+    )
+    return secrets.token_urlsafe(48)
+
+
+def reset_links(settings: Settings) -> IdentityResetLinks:
+    """Password-reset links for the notifications consumer, from the identity domain."""
+    return IdentityResetLinks(
+        lambda: identity_settings(settings, signing_secret(settings)),
+        settings.identity.password_reset_url,
+    )
+
+
+def carrier(settings: Settings) -> HttpCarrier:
+    """The parcel carrier's client."""
+    fulfillment = settings.fulfillment
+    return HttpCarrier(
+        CarrierConfig(
+            base_url=fulfillment.carrier_url, timeout_seconds=fulfillment.carrier_timeout_seconds
+        )
+    )
+
+
+def payment_provider(settings: Settings) -> payments.PaymentProvider:
+    """The payment provider's client with its process-wide circuit breaker."""
+    config = settings.payments
+    breaker = payments.CircuitBreaker(
+        failure_threshold=config.breaker_failures,
+        reset_timeout=config.breaker_reset_seconds,
+        on_change=payments.export_breaker_state,
+    )
+    return payments.PaymentProvider(
+        payments.ProviderSettings(
+            base_url=config.provider_url,
+            timeout=config.timeout_seconds,
+            attempts=config.attempts,
+            total_budget=config.budget_seconds,
+        ),
+        breaker=breaker,
+    )
+
+
+def orders_services(
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    provider: payments.PaymentProvider,
+) -> orders.OrdersServices:
+    """Checkout, cancellation and refunds on ``sessions`` and ``provider``."""
+    settle_within = timedelta(seconds=settings.payments.settle_within_seconds)
+    return orders.OrdersServices.create(sessions, provider, settle_within=settle_within)
+
+
+def deployed_consumers(settings: Settings) -> dict[str, Consumer]:
+    """The consumer groups of this deployment, by name; their groups carry the prefix."""
+    groups = (
+        notifications(smtp_mailer(settings), IdentityDirectory(), reset_links(settings)),
+        search_consumer(),
+        fulfillment_consumer(carrier(settings)),
+        orders_saga_consumer(),
+    )
+    prefix = settings.consumers.group_prefix
+    return {c.name: replace(c, name=prefix + c.name) for c in groups}
+
+
+def topic_specs(settings: Settings, consumers: Iterable[Consumer]) -> list[TopicSpec]:
+    """Every topic the system publishes to: event topics, the consumers' retry tiers and DLQs."""
+    tiers = len(settings.consumers.retry_delays_seconds)
+    owned = {t for c in consumers for t in group_topic_names(c.name, tiers)}
+    kafka = settings.kafka
+    return [
+        TopicSpec(name, kafka.topic_partitions, kafka.topic_replication)
+        for name in sorted(registry.topics() | owned)
+    ]
