@@ -12,7 +12,15 @@ from sqlalchemy.ext.asyncio import (
 
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     """One pooled engine per process (``url``: ``postgresql+asyncpg://…``)."""
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # hide_parameters: a failed statement's error text (logged, or in a traceback) names the
+    # statement but not its values, which are e-mail addresses and password hashes.
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        hide_parameters=True,
+    )
 
 
 def create_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

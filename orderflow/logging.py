@@ -7,6 +7,8 @@ import sys
 
 import structlog
 
+from orderflow.redaction import redact_secrets
+
 
 def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     """Route stdlib and structlog records through one JSON (or console) renderer on stderr."""
@@ -34,6 +36,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.processors.format_exc_info,
+                redact_secrets,  # last before rendering: tracebacks are text by now
                 renderer,
             ],
         )
