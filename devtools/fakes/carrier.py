@@ -4,6 +4,7 @@ Endpoints (the contract ``consumers.fulfillment.carrier`` talks to):
 
 - ``POST /v1/parcels`` ``{reference, order_id}`` → ``{reference, carrier, tracking_number,
   status}``; deduped by ``reference`` (our shipment id), so a retried booking is the same parcel.
+- ``GET /v1/parcels`` → ``{parcels: [...]}``, every parcel booked so far (``?order_id=`` filters).
 - ``GET /v1/parcels/{reference}`` → the parcel; its status turns from ``in_transit`` to
   ``delivered`` ``deliver_after_seconds`` after booking. 404 when never booked.
 - ``DELETE /v1/parcels/{reference}`` → void a booking not delivered yet (idempotent; 404 if
@@ -90,6 +91,11 @@ def create_carrier_app(state: CarrierState | None = None) -> Starlette:
         carrier.parcels.setdefault(reference, _new_parcel(reference, str(body["order_id"])))
         return JSONResponse(carrier.view(reference), status_code=201)
 
+    async def parcels(request: Request) -> JSONResponse:
+        wanted = request.query_params.get("order_id")
+        views = [carrier.view(reference) for reference in list(carrier.parcels)]
+        return JSONResponse({"parcels": [v for v in views if wanted in (None, v["order_id"])]})
+
     async def track(request: Request) -> Response:
         if (failed := await _inject(carrier, "track")) is not None:
             return failed
@@ -124,6 +130,7 @@ def create_carrier_app(state: CarrierState | None = None) -> Starlette:
     return Starlette(
         routes=[
             Route("/v1/parcels", book, methods=["POST"]),
+            Route("/v1/parcels", parcels, methods=["GET"]),
             Route("/v1/parcels/{reference}", track, methods=["GET"]),
             Route("/v1/parcels/{reference}", void, methods=["DELETE"]),
             Route("/_control", control, methods=["GET", "PUT"]),
