@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from orderflow.settings import Settings
-from tests.integration.relay.private_broker import PrivateBroker
 from tests.integration.relay.relay_processes import RelayProcess, StartRelays
+from tests.private_pair import PrivateBroker
 
 
 @pytest.fixture

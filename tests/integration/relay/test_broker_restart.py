@@ -12,8 +12,8 @@ from tests.integration.relay.kafka_checks import (
     read_distinct,
 )
 from tests.integration.relay.outbox_rows import Workload, insert_round, pending
-from tests.integration.relay.private_broker import PrivateBroker
 from tests.integration.relay.waiting import relay_running
+from tests.private_pair import PrivateBroker
 from tests.support.polling import eventually
 
 

@@ -1,10 +1,11 @@
-"""A second, private Kafka broker (own state folder and ports) that a test may stop."""
+"""A private Kafka broker (own state folder and ports) that a test may stop, kill and restart."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import shutil
+import signal
 from pathlib import Path
 
 from devtools import kafka
@@ -28,9 +29,14 @@ class PrivateBroker:
         self._libs = libs_dir(project, os.environ)
 
     @property
+    def bootstrap_servers(self) -> str:
+        """``host:port`` of this broker."""
+        return f"{HOST}:{self.ports.kafka}"
+
+    @property
     def connection(self) -> KafkaConnection:
         """Client settings for this broker."""
-        return KafkaConnection(bootstrap_servers=f"{HOST}:{self.ports.kafka}")
+        return KafkaConnection(bootstrap_servers=self.bootstrap_servers)
 
     async def start(self) -> None:
         """Start the broker (again) and wait until it answers metadata requests."""
@@ -39,4 +45,13 @@ class PrivateBroker:
 
     async def stop(self) -> None:
         """Stop the broker (SIGTERM, then SIGKILL after 30 s)."""
+        await asyncio.to_thread(kafka.stop, self.paths)
+
+    async def kill(self) -> None:
+        """SIGKILL, as in a crash: no controlled shutdown, the log is recovered on restart."""
+        pid = kafka.running_pid(self.paths)
+        if pid is None:
+            return
+        os.kill(pid, signal.SIGKILL)
+        # kafka.stop finds nothing left to signal; it waits for the pid to go and cleans up.
         await asyncio.to_thread(kafka.stop, self.paths)
