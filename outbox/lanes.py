@@ -54,6 +54,18 @@ _TAKE = """
 """
 
 
+# What a lost lock connection raises. A server that shuts down sends its FATAL message before
+# it closes the socket; a query issued in between finds asyncpg's protocol still consuming that
+# error and fails with InternalClientError ("cannot switch to state 12; another operation (2)
+# is in progress", asyncpg#1069): that connection is as gone as a closed one.
+CONNECTION_LOST = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    OSError,
+)
+
+
 def fair_share(lanes: int, relays: int) -> int:
     """The most lanes one of ``relays`` live relays may hold."""
     return -(-lanes // max(1, relays))
@@ -102,7 +114,7 @@ class LaneLocks:
         """A lost lock connection lost its locks: hold no lane any longer, then re-raise."""
         try:
             yield
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+        except CONNECTION_LOST:
             await self.release()
             raise
 
@@ -144,5 +156,5 @@ class LaneLocks:
         if conn is not None and not conn.is_closed():
             try:
                 await conn.close(timeout=5)
-            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError):
+            except (*CONNECTION_LOST, TimeoutError):
                 conn.terminate()

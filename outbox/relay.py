@@ -62,6 +62,7 @@ RETRYABLE = (
     DBAPIError,
     asyncpg.PostgresError,
     asyncpg.InterfaceError,
+    asyncpg.InternalClientError,  # a lock connection the server is closing (outbox.lanes)
 )
 
 
