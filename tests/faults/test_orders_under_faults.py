@@ -1,0 +1,101 @@
+"""No operator action after any fault: orders keep their promise through crashes and outages.
+
+Customers check out over HTTP against a split deployment (API, two relays, one process per
+consumer group, the fake partners) on a private pair, while the test kills -9 a relay and
+kills -9 the fulfillment consumer in the middle of its batch's transaction, restarting each
+as a supervisor would. Then, without any replay or fix, once the deployment is at rest: every
+figure of ``invariants.CHECKS`` must be 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from tests.faults.collect import collect, post_mortem
+from tests.faults.delivery_checks import dead_letter_causes
+from tests.faults.deployment import SECRET, Deployment
+from tests.faults.faults import Injector
+from tests.faults.invariants import counts, failure_report, figures
+from tests.faults.load import Load, register_customers, stock_products
+from tests.faults.pair import Pair
+from tests.faults.quiescence import wait_until_quiet
+from tests.faults.reporting import Report
+
+CUSTOMERS = 6
+CHECKOUTS_PER_SECOND = 3.0
+QUIET_WITHIN_SECONDS = 90.0
+
+
+Fault = Callable[[Injector], Awaitable[None]]
+
+PROCESS_CRASHES: list[Fault] = [
+    lambda faults: faults.kill_relay(),
+    lambda faults: faults.kill_consumer_mid_batch("fulfillment"),
+]
+
+
+async def inject(faults: Injector, plan: list[Fault], pause: float = 3.0) -> None:
+    """The faults one after the other, with a few seconds of load before, between and after."""
+    for fault in plan:
+        await asyncio.sleep(pause)
+        await fault(faults)
+    await asyncio.sleep(pause)
+
+
+@pytest.mark.timeout(480)
+@pytest.mark.parametrize(
+    "plan",
+    [
+        pytest.param(PROCESS_CRASHES, id="process-crashes"),
+    ],
+)
+async def test_every_order_keeps_the_promise_through_crashes_and_outages(
+    plan: list[Fault], pair: Pair, tmp_path: Path, report: Report
+) -> None:
+    began = time.monotonic()
+    deployment = Deployment(pair.database_url, pair.broker.bootstrap_servers, tmp_path, "split")
+    await deployment.start()
+    try:
+        # Slow partners keep work in flight at every fault: checkouts waiting on the
+        # provider when the API dies, carrier calls inside fulfillment's batches.
+        await deployment.steer("provider", {"latency_ms": 150})
+        await deployment.steer("carrier", {"latency_ms": 30})
+        skus = await stock_products(deployment.api_url, SECRET, count=4, stock=100_000)
+        customers = await register_customers(deployment.api_url, CUSTOMERS)
+        load = Load(deployment.api_url, customers, skus, rate=CHECKOUTS_PER_SECOND)
+        stop = asyncio.Event()
+        shopping = asyncio.create_task(load.run(stop))
+        faults = Injector(deployment, pair)
+        try:
+            await inject(faults, plan)
+        finally:
+            stop.set()
+            await shopping
+        rest = await wait_until_quiet(pair.dsn, pair.kafka, within=QUIET_WITHIN_SECONDS)
+        evidence = await collect(pair.dsn, pair.kafka, deployment)
+        evidence.checkouts = load.checkouts
+        evidence.quiet, evidence.not_quiet_because = rest.busy is None, rest.busy or ""
+        found = figures(evidence)
+        if any(found.values()):
+            await post_mortem(pair, deployment, tmp_path)
+    finally:
+        await deployment.stop()
+    report(
+        {
+            "figures": counts(found),
+            "orders": len(evidence.orders),
+            "checkouts": dict(load.answers()),
+            "events": len(evidence.outbox),
+            "faults": faults.as_json(),
+            "dead_letter_causes": dead_letter_causes(evidence),
+            "settling": rest.trace[-6:],
+            "seconds": round(time.monotonic() - began, 1),
+        },
+        found,
+    )
+    assert not any(found.values()), "\n" + failure_report(found)
