@@ -43,9 +43,9 @@ async def wait_until_quiet(
     rest = Rest()
     calm_since: float | None = None
 
-    async def at_rest() -> bool:
+    async def at_rest(lags: GroupLags) -> bool:
         nonlocal calm_since
-        busy = await _busy(dsn, kafka)
+        busy = await _busy(dsn, lags)
         now = time.monotonic()
         if busy != rest.busy or not rest.trace:
             rest.trace.append(f"+{now - began:.0f} s: {busy or 'at rest'}")
@@ -53,51 +53,61 @@ async def wait_until_quiet(
         calm_since = (calm_since or now) if busy is None else None
         return calm_since is not None and now - calm_since >= calm_for
 
-    try:
-        await eventually(at_rest, within, "rest", every=1.0)
-    except TimeoutError:
-        rest.busy = rest.busy or "not calm for long enough"
+    async with GroupLags(kafka) as lags:
+        try:
+            await eventually(lambda: at_rest(lags), within, "rest", every=1.0)
+        except TimeoutError:
+            rest.busy = rest.busy or "not calm for long enough"
     return rest
 
 
-async def _busy(dsn: str, kafka: KafkaConnection) -> str | None:
+async def _busy(dsn: str, lags: GroupLags) -> str | None:
     try:
         db = await asyncpg.connect(dsn)
         try:
             pending = await db.fetchrow(PENDING)
         finally:
             await db.close()
-        lags = await group_lags(kafka)
+        behind = {group: lag for group, lag in (await lags.read()).items() if lag}
     except (OSError, asyncpg.PostgresError, KafkaError) as error:
         return f"infrastructure not answering: {error!r}"
     reasons = [f"{n} {what} waiting" for what, n in pending.items() if n]
-    behind = {group: lag for group, lag in lags.items() if lag}
     if behind:
         reasons.append(f"consumer groups behind: {behind}")
     return "; ".join(reasons) or None
 
 
-async def group_lags(kafka: KafkaConnection) -> dict[str, int]:
-    """Records not yet committed by each group, over its topics and retry tiers."""
-    admin = AIOKafkaAdminClient(**kafka.client_options())
-    consumer = AIOKafkaConsumer(**kafka.client_options())
-    await admin.start()
-    await consumer.start()
-    try:
-        await consumer._client.force_metadata_update()
+class GroupLags:
+    """Records not yet committed by each group over its topics and retry tiers, read with
+    one admin client and one consumer for the whole wait (polled every second)."""
+
+    def __init__(self, kafka: KafkaConnection) -> None:
+        self._admin = AIOKafkaAdminClient(**kafka.client_options())
+        self._consumer = AIOKafkaConsumer(**kafka.client_options())
+        self._groups = deployed_groups()
+
+    async def __aenter__(self) -> GroupLags:
+        await self._admin.start()
+        await self._consumer.start()
+        await self._consumer._client.force_metadata_update()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._consumer.stop()
+        await self._admin.close()
+
+    async def read(self) -> dict[str, int]:
+        """Each group's lag now."""
         lags = {}
-        for group in deployed_groups():
-            committed = await admin.list_consumer_group_offsets(group.name)
+        for group in self._groups:
+            committed = await self._admin.list_consumer_group_offsets(group.name)
             partitions = [
                 TopicPartition(topic, p)
                 for topic in sorted(group_topics(group))
-                for p in consumer.partitions_for_topic(topic) or ()
+                for p in self._consumer.partitions_for_topic(topic) or ()
             ]
-            ends = await consumer.end_offsets(partitions)
+            ends = await self._consumer.end_offsets(partitions)
             lags[group.name] = sum(
                 end - (committed[tp].offset if tp in committed else 0) for tp, end in ends.items()
             )
         return lags
-    finally:
-        await consumer.stop()
-        await admin.close()
