@@ -21,7 +21,7 @@ import httpx
 from tests.support.polling import eventually
 from tests.support.processes import ORDERFLOW
 
-READY_SECONDS = 90.0
+READY_SECONDS = 180.0  # seven processes starting at once on a busy 2-core machine
 
 
 @dataclass(frozen=True)
