@@ -138,14 +138,17 @@ class RunningConsumer:
         sessions: async_sessionmaker[AsyncSession],
         kafka: KafkaConnection,
         policy: RetryPolicy = FAST,
+        *,
+        request_timeout_ms: int = 15_000,
     ) -> None:
         self.consumer, self.sessions, self.kafka, self.policy = consumer, sessions, kafka, policy
+        self.request_timeout_ms = request_timeout_ms  # how long a send waits for the broker
         self.stop = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
         self.producer: AIOKafkaProducer | None = None
 
     async def __aenter__(self) -> RunningConsumer:
-        self.producer = create_producer(self.kafka)
+        self.producer = create_producer(self.kafka, request_timeout_ms=self.request_timeout_ms)
         await self.producer.start()
         runtime = ConsumerRuntime(
             self.consumer, self.sessions, self.kafka, self.producer, policy=self.policy

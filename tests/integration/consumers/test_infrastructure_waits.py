@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+from aiokafka.admin import AIOKafkaAdminClient
 from prometheus_client import REGISTRY
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -34,6 +35,7 @@ from tests.integration.consumers.support import (
     create_topic,
     order_placed,
     produce,
+    read_all,
     record_test_email,
     scalar,
     topic_size,
@@ -247,3 +249,50 @@ def _gauge(group: str) -> float:
         "orderflow_consumer_infrastructure_waiting_since_seconds", {"group": group}
     )
     return value or 0
+
+
+async def test_a_dead_letter_the_broker_cannot_take_waits_and_is_written_once(
+    sessions: async_sessionmaker[AsyncSession], kafka: KafkaConnection, unique: str
+) -> None:
+    topic = await create_topic(kafka, f"test.infra.broker.{unique}")
+    group = f"test-infra-broker-{unique}"
+    records = [order_placed() for _ in range(6)]
+    ids = [event_id for event_id, _ in records]
+    handler = KillsItsConnection(set(), refuse={ids[2]})
+    consumer = Consumer(group, (topic,), {OrderPlaced: handler})
+
+    async with RunningConsumer(consumer, sessions, kafka, request_timeout_ms=2_000) as running:
+        await eventually(lambda: _exists(kafka, dead_letter_topic(group)), what="DLQ created")
+        await _delete_topic(kafka, dead_letter_topic(group))  # the broker cannot take it now
+        await produce(kafka, topic, *(record for _, record in records))
+        await eventually(lambda: _waited(group, "broker"), what="a wait on the broker")
+        await create_topic(kafka, dead_letter_topic(group))  # and now it can
+        await eventually(lambda: _committed_all(kafka, group, topic, 6), what="all committed")
+        running.check()
+
+    (dead,) = await read_all(kafka, dead_letter_topic(group), 1)
+    assert dict(dead.headers or ())["ce_id"] == str(ids[2]).encode()
+    assert await topic_size(kafka, dead_letter_topic(group)) == 1
+    assert await emails(sessions, ids) == 5
+
+
+async def _exists(kafka: KafkaConnection, topic: str) -> bool:
+    return bool(await end_offsets(kafka, topic))
+
+
+async def _waited(group: str, cause: str) -> bool:
+    return waits(group, cause) > 0
+
+
+async def _delete_topic(kafka: KafkaConnection, topic: str) -> None:
+    admin = AIOKafkaAdminClient(**kafka.client_options())
+    await admin.start()
+    try:
+        await admin.delete_topics([topic])
+    finally:
+        await admin.close()
+    await eventually(lambda: _gone(kafka, topic), what=f"{topic} deleted")
+
+
+async def _gone(kafka: KafkaConnection, topic: str) -> bool:
+    return not await end_offsets(kafka, topic)
