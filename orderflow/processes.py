@@ -12,6 +12,7 @@ import structlog
 import uvicorn
 
 from consumers import Consumer, ConsumerRuntime
+from consumers.runtime import until_infrastructure_answers
 from foundation.database import create_sessions
 from orderflow.http import create_app
 from orderflow.settings import Settings
@@ -69,16 +70,19 @@ async def run_consumer(settings: Settings, consumer: Consumer, stop: asyncio.Eve
     """Run one consumer group until ``stop`` is set."""
     engine = database_engine(settings)
     group_producer = producer(settings)
-    await group_producer.start()
-    try:
-        runtime = ConsumerRuntime(
-            consumer,
-            create_sessions(engine),
-            settings.kafka.connection(),
-            group_producer,
-            policy=retry_policy(settings),
-        )
-        await runtime.run(stop)
+    policy = retry_policy(settings)
+    try:  # a broker away at start is waited for, like any outage
+        if await until_infrastructure_answers(
+            stop, policy, consumer.name, "start_producer", group_producer.start
+        ):
+            runtime = ConsumerRuntime(
+                consumer,
+                create_sessions(engine),
+                settings.kafka.connection(),
+                group_producer,
+                policy=policy,
+            )
+            await runtime.run(stop)
     finally:
         await group_producer.stop()
         await engine.dispose()

@@ -44,6 +44,7 @@ from consumers.runtime.inbox import inbox, metadata
 from consumers.runtime.last_errors import consumer_errors
 from consumers.runtime.policy import RetryPolicy
 from consumers.runtime.quarantine import quarantine
+from consumers.runtime.startup import until_infrastructure_answers
 from consumers.runtime.topics import (
     DEFAULT_TIER_DELAYS,
     dead_letter_topic,
@@ -102,4 +103,5 @@ __all__ = [
     "retry_topic",
     "retry_topics",
     "tier_of",
+    "until_infrastructure_answers",
 ]
