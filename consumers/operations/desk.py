@@ -26,6 +26,7 @@ from consumers.operations.records import DeadLetter
 from consumers.operations.replay import Progress, ReplayRequest, ReplayRunner, create_replay_job
 from consumers.operations.selection import OffsetRange, Selection
 from consumers.operations.summary import SummaryRow, summarize
+from consumers.runtime.quarantine import unresolved_counts
 from foundation.kafka import KafkaConnection
 
 
@@ -64,6 +65,12 @@ class DeadLetterDesk:
                     name, (r for r in records if (r.partition, r.offset) not in resolved)
                 )
         return rows
+
+    async def quarantined(self, group: str | None = None) -> dict[str, int]:
+        """Unresolved quarantined records per group (see ``orderflow dlq quarantine``)."""
+        async with self._sessions() as session:
+            counts = await unresolved_counts(session)
+        return {g: n for g, n in counts.items() if group in (None, g)}
 
     async def show(self, group: str, partition: int, offset: int) -> RecordDetail:
         """The dead letter at ``partition``/``offset`` of the group's topic."""

@@ -34,7 +34,7 @@ from orderflow.cli.dlq_options import (
 )
 from orderflow.cli.dlq_progress import interruptible, progress_bar
 from orderflow.cli.dlq_quarantine import app as quarantine_app
-from orderflow.cli.dlq_quarantine import unresolved_note
+from orderflow.cli.dlq_quarantine_render import quarantine_note
 from orderflow.cli.errors import UserError, command_group, friendly_errors
 from orderflow.cli.options import bundled
 
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
         Plan,
         ReplayRequest,
         Selection,
+        SummaryRow,
     )
     from orderflow.settings import Settings
 
@@ -126,14 +127,18 @@ def list_dead_letters(group: OnlyGroupOpt = None, as_json: JsonOpt = False) -> N
     """Unresolved dead letters grouped by group, failure reason and event type."""
     settings = _settings()
     name = full_group(settings, group) if group else None
-    rows = _execute(settings, lambda desk: desk.summary(name))
+
+    async def listing(desk: DeadLetterDesk) -> tuple[list[SummaryRow], dict[str, int]]:
+        return await desk.summary(name), await desk.quarantined(name)
+
+    rows, quarantined = _execute(settings, listing)
     prefix = settings.consumers.group_prefix
     rows = [r for r in rows if not prefix or r.group.startswith(prefix)]
     if as_json:
         typer.echo(json.dumps([r.to_json() for r in rows], indent=2))
     else:
         typer.echo(render.summary(rows))
-        typer.echo(unresolved_note(settings, name), nl=False)
+        typer.echo(quarantine_note(quarantined, prefix), nl=False)
 
 
 @app.command()

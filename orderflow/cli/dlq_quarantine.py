@@ -78,20 +78,6 @@ def _run(settings: Settings, work: Callable[[QuarantineDesk], Awaitable[T]]) -> 
             ) from None
 
 
-def unresolved_note(settings: Settings, group: str | None) -> str:
-    """A line for ``dlq ls`` when records wait in the quarantine (else nothing)."""
-    counts = _run(settings, lambda desk: desk.counts(group))
-    prefix = settings.consumers.group_prefix
-    waiting = {g: n for g, n in counts.items() if not prefix or g.startswith(prefix)}
-    if not waiting:
-        return ""
-    per_group = ", ".join(f"{g}: {n}" for g, n in sorted(waiting.items()))
-    return (
-        f"quarantined (no dead letter could be written) — {per_group}; "
-        "see `orderflow dlq quarantine ls`\n"
-    )
-
-
 def _settings() -> Settings:
     from orderflow.logging import configure_logging
     from orderflow.settings import get_settings

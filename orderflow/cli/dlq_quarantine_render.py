@@ -38,6 +38,18 @@ def table_of(records: Sequence[QuarantinedRecord], include_resolved: bool) -> st
     return f"{table(headers, rows)}\n{unresolved} unresolved quarantined records"
 
 
+def quarantine_note(counts: dict[str, int], prefix: str) -> str:
+    """A line for ``dlq ls`` when records wait in the quarantine (else nothing)."""
+    waiting = {g: n for g, n in counts.items() if n and (not prefix or g.startswith(prefix))}
+    if not waiting:
+        return ""
+    per_group = ", ".join(f"{g}: {n}" for g, n in sorted(waiting.items()))
+    return (
+        f"quarantined (no dead letter could be written) — {per_group}; "
+        "see `orderflow dlq quarantine ls`\n"
+    )
+
+
 def summary_json(record: QuarantinedRecord) -> dict[str, Any]:
     """``quarantine ls --json``: everything but the bytes."""
     full = record.to_json()
