@@ -120,13 +120,18 @@ class Deployment:
         return [e for p in (*self.fakes, *self.processes()) for e in p.exits]
 
     async def start(self) -> None:
-        """Fakes first, then the orderflow processes; wait until all of them answer."""
-        for fake in self.fakes:
-            fake.start()
-        await asyncio.gather(*(fake.wait_ready() for fake in self.fakes))
-        for process in self.processes():
-            process.start()
-        await asyncio.gather(*(process.wait_ready() for process in self.processes()))
+        """Fakes first, then the orderflow processes; wait until all of them answer. When one
+        does not, everything started is stopped again before the error is raised."""
+        try:
+            for fake in self.fakes:
+                fake.start()
+            await asyncio.gather(*(fake.wait_ready() for fake in self.fakes))
+            for process in self.processes():
+                process.start()
+            await asyncio.gather(*(process.wait_ready() for process in self.processes()))
+        except BaseException:
+            await self.stop()
+            raise
         self._watchdog = asyncio.create_task(self._watch())
 
     async def steer(self, fake: str, behaviour: dict[str, object]) -> None:
