@@ -86,10 +86,10 @@ async def _deliver(
     try:
         await mailer.send(_message({**row, "body": body}, mailer.sender))
     except Exception as error:
-        ledger.remember(message_id, accepted=False)
+        ledger.remember(message_id, False)
         await marks.not_sent(sessions, message_id, error)
         raise
-    ledger.remember(message_id, accepted=True)
+    ledger.remember(message_id, True)
     await marks.sent(sessions, message_id)
     ledger.forget(message_id)
     # Ids only: the address and the body are personal data.

@@ -20,7 +20,6 @@ idempotency keys could close it.
 
 from __future__ import annotations
 
-import collections
 from datetime import timedelta
 from typing import Any
 
@@ -29,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential
 
 from consumers.notifications.tables import notifications
-from consumers.runtime import PermanentError, describe, infrastructure_cause
+from consumers.runtime import OutcomeLedger, PermanentError, describe, infrastructure_cause
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -40,27 +39,9 @@ SENDING_LEASE = timedelta(minutes=2)
 MARK_PATIENCE_SECONDS = 15.0
 
 
-class SendLedger:
-    """The sends this process made whose outcome may not be in the database yet."""
-
-    def __init__(self, capacity: int = 100_000) -> None:
-        self._outcomes: collections.OrderedDict[str, bool] = collections.OrderedDict()
-        self._capacity = capacity
-
-    def remember(self, message_id: str, *, accepted: bool) -> None:
-        """The server accepted ``message_id`` (or the attempt ended without it)."""
-        self._outcomes[message_id] = accepted
-        self._outcomes.move_to_end(message_id)
-        while len(self._outcomes) > self._capacity:
-            self._outcomes.popitem(last=False)
-
-    def outcome(self, message_id: str) -> bool | None:
-        """True: accepted; False: not sent; None: this process does not know."""
-        return self._outcomes.get(message_id)
-
-    def forget(self, message_id: str) -> None:
-        """The outcome is durable now."""
-        self._outcomes.pop(message_id, None)
+class SendLedger(OutcomeLedger[bool]):
+    """The sends this process made whose outcome may not be in the database yet: True, the
+    server accepted the message; False, the attempt ended without it; None, not known here."""
 
 
 async def unsent(sessions: Sessions, event_id: object) -> list[dict[str, Any]]:

@@ -42,6 +42,7 @@ from consumers.runtime.headers import (
 )
 from consumers.runtime.inbox import inbox, metadata
 from consumers.runtime.last_errors import consumer_errors
+from consumers.runtime.ledger import OutcomeLedger
 from consumers.runtime.policy import RetryPolicy
 from consumers.runtime.quarantine import quarantine
 from consumers.runtime.startup import until_infrastructure_answers
@@ -84,6 +85,7 @@ __all__ = [
     "FailureClass",
     "Handler",
     "MessageContext",
+    "OutcomeLedger",
     "PermanentError",
     "RetryPolicy",
     "TransientError",
