@@ -1,4 +1,5 @@
-"""Fulfillment: shipments for confirmed orders, the carrier adapter and delivery tracking."""
+"""Fulfillment: shipments for confirmed orders, the carrier adapter, its calls made after commit,
+and delivery tracking."""
 
 from consumers.fulfillment.carrier import (
     Carrier,
@@ -8,18 +9,21 @@ from consumers.fulfillment.carrier import (
     HttpCarrier,
     Parcel,
 )
+from consumers.fulfillment.carrier_calls import CarrierCalls, perform
 from consumers.fulfillment.consumer import GROUP, fulfillment_consumer
 from consumers.fulfillment.tracking import run_delivery_tracking, track_deliveries
 
 __all__ = [
     "GROUP",
     "Carrier",
+    "CarrierCalls",
     "CarrierConfig",
     "CarrierRejected",
     "CarrierUnavailable",
     "HttpCarrier",
     "Parcel",
     "fulfillment_consumer",
+    "perform",
     "run_delivery_tracking",
     "track_deliveries",
 ]

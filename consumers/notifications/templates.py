@@ -17,7 +17,12 @@ from consumers.notifications.orders import OrderFacts
 from consumers.notifications.resets import RESET_LINK
 from events import IntegrationEvent
 from events.schemas.identity import PasswordResetRequested
-from events.schemas.orders import OrderCancelled, OrderConfirmed, OrderRefunded
+from events.schemas.orders import (
+    OrderCancellationRejected,
+    OrderCancelled,
+    OrderConfirmed,
+    OrderRefunded,
+)
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,22 @@ def order_cancellation(event: OrderCancelled, order: OrderFacts) -> Draft:
         order_id=event.order_id,
         subject=f"Your order {event.order_id} was cancelled",
         body=f"We cancelled your order {event.order_id} because {why}.\n{refund}",
+    )
+
+
+@template(OrderCancellationRejected)
+def cancellation_rejected(event: OrderCancellationRejected, order: OrderFacts) -> Draft:
+    """The parcel left before the cancellation could stop it: nothing was refunded."""
+    return Draft(
+        kind="order_cancellation_rejected",
+        customer_id=order.customer_id,
+        order_id=event.order_id,
+        subject=f"Your order {event.order_id} could not be cancelled",
+        body=(
+            f"Your order {event.order_id} had already been handed to the carrier when your "
+            "cancellation reached us, so it is on its way and you have not been refunded.\n\n"
+            "Once it arrives, contact us and we will refund it.\n"
+        ),
     )
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from events import IntegrationEvent
 from events.schemas.catalog import PriceChanged, ProductCreated, ProductUpdated
 from events.schemas.orders import (
+    OrderCancellationRejected,
+    OrderCancellationRequested,
     OrderCancelled,
     OrderConfirmed,
     OrderDelivered,
@@ -69,6 +71,8 @@ def _status_change(status: str) -> Callable[[Any], list[Patch]]:
 
 _STATUS_OF: dict[type[IntegrationEvent], str] = {
     OrderPaymentPending: "payment_pending",
+    OrderCancellationRequested: "cancellation_requested",
+    OrderCancellationRejected: "fulfilling",  # the parcel left first: OrderShipped follows
     OrderCancelled: "cancelled",
     OrderRefunded: "refunded",
     OrderFulfilling: "fulfilling",

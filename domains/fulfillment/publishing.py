@@ -1,14 +1,19 @@
 """Domain events of shipments → the integration events other teams subscribe to.
 
-Created, shipped and delivered are published; picking, packing and cancelling stay inside
-fulfillment (the orders saga follows the published milestones only).
+Created, shipped, delivered and cancelled are published; picking, packing and a cancellation
+waiting for the carrier (``cancelling``) stay inside fulfillment.
 """
 
 from __future__ import annotations
 
 from domains.fulfillment.model import ShipmentChanged, ShipmentStatus
 from events import IntegrationEvent
-from events.schemas.fulfillment import ShipmentCreated, ShipmentDelivered, ShipmentShipped
+from events.schemas.fulfillment import (
+    ShipmentCancelled,
+    ShipmentCreated,
+    ShipmentDelivered,
+    ShipmentShipped,
+)
 
 
 def to_integration_event(event: object) -> tuple[IntegrationEvent, int] | None:
@@ -31,6 +36,10 @@ def to_integration_event(event: object) -> tuple[IntegrationEvent, int] | None:
         case ShipmentStatus.DELIVERED:
             published = ShipmentDelivered(
                 shipment_id=s.id, order_id=s.order_id, delivered_at=event.at
+            )
+        case ShipmentStatus.CANCELLED:
+            published = ShipmentCancelled(
+                shipment_id=s.id, order_id=s.order_id, cancelled_at=event.at
             )
         case _:
             return None

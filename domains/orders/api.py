@@ -1,5 +1,6 @@
 """The one import surface of the orders domain."""
 
+from domains.orders.cancellation import cancel_order, complete_cancellation
 from domains.orders.checkout import Checkout
 from domains.orders.fulfillment_progress import follow_shipment
 from domains.orders.handlers import PlaceOrder, place_order
@@ -23,6 +24,8 @@ __all__ = [
     "PlaceOrder",
     "ReconcileReport",
     "build_router",
+    "cancel_order",
+    "complete_cancellation",
     "follow_shipment",
     "metadata",
     "place_order",

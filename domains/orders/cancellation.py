@@ -1,84 +1,131 @@
-"""Customer cancellations and admin refunds: money back through the provider first.
+"""Cancelling orders: at once while unpaid; a paid one through the fulfillment saga.
 
-The provider call happens between two transactions: read and check, call the provider with
-the intent's refund key (it dedupes, so a retry after a crash never refunds twice), then
-move the order and the payment together with their outbox rows.
+A paid order must never end refunded while its parcel travels. So the customer's request only
+moves it to ``cancellation_requested`` (``OrderCancellationRequested``); fulfillment then stops
+the shipment at the carrier, and only its ``ShipmentCancelled`` makes the orders saga call
+:func:`complete_cancellation`: refund at the provider (outside any transaction, with the
+intent's refund key, so a repeat is the same refund), then cancel, record the refund and give
+the stock back in one transaction. When the parcel left first, the saga rejects the
+cancellation instead (see :mod:`domains.orders.fulfillment_progress`): nothing is refunded.
 """
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
+
 from domains.catalog import api as catalog
 from domains.identity.api import Principal
-from domains.orders.authorization import ensure_admin, ensure_may_cancel
-from domains.orders.model import TRANSITIONS, Order, OrderStatus
+from domains.orders.authorization import ensure_may_cancel
+from domains.orders.metrics import CANCELLATIONS
+from domains.orders.model import Order, OrderStatus
+from domains.orders.refunds import load_order, refund_at_provider
 from domains.orders.unit_of_work import OrdersUnitOfWork
 from domains.payments import api as payments
-from domains.shared import Conflict, NotFound
+from domains.shared import ConcurrentUpdate, Conflict, NotFound
 
 Uow = Callable[[], OrdersUnitOfWork]
+S = OrderStatus
+CUSTOMER_REQUEST = "customer_request"
+UNPAID = frozenset({S.PENDING, S.PAYMENT_PENDING})
+NOT_SHIPPED = frozenset({S.CONFIRMED, S.FULFILLING})
+LEFT = frozenset({S.SHIPPED, S.DELIVERED})
 
 
-async def cancel_order(
-    order_id: uuid.UUID, principal: Principal, uow: Uow, provider: payments.PaymentProvider
-) -> Order:
-    """Cancel before shipping: release the stock of an unpaid order, refund a paid one."""
+async def cancel_order(order_id: uuid.UUID, principal: Principal, uow: Uow) -> Order:
+    """Cancel an unpaid order at once, or request the cancellation of a paid one.
+
+    Returns the order ``cancelled`` (done) or ``cancellation_requested`` (accepted: the outcome
+    follows from fulfillment); asking again answers the same. Raises ``Conflict``:
+    ``too_late_to_cancel`` once the parcel left, ``payment_in_progress`` while the payment is
+    being confirmed, ``illegal_transition`` for a refunded order. A race with the saga moving
+    the order on is retried here, not handed to the client.
+    """
+    retrying = AsyncRetrying(
+        retry=retry_if_exception_type(ConcurrentUpdate), stop=stop_after_attempt(5), reraise=True
+    )
+    async for attempt in retrying:
+        with attempt:
+            return await _cancel(order_id, principal, uow)
+    raise AssertionError("unreachable: tenacity returns or re-raises")
+
+
+async def complete_cancellation(
+    order_id: uuid.UUID, uow: Uow, provider: payments.PaymentProvider
+) -> Order | None:
+    """Finish cancelling a paid order whose shipment was cancelled: refund, cancel, restock.
+
+    None when the order is not waiting for it (completed by an earlier attempt). The provider
+    is called between two transactions; ``ProviderUnavailable`` leaves everything as it was.
+    """
     async with uow() as reading:
-        order = await _load(reading, order_id)
-        ensure_may_cancel(principal, order)
-        _ensure_can_reach(order, OrderStatus.CANCELLED)
+        order = await load_order(reading, order_id)
+        if order.status is not S.CANCELLATION_REQUESTED:
+            return None
         intent = await _intent(reading, order)
-    if intent is not None and intent.status is payments.IntentStatus.PENDING:
+    receipt = None
+    if intent is not None and intent.status is payments.IntentStatus.AUTHORIZED:
+        receipt = await refund_at_provider(provider, intent)
+    async with uow() as writing:
+        order = await load_order(writing, order_id)
+        if order.status is not S.CANCELLATION_REQUESTED:
+            return None  # another attempt finished first (its refund had the same key)
+        order.cancel(CUSTOMER_REQUEST)
+        if receipt is not None:
+            fresh = await payments.get_intent(writing.session, order_id)
+            await payments.record_refund(writing.session, fresh, receipt, reason="cancelled")
+        with contextlib.suppress(NotFound):  # placed without checkout: nothing was reserved
+            await catalog.restock_cancelled_order(writing.session, order_id)
+        await writing.commit()
+    CANCELLATIONS.labels("completed").inc()
+    return order
+
+
+async def _cancel(order_id: uuid.UUID, principal: Principal, uow: Uow) -> Order:
+    async with uow() as writing:
+        order = await load_order(writing, order_id)
+        ensure_may_cancel(principal, order)
+        if order.status in (S.CANCELLED, S.CANCELLATION_REQUESTED):
+            return order
+        if order.status in LEFT:
+            CANCELLATIONS.labels("too_late").inc()
+            raise Conflict(
+                f"order {order.id} is {order.status.value}: the parcel has left and can no "
+                "longer be stopped; once it arrives, an admin can refund it",
+                code="too_late_to_cancel",
+            )
+        if order.status in NOT_SHIPPED:
+            order.request_cancellation(CUSTOMER_REQUEST)
+            outcome = "requested"
+        elif order.status in UNPAID:
+            await _cancel_unpaid(writing, order)
+            outcome = "cancelled"
+        else:
+            raise Conflict(
+                f"order {order.id} is {order.status.value}; it cannot be cancelled",
+                code="illegal_transition",
+            )
+        await writing.commit()
+    CANCELLATIONS.labels(outcome).inc()
+    return order
+
+
+async def _cancel_unpaid(uow: OrdersUnitOfWork, order: Order) -> None:
+    intent = await _intent(uow, order)
+    if intent is not None and intent.status in (
+        payments.IntentStatus.PENDING,
+        payments.IntentStatus.AUTHORIZED,
+    ):
         raise Conflict(
             "the payment of this order is still being confirmed; retry in a minute",
             code="payment_in_progress",
         )
-    paid = intent is not None and intent.status is payments.IntentStatus.AUTHORIZED
-    receipt = await _refund_at_provider(provider, intent) if paid else None
-    async with uow() as writing:
-        order = await _load(writing, order_id)
-        was_reserved = intent is not None and not order.is_paid
-        order.cancel("customer_request")
-        if receipt is not None and intent is not None:
-            fresh = await payments.get_intent(writing.session, order_id)
-            await payments.record_refund(writing.session, fresh, receipt, reason="cancelled")
-        if was_reserved:
-            await catalog.release_stock(writing.session, order_id)
-        await writing.commit()
-    return order
-
-
-async def refund_order(
-    order_id: uuid.UUID,
-    principal: Principal,
-    reason: str,
-    uow: Uow,
-    provider: payments.PaymentProvider,
-) -> Order:
-    """An admin refunds a paid order in full (``OrderRefunded`` + ``PaymentRefunded``)."""
-    ensure_admin(principal)
-    async with uow() as reading:
-        order = await _load(reading, order_id)
-        _ensure_can_reach(order, OrderStatus.REFUNDED)
-        intent = await payments.get_intent(reading.session, order_id)
-        payments.ensure_refundable(intent)
-    receipt = await _refund_at_provider(provider, intent)
-    async with uow() as writing:
-        order = await _load(writing, order_id)
-        order.refund(intent.amount_minor, reason)
-        fresh = await payments.get_intent(writing.session, order_id)
-        await payments.record_refund(writing.session, fresh, receipt, reason=reason)
-        await writing.commit()
-    return order
-
-
-async def _load(uow: OrdersUnitOfWork, order_id: uuid.UUID) -> Order:
-    order = await uow.orders.get(order_id)
-    if order is None:
-        raise NotFound(f"order {order_id} does not exist", code="order_not_found")
-    return order
+    order.cancel(CUSTOMER_REQUEST)
+    if intent is not None:  # checkout reserved stock
+        await catalog.release_stock(uow.session, order.id)
 
 
 async def _intent(uow: OrdersUnitOfWork, order: Order) -> payments.PaymentIntent | None:
@@ -86,21 +133,3 @@ async def _intent(uow: OrdersUnitOfWork, order: Order) -> payments.PaymentIntent
         return await payments.get_intent(uow.session, order.id)
     except NotFound:  # placed through POST /v1/orders: nothing reserved, nothing charged
         return None
-
-
-def _ensure_can_reach(order: Order, target: OrderStatus) -> None:
-    if target not in TRANSITIONS[order.status]:
-        raise Conflict(
-            f"order {order.id} is {order.status.value}; it cannot become {target.value}",
-            code="illegal_transition",
-        )
-
-
-async def _refund_at_provider(
-    provider: payments.PaymentProvider, intent: payments.PaymentIntent | None
-) -> payments.RefundReceipt:
-    assert intent is not None
-    assert intent.provider_reference is not None
-    return await provider.refund(
-        intent.refund_key, reference=intent.provider_reference, amount_minor=intent.amount_minor
-    )

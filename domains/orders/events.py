@@ -50,6 +50,20 @@ class OrderCancelled(OrderEvent):
 
 
 @dataclass(frozen=True)
+class OrderCancellationRequested(OrderEvent):
+    """A paid order is to be cancelled once its shipment is stopped."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class OrderCancellationRejected(OrderEvent):
+    """The parcel left first: the order is not cancelled."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
 class OrderRefunded(OrderEvent):
     """The order was refunded."""
 

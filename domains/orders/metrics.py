@@ -15,3 +15,10 @@ RECONCILED = Counter(
     "Payment-pending orders settled by reconciliation, by result",
     ["result"],
 )
+CANCELLATIONS = Counter(
+    "orderflow_order_cancellations_total",
+    "Order cancellations by outcome: requested (paid, the saga starts), cancelled (unpaid, at "
+    "once), completed (refunded after the shipment was cancelled), rejected (the parcel left "
+    "first), too_late (refused: shipped)",
+    ["outcome"],
+)

@@ -19,6 +19,7 @@ class OrderStatus(enum.StrEnum):
     PAYMENT_PENDING = "payment_pending"
     CONFIRMED = "confirmed"
     FULFILLING = "fulfilling"
+    CANCELLATION_REQUESTED = "cancellation_requested"
     SHIPPED = "shipped"
     DELIVERED = "delivered"
     CANCELLED = "cancelled"
@@ -27,18 +28,23 @@ class OrderStatus(enum.StrEnum):
 
 S = OrderStatus
 # The whole state machine. Anything not listed here is an illegal transition.
+# A paid order is cancelled in two steps (a saga): CANCELLATION_REQUESTED first, then CANCELLED
+# once fulfillment stopped its shipment (refund and restock go with it), or back to FULFILLING
+# when the parcel had left (the cancellation is rejected, nothing refunded). Refunds by an
+# admin are for orders that shipped; before that, cancel.
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.PENDING: frozenset({S.PAYMENT_PENDING, S.CONFIRMED, S.CANCELLED}),
     S.PAYMENT_PENDING: frozenset({S.CONFIRMED, S.CANCELLED}),
-    S.CONFIRMED: frozenset({S.FULFILLING, S.CANCELLED, S.REFUNDED}),
-    S.FULFILLING: frozenset({S.SHIPPED, S.CANCELLED, S.REFUNDED}),
+    S.CONFIRMED: frozenset({S.FULFILLING, S.CANCELLATION_REQUESTED}),
+    S.FULFILLING: frozenset({S.SHIPPED, S.CANCELLATION_REQUESTED}),
+    S.CANCELLATION_REQUESTED: frozenset({S.CANCELLED, S.FULFILLING}),
     S.SHIPPED: frozenset({S.DELIVERED, S.REFUNDED}),
     S.DELIVERED: frozenset({S.REFUNDED}),
     S.CANCELLED: frozenset(),
     S.REFUNDED: frozenset(),
 }
 # States in which the customer has been charged.
-PAID = frozenset({S.CONFIRMED, S.FULFILLING, S.SHIPPED, S.DELIVERED})
+PAID = frozenset({S.CONFIRMED, S.FULFILLING, S.CANCELLATION_REQUESTED, S.SHIPPED, S.DELIVERED})
 
 
 @dataclass(eq=False)
@@ -105,10 +111,21 @@ class Order:
         self._record(ev.OrderConfirmed(self.id, self.version, payment_reference, self.total_minor))
 
     def cancel(self, reason: str) -> None:
-        """Cancel the order (declined payment, customer request, expired payment)."""
+        """Cancel the order: unpaid (declined or expired payment, the customer), or paid once its
+        shipment was stopped (the refund goes with it)."""
         was_paid = self.status in PAID
         self._move_to(S.CANCELLED)
         self._record(ev.OrderCancelled(self.id, self.version, reason, was_paid))
+
+    def request_cancellation(self, reason: str) -> None:
+        """A paid order is to be cancelled: fulfillment stops its shipment first."""
+        self._move_to(S.CANCELLATION_REQUESTED)
+        self._record(ev.OrderCancellationRequested(self.id, self.version, reason))
+
+    def reject_cancellation(self, reason: str) -> None:
+        """The parcel left before the cancellation could stop it: fulfillment goes on."""
+        self._move_to(S.FULFILLING, only_from=S.CANCELLATION_REQUESTED)
+        self._record(ev.OrderCancellationRejected(self.id, self.version, reason))
 
     def refund(self, amount_minor: int, reason: str) -> None:
         """An admin refunded the whole order."""
@@ -117,7 +134,7 @@ class Order:
 
     def start_fulfilling(self, shipment_id: uuid.UUID) -> None:
         """Fulfillment took the order on."""
-        self._move_to(S.FULFILLING)
+        self._move_to(S.FULFILLING, only_from=S.CONFIRMED)
         self._record(ev.OrderFulfilling(self.id, self.version, shipment_id))
 
     def ship(self, shipment_id: uuid.UUID) -> None:
@@ -135,8 +152,10 @@ class Order:
         """Whether the customer has been charged for this order."""
         return self.status in PAID
 
-    def _move_to(self, target: OrderStatus) -> None:
-        if target not in TRANSITIONS[self.status]:
+    def _move_to(self, target: OrderStatus, *, only_from: OrderStatus | None = None) -> None:
+        """Move to ``target``; ``only_from``: the one status this step starts from (two steps
+        reach ``fulfilling``: fulfillment starting, and a rejected cancellation)."""
+        if target not in TRANSITIONS[self.status] or only_from not in (None, self.status):
             raise Conflict(
                 f"order {self.id} cannot go from {self.status.value} to {target.value}",
                 code="illegal_transition",

@@ -38,6 +38,10 @@ def _published(event: ev.OrderEvent) -> IntegrationEvent:  # noqa: PLR0911  (one
             return published.OrderCancelled(
                 order_id=order_id, reason=event.reason, was_paid=event.was_paid
             )
+        case ev.OrderCancellationRequested():
+            return published.OrderCancellationRequested(order_id=order_id, reason=event.reason)
+        case ev.OrderCancellationRejected():
+            return published.OrderCancellationRejected(order_id=order_id, reason=event.reason)
         case ev.OrderRefunded():
             return published.OrderRefunded(
                 order_id=order_id, amount_minor=event.amount_minor, reason=event.reason

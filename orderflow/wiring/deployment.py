@@ -169,7 +169,7 @@ def deployed_consumers(settings: Settings) -> dict[str, Consumer]:
         notifications(smtp_mailer(settings), IdentityDirectory(), reset_links(settings)),
         search_consumer(),
         fulfillment_consumer(carrier(settings)),
-        orders_saga_consumer(),
+        orders_saga_consumer(payment_provider(settings)),
     )
     prefix = settings.consumers.group_prefix
     return {c.name: replace(c, name=prefix + c.name) for c in groups}

@@ -9,8 +9,8 @@ from fastapi.responses import StreamingResponse
 
 from domains.identity.api import Principal
 from domains.orders.authorization import ensure_admin
-from domains.orders.cancellation import refund_order
 from domains.orders.http.models import OrderOut, PrincipalDependency, RefundIn, problems
+from domains.orders.refunds import refund_order
 from domains.orders.report import orders_csv
 from domains.orders.wiring import OrdersServices
 
@@ -29,13 +29,15 @@ def build_admin_router(services: OrdersServices, principal: PrincipalDependency)
             409,
             422,
             503,
-            _409="illegal_transition (not paid, or already refunded) or not_refundable",
+            _409="not_shipped_yet (cancel it instead), illegal_transition (not paid, or "
+            "already refunded) or not_refundable",
         ),
     )
     async def refund(
         order_id: uuid.UUID, body: RefundIn, caller: Annotated[Principal, Depends(principal)]
     ) -> OrderOut:
-        """Refund a paid order in full through the payment provider (admins only)."""
+        """Refund a shipped or delivered order in full through the payment provider (admins
+        only). An order that has not shipped is cancelled instead, which stops its parcel."""
         order = await refund_order(order_id, caller, body.reason, services.uow, services.provider)
         return OrderOut.of(order)
 

@@ -120,8 +120,8 @@ class OrderOut(BaseModel):
     order_id: uuid.UUID
     customer_id: uuid.UUID
     status: str = Field(
-        description="pending, payment_pending, confirmed, fulfilling, shipped, delivered, "
-        "cancelled or refunded"
+        description="pending, payment_pending, confirmed, fulfilling, cancellation_requested, "
+        "shipped, delivered, cancelled or refunded"
     )
     currency: str
     total_minor: int

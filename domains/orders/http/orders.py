@@ -17,8 +17,18 @@ from domains.orders.cancellation import cancel_order
 from domains.orders.handlers import PlaceOrder, get_order, place_order
 from domains.orders.http.models import OrderOut, PlaceOrderIn, PrincipalDependency, problems
 from domains.orders.lines import OrderLine
+from domains.orders.model import OrderStatus
 from domains.orders.wiring import OrdersServices
 from domains.shared import Forbidden
+
+CANCEL_ACCEPTED = (
+    "A paid order's cancellation is accepted (cancellation_requested): cancelled and refunded "
+    "once its parcel is stopped, or rejected if the parcel left first"
+)
+CANCEL_REFUSED = (
+    "too_late_to_cancel (shipped or delivered), payment_in_progress (retry in a minute), "
+    "illegal_transition (refunded)"
+)
 
 
 def build_orders_router(services: OrdersServices, principal: PrincipalDependency) -> APIRouter:
@@ -61,17 +71,27 @@ def build_orders_router(services: OrdersServices, principal: PrincipalDependency
     @router.post(
         "/{order_id}/cancel",
         response_model=OrderOut,
-        responses=problems(401, 403, 404, 409, 503),
+        responses={
+            202: {"model": OrderOut, "description": CANCEL_ACCEPTED},
+            **problems(401, 403, 404, 409, _409=CANCEL_REFUSED),
+        },
     )
     async def cancel(
-        order_id: uuid.UUID, caller: Annotated[Principal, Depends(principal)]
+        order_id: uuid.UUID,
+        response: Response,
+        caller: Annotated[Principal, Depends(principal)],
     ) -> OrderOut:
-        """Cancel your order before it ships; a paid order is refunded in full.
+        """Cancel your order (or any order, as an admin) before its parcel leaves.
 
-        409 ``illegal_transition`` once shipped (ask for a refund), ``payment_in_progress``
-        while the payment is still being confirmed.
+        200 with the order ``cancelled``: it was not paid, and its stock is released. 202 with
+        the order ``cancellation_requested``: it was paid; fulfillment stops the parcel first,
+        then the order becomes ``cancelled`` with a full refund and its stock back, or, if the
+        parcel left first, the cancellation is rejected and the order ships (nothing is
+        refunded). Asking again answers the same. 409 ``too_late_to_cancel`` once shipped.
         """
-        order = await cancel_order(order_id, caller, services.uow, services.provider)
+        order = await cancel_order(order_id, caller, services.uow)
+        if order.status is not OrderStatus.CANCELLED:
+            response.status_code = status.HTTP_202_ACCEPTED
         return OrderOut.of(order)
 
     return router

@@ -68,3 +68,19 @@ class ShipmentDelivered(IntegrationEvent):
     shipment_id: uuid.UUID
     order_id: uuid.UUID
     delivered_at: datetime
+
+
+@_shipment_event("ShipmentCancelled")
+class ShipmentCancelled(IntegrationEvent):
+    """The shipment was cancelled before the carrier took the parcel: nothing will be sent.
+
+    Emitted once per shipment, after the carrier voided the label (when one was booked). A
+    shipment is either cancelled or shipped, never both: the cancellation of an order whose
+    parcel the carrier has already is refused instead (``orders.OrderCancellationRejected``).
+    """
+
+    model_config = _examples(cancelled_at="2026-01-15T11:02:00Z")
+
+    shipment_id: uuid.UUID
+    order_id: uuid.UUID
+    cancelled_at: datetime

@@ -1,6 +1,8 @@
 """Events of the orders domain, published to ``orders.order.v1``."""
 
 from events.schemas.orders.order_lifecycle import (
+    OrderCancellationRejected,
+    OrderCancellationRequested,
     OrderCancelled,
     OrderConfirmed,
     OrderDelivered,
@@ -12,6 +14,8 @@ from events.schemas.orders.order_lifecycle import (
 from events.schemas.orders.order_placed import OrderLine, OrderPlaced, OrderPlacedV1
 
 __all__ = [
+    "OrderCancellationRejected",
+    "OrderCancellationRequested",
     "OrderCancelled",
     "OrderConfirmed",
     "OrderDelivered",

@@ -64,6 +64,35 @@ class OrderCancelled(IntegrationEvent):
     was_paid: bool
 
 
+@_order_event("OrderCancellationRequested")
+class OrderCancellationRequested(IntegrationEvent):
+    """The customer (or an admin) asked to cancel a paid order that has not shipped.
+
+    Nothing is refunded yet: fulfillment first stops the shipment. When it could,
+    ``orders.OrderCancelled`` follows (with ``payments.PaymentRefunded``); when the carrier has
+    the parcel already, ``orders.OrderCancellationRejected``. ``reason``: ``customer_request``.
+    """
+
+    model_config = _examples(reason="customer_request")
+
+    order_id: uuid.UUID
+    reason: str = Field(max_length=64)
+
+
+@_order_event("OrderCancellationRejected")
+class OrderCancellationRejected(IntegrationEvent):
+    """A requested cancellation came too late: the parcel left; the order stays as it was.
+
+    The order goes on to ``orders.OrderShipped`` (nothing was refunded). ``reason``:
+    ``already_shipped``.
+    """
+
+    model_config = _examples(reason="already_shipped")
+
+    order_id: uuid.UUID
+    reason: str = Field(max_length=64)
+
+
 @_order_event("OrderRefunded")
 class OrderRefunded(IntegrationEvent):
     """An admin refunded the order; the money goes back through the provider."""

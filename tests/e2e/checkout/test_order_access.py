@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domains.identity.api import Principal, issue_access_token
+from domains.orders import api as orders
 from tests.e2e.checkout.checks import order_events
 from tests.support.shop import SECRET, Shopper, cart, key, new_product
 
@@ -39,7 +40,7 @@ async def test_a_customer_reads_their_order_but_not_anothers(
     assert theirs.json()["code"] == "order_not_found"
 
 
-async def test_a_customer_cancels_a_paid_order_and_is_refunded(
+async def test_cancelling_a_paid_order_is_accepted_and_refunds_nothing_yet(
     alice: Shopper, sessions: Sessions
 ) -> None:
     order_id = await _confirmed_order(alice, sessions)
@@ -47,24 +48,54 @@ async def test_a_customer_cancels_a_paid_order_and_is_refunded(
     response = await alice.client.post(f"/v1/orders/{order_id}/cancel")
     again = await alice.client.post(f"/v1/orders/{order_id}/cancel")
 
-    assert response.status_code == 200, response.text
-    assert response.json()["status"] == "cancelled"
-    assert again.status_code == 409
-    assert again.json()["code"] == "illegal_transition"
+    assert response.status_code == again.status_code == 202, response.text
+    assert response.json()["status"] == again.json()["status"] == "cancellation_requested"
     events = await order_events(sessions, order_id)
-    assert set(events[-2:]) == {"orders.OrderCancelled", "payments.PaymentRefunded"}
+    assert events[-1] == "orders.OrderCancellationRequested"  # the parcel is stopped first
+    assert "payments.PaymentRefunded" not in events
 
 
-async def test_an_admin_refunds_a_customer_cannot(
+async def test_an_unpaid_order_is_cancelled_at_once(alice: Shopper, sessions: Sessions) -> None:
+    sku = await new_product(sessions, stock=3)
+    line = {"sku": sku, "quantity": 1, "unit_price_minor": 1250}
+    placed = await alice.client.post(
+        "/v1/orders",
+        json={"customer_id": str(alice.user_id), "currency": "EUR", "lines": [line]},
+    )
+    order_id = placed.json()["order_id"]
+
+    response = await alice.client.post(f"/v1/orders/{order_id}/cancel")
+    again = await alice.client.post(f"/v1/orders/{order_id}/cancel")
+
+    assert response.status_code == again.status_code == 200, response.text
+    assert response.json()["status"] == "cancelled"
+
+
+async def test_a_shipped_order_is_too_late_to_cancel(alice: Shopper, sessions: Sessions) -> None:
+    order_id = await _confirmed_order(alice, sessions)
+    await _ship(sessions, order_id)
+
+    response = await alice.client.post(f"/v1/orders/{order_id}/cancel")
+
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "too_late_to_cancel"
+
+
+async def test_an_admin_refunds_a_shipped_order_a_customer_cannot(
     alice: Shopper, admin: Shopper, sessions: Sessions
 ) -> None:
     order_id = await _confirmed_order(alice, sessions)
     body = {"reason": "damaged in transit"}
 
+    not_shipped = await admin.client.post(f"/v1/admin/orders/{order_id}/refund", json=body)
+    await _ship(sessions, order_id)
     refused = await alice.client.post(f"/v1/admin/orders/{order_id}/refund", json=body)
     refunded = await admin.client.post(f"/v1/admin/orders/{order_id}/refund", json=body)
     twice = await admin.client.post(f"/v1/admin/orders/{order_id}/refund", json=body)
 
+    assert not_shipped.status_code == 409
+    assert not_shipped.json()["code"] == "not_shipped_yet"
     assert refused.status_code == 403
     assert refunded.status_code == 200, refunded.text
     assert refunded.json()["status"] == "refunded"
@@ -87,6 +118,14 @@ async def test_the_orders_report_streams_csv_for_admins_only(
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert any(row["order_id"] == order_id and row["status"] == "confirmed" for row in rows)
+
+
+async def _ship(sessions: Sessions, order_id: str) -> None:
+    """What the orders saga does when the order's parcel leaves."""
+    async with sessions.begin() as session:
+        await orders.follow_shipment(
+            session, uuid.UUID(order_id), uuid.uuid4(), orders.OrderStatus.SHIPPED
+        )
 
 
 def _token(*, secret: str = SECRET, age: timedelta = timedelta()) -> str:

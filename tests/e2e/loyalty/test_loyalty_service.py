@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from aiokafka import AIOKafkaProducer
@@ -18,6 +19,9 @@ from aiokafka.structs import ConsumerRecord
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from devtools.fakes.payment_provider import ProviderState
+from domains.orders import api as orders_api
+from domains.payments import api as payments
 from events import new_envelope
 from events.schemas import OrderLine, OrderPlacedV1
 from events.schemas.orders import OrderConfirmed
@@ -47,6 +51,7 @@ async def test_loyalty_awards_and_takes_back_points_exactly_once(
     engine: AsyncEngine,
     api: str,
     admin: Shopper,
+    provider: tuple[ProviderState, str],
     unique: str,
     tmp_path: Path,
 ) -> None:
@@ -68,7 +73,7 @@ async def test_loyalty_awards_and_takes_back_points_exactly_once(
         orderflow_process(relay_args, env, tmp_path / "relay.log", relay_port, health="/metrics"),
         loyalty_process(loyalty_env, tmp_path / "loyalty.log") as loyalty,
     ):
-        customers, orders = await _shop(api, admin, sessions)
+        customers, orders = await _shop(api, admin, sessions, provider[1])
         legacy_customer, legacy_order = await _legacy_v1_order(sessions)
         garbage = f"garbage-{unique}".encode()
         await _produce_garbage(kafka, garbage)
@@ -95,8 +100,10 @@ async def test_loyalty_awards_and_takes_back_points_exactly_once(
     assert headers["x-original-consumer-group"] == group
 
 
-async def _shop(api: str, admin: Shopper, sessions: Sessions) -> tuple[list[uuid.UUID], list[str]]:
-    """Alice keeps her order, bob's is refunded, carol cancels hers."""
+async def _shop(
+    api: str, admin: Shopper, sessions: Sessions, provider_url: str
+) -> tuple[list[uuid.UUID], list[str]]:
+    """Alice keeps her order, bob's is refunded once shipped, carol cancels hers before."""
     customers, orders = [], []
     for quantity in (2, 1, 1):
         async with shopper_at(api) as shopper:
@@ -109,11 +116,29 @@ async def _shop(api: str, admin: Shopper, sessions: Sessions) -> tuple[list[uuid
             orders.append(str(response.json()["order_id"]))
             if len(orders) == 3:
                 cancelled = await shopper.client.post(f"/v1/orders/{orders[2]}/cancel")
-                assert cancelled.status_code == 200, cancelled.text
+                assert cancelled.status_code == 202, cancelled.text
+    await _saga_steps(sessions, provider_url, shipped=orders[1], cancelled=orders[2])
     body = {"reason": "damaged in transit"}
     refunded = await admin.client.post(f"/v1/admin/orders/{orders[1]}/refund", json=body)
     assert refunded.status_code == 200, refunded.text
     return customers, orders
+
+
+async def _saga_steps(
+    sessions: Sessions, provider_url: str, *, shipped: str, cancelled: str
+) -> None:
+    """What the fulfillment saga (not running here) does: ship one order; stop the other's
+    parcel, after which the orders saga refunds and cancels it (``OrderCancelled``)."""
+    async with sessions.begin() as session:
+        await orders_api.follow_shipment(
+            session, uuid.UUID(shipped), uuid.uuid4(), orders_api.OrderStatus.SHIPPED
+        )
+    provider = payments.PaymentProvider(payments.ProviderSettings(base_url=provider_url))
+    try:
+        uow = partial(orders_api.OrdersUnitOfWork, sessions)
+        assert await orders_api.complete_cancellation(uuid.UUID(cancelled), uow, provider)
+    finally:
+        await provider.aclose()
 
 
 async def _legacy_v1_order(sessions: Sessions) -> tuple[uuid.UUID, str]:

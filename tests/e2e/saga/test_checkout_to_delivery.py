@@ -26,6 +26,7 @@ from consumers.orders_saga import orders_saga_consumer
 from consumers.search import search_consumer
 from devtools.fakes.carrier import Behaviour, CarrierState, create_carrier_app
 from devtools.fakes.payment_provider import ProviderState, create_provider_app
+from domains.payments import api as payments
 from foundation.kafka import KafkaConnection
 from orderflow.http import create_app
 from orderflow.processes import run_relay
@@ -57,10 +58,12 @@ async def shop(
             serving(create_app(engine, settings=app_settings(settings, provider)))
         )
         adapter = HttpCarrier(CarrierConfig(base_url=carrier))
+        refunds = payments.PaymentProvider(payments.ProviderSettings(base_url=provider))
+        stack.push_async_callback(refunds.aclose)
         groups = [
             replace(search_consumer(), name=f"e2e-search-{unique}"),
             replace(fulfillment_consumer(adapter), name=f"e2e-fulfillment-{unique}"),
-            replace(orders_saga_consumer(), name=f"e2e-orders-saga-{unique}"),
+            replace(orders_saga_consumer(refunds), name=f"e2e-orders-saga-{unique}"),
         ]
         for group in groups:
             await start_at_end(kafka, group)

@@ -1,22 +1,26 @@
-"""Orders for saga tests, made through the domains' public surfaces."""
+"""Orders for saga tests, made through the domains' public surfaces, and how they ended."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from domains.catalog import api as catalog
+from domains.identity.api import Principal
 from domains.orders import api as orders
-from domains.shared import ConcurrentUpdate
+from domains.orders.api import Checkout, OrdersServices
+from domains.payments import api as payments
 
 Sessions = async_sessionmaker[AsyncSession]
 
 
 async def confirmed_order(sessions: Sessions, sku: str, quantity: int = 2) -> uuid.UUID:
-    """An order whose stock is reserved and committed and which is confirmed (as checkout does)."""
+    """An order whose stock is reserved and committed and which is confirmed, with no payment
+    (as an upstream service's order would be)."""
     line = orders.OrderLine(sku=sku, quantity=quantity, unit_price_minor=900)
     order = await orders.place_order(
         orders.PlaceOrder(uuid.uuid4(), "EUR", (line,)), orders.OrdersUnitOfWork(sessions)
@@ -31,22 +35,33 @@ async def confirmed_order(sessions: Sessions, sku: str, quantity: int = 2) -> uu
     return order.id
 
 
-async def cancel(sessions: Sessions, order_id: uuid.UUID) -> None:
-    """Cancel the order (the refund at the provider is not what these tests are about).
+@dataclass(frozen=True)
+class PaidOrder:
+    """An order bought through checkout: paid, its stock committed."""
 
-    Like a client answered 409 ``concurrent_update``, reload and retry when the saga moved the
-    order on meanwhile (``ShipmentCreated`` makes it ``fulfilling`` at any moment).
-    """
-    retrying = AsyncRetrying(
-        retry=retry_if_exception_type(ConcurrentUpdate), stop=stop_after_attempt(5), reraise=True
-    )
-    async for attempt in retrying:
-        with attempt:
-            async with orders.OrdersUnitOfWork(sessions) as uow:
-                order = await uow.orders.get(order_id)
-                assert order is not None
-                order.cancel("customer_request")
-                await uow.commit()
+    order_id: uuid.UUID
+    customer: Principal
+
+
+async def paid_order(
+    sessions: Sessions, provider: payments.PaymentProvider, sku: str, quantity: int = 2
+) -> PaidOrder:
+    """Check out ``quantity`` of ``sku`` with a card the fake provider authorizes."""
+    customer = Principal(uuid.uuid4(), frozenset({"customer"}))
+    services = OrdersServices.create(sessions, provider)
+    command = Checkout(customer.user_id, str(uuid.uuid4()), "EUR", ((sku, quantity),), "tok_visa")
+    result = await services.checkout.checkout(command)
+    assert result.answer.outcome == "confirmed", result.answer
+    assert result.answer.order_id is not None
+    return PaidOrder(result.answer.order_id, customer)
+
+
+async def cancel(sessions: Sessions, order_id: uuid.UUID, customer: Principal | None = None) -> str:
+    """Cancel as the customer would (an admin when no customer is given); the status after."""
+    principal = customer or Principal(uuid.uuid4(), frozenset({"admin"}))
+    uow = partial(orders.OrdersUnitOfWork, sessions)
+    order = await orders.cancel_order(order_id, principal, uow)
+    return order.status.value
 
 
 async def status_of(sessions: Sessions, order_id: uuid.UUID) -> str:
@@ -62,3 +77,13 @@ async def shipment_of(sessions: Sessions, order_id: uuid.UUID) -> dict[str, obje
         sql = "SELECT * FROM fulfillment.shipments WHERE order_id = :id"
         row = (await session.execute(text(sql), {"id": order_id})).mappings().first()
     return dict(row) if row else None
+
+
+async def refunds_of(sessions: Sessions, order_id: uuid.UUID) -> int:
+    """How many refunds the order's payment has."""
+    async with sessions() as session:
+        sql = (
+            "SELECT count(*) FROM payments.refunds r JOIN payments.intents i "
+            "ON i.id = r.intent_id WHERE i.order_id = :id"
+        )
+        return int(await session.scalar(text(sql), {"id": order_id}) or 0)

@@ -14,15 +14,27 @@ from domains.shared import Conflict
 
 S = OrderStatus
 SHIPMENT = uuid.uuid4()
-MOVES: dict[OrderStatus, Callable[[Order], None]] = {
+Move = Callable[[Order], None]
+MOVES: dict[OrderStatus, Move] = {
     S.PAYMENT_PENDING: lambda o: o.await_payment(),
     S.CONFIRMED: lambda o: o.confirm("auth_1"),
+    S.CANCELLATION_REQUESTED: lambda o: o.request_cancellation("customer_request"),
     S.CANCELLED: lambda o: o.cancel("customer_request"),
     S.REFUNDED: lambda o: o.refund(2500, "damaged"),
     S.FULFILLING: lambda o: o.start_fulfilling(SHIPMENT),
     S.SHIPPED: lambda o: o.ship(SHIPMENT),
     S.DELIVERED: lambda o: o.deliver(SHIPMENT),
 }
+REJECT: Move = lambda o: o.reject_cancellation("already_shipped")  # noqa: E731
+# The one step whose target another step reaches too: a rejected cancellation resumes
+# fulfillment; fulfillment itself starts only from confirmed.
+MOVE_FROM: dict[tuple[OrderStatus, OrderStatus], Move] = {
+    (S.CANCELLATION_REQUESTED, S.FULFILLING): REJECT,
+}
+
+
+def _move(source: OrderStatus, target: OrderStatus) -> Move:
+    return MOVE_FROM.get((source, target), MOVES[target])
 
 
 def _order_in(status: OrderStatus) -> Order:
@@ -66,7 +78,7 @@ def test_every_legal_transition_moves_and_records_an_event(
 ) -> None:
     order = _order_in(source)
 
-    MOVES[target](order)
+    _move(source, target)(order)
 
     assert order.status is target
     assert order.version == 2
@@ -86,16 +98,42 @@ def test_every_illegal_transition_is_a_conflict_and_changes_nothing(
     assert (order.status, order.version, order.events) == (source, 1, [])
 
 
+@pytest.mark.parametrize(
+    ("source", "move"),
+    [(S.CANCELLATION_REQUESTED, MOVES[S.FULFILLING])]
+    + [(s, REJECT) for s in S if s is not S.CANCELLATION_REQUESTED],
+)
+def test_fulfilling_is_reached_by_starting_from_confirmed_or_by_a_rejection_only(
+    source: OrderStatus, move: Move
+) -> None:
+    order = _order_in(source)
+
+    with pytest.raises(Conflict) as refused:
+        move(order)
+
+    assert refused.value.code == "illegal_transition"
+    assert order.status is source
+
+
 def test_a_shipped_order_cannot_be_cancelled_only_refunded() -> None:
     assert S.CANCELLED not in TRANSITIONS[S.SHIPPED]
     assert S.REFUNDED in TRANSITIONS[S.SHIPPED]
 
 
-def test_cancelling_a_paid_order_says_so_in_the_event() -> None:
+def test_a_paid_order_is_cancelled_only_through_a_request_that_says_so_in_the_event() -> None:
     order = _order_in(S.CONFIRMED)
 
+    with pytest.raises(Conflict):
+        order.cancel("customer_request")
+    order.request_cancellation("customer_request")
     order.cancel("customer_request")
 
-    (event,) = order.events
-    assert isinstance(event, ev.OrderCancelled)
-    assert event.was_paid is True
+    requested, cancelled = order.events
+    assert isinstance(requested, ev.OrderCancellationRequested)
+    assert isinstance(cancelled, ev.OrderCancelled)
+    assert cancelled.was_paid is True
+
+
+def test_an_admin_refund_is_only_for_orders_that_shipped() -> None:
+    refundable = {status for status in S if S.REFUNDED in TRANSITIONS[status]}
+    assert refundable == {S.SHIPPED, S.DELIVERED}

@@ -15,9 +15,16 @@ from orderflow_events.models.catalog import (
     ReservedItem,
     StockAdjusted,
 )
-from orderflow_events.models.fulfillment import ShipmentCreated, ShipmentDelivered, ShipmentShipped
+from orderflow_events.models.fulfillment import (
+    ShipmentCancelled,
+    ShipmentCreated,
+    ShipmentDelivered,
+    ShipmentShipped,
+)
 from orderflow_events.models.identity import PasswordChanged, PasswordResetRequested, UserRegistered
 from orderflow_events.models.orders import (
+    OrderCancellationRejected,
+    OrderCancellationRequested,
     OrderCancelled,
     OrderConfirmed,
     OrderDelivered,
@@ -39,12 +46,15 @@ EVENTS: tuple[type[Event], ...] = (
     ProductCreated,
     ProductUpdated,
     StockAdjusted,
+    ShipmentCancelled,
     ShipmentCreated,
     ShipmentDelivered,
     ShipmentShipped,
     PasswordChanged,
     PasswordResetRequested,
     UserRegistered,
+    OrderCancellationRejected,
+    OrderCancellationRequested,
     OrderCancelled,
     OrderConfirmed,
     OrderDelivered,
@@ -64,6 +74,8 @@ __all__ = [
     "InventoryCommitted",
     "InventoryReleased",
     "InventoryReserved",
+    "OrderCancellationRejected",
+    "OrderCancellationRequested",
     "OrderCancelled",
     "OrderConfirmed",
     "OrderDelivered",
@@ -83,6 +95,7 @@ __all__ = [
     "ProductCreated",
     "ProductUpdated",
     "ReservedItem",
+    "ShipmentCancelled",
     "ShipmentCreated",
     "ShipmentDelivered",
     "ShipmentShipped",

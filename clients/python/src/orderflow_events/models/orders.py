@@ -22,6 +22,57 @@ class OrderLine(Model):
     unit_price_minor: int = Field(ge=0)
 
 
+class OrderCancellationRejected(Event):
+    """A requested cancellation came too late: the parcel left; the order stays as it was.
+
+    The order goes on to ``orders.OrderShipped`` (nothing was refunded). ``reason``:
+    ``already_shipped``.
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"order_id": "0b8f3c52-6f5e-4a8e-9a55-2f7c1e0d9a11", "reason": "already_shipped"}
+            ]
+        }
+    )
+    event_spec: ClassVar[EventSpec] = EventSpec(
+        event_type="orders.OrderCancellationRejected",
+        version=1,
+        topic="orders.order.v1",
+        key="order_id",
+        aggregate_type="order",
+    )
+    order_id: uuid.UUID
+    reason: str = Field(max_length=64)
+
+
+class OrderCancellationRequested(Event):
+    """The customer (or an admin) asked to cancel a paid order that has not shipped.
+
+    Nothing is refunded yet: fulfillment first stops the shipment. When it could,
+    ``orders.OrderCancelled`` follows (with ``payments.PaymentRefunded``); when the carrier has
+    the parcel already, ``orders.OrderCancellationRejected``. ``reason``: ``customer_request``.
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"order_id": "0b8f3c52-6f5e-4a8e-9a55-2f7c1e0d9a11", "reason": "customer_request"}
+            ]
+        }
+    )
+    event_spec: ClassVar[EventSpec] = EventSpec(
+        event_type="orders.OrderCancellationRequested",
+        version=1,
+        topic="orders.order.v1",
+        key="order_id",
+        aggregate_type="order",
+    )
+    order_id: uuid.UUID
+    reason: str = Field(max_length=64)
+
+
 class OrderCancelled(Event):
     """The order was cancelled and its stock released.
 
