@@ -200,6 +200,34 @@ async def test_a_cancel_just_after_the_decision_to_ship_is_rejected_and_nothing_
     ]
 
 
+async def test_a_parcel_the_carrier_took_before_the_void_ships_and_the_cancel_is_rejected(
+    sessions: Sessions, carrier: FakeCarrier, stepped: SteppedSaga, order: tuple[PaidOrder, str]
+) -> None:
+    paid, sku = order
+    created = await stepped.run(until=lambda d: d.name == "fulfillment:ShipmentCreated")
+    assert created is not None
+    await stepped.handle(created)
+    await cancel(sessions, paid.order_id, paid.customer)
+    request = await stepped.next("fulfillment:OrderCancellationRequested")
+    await stepped.handle(request)  # cancelling: the void is recorded
+    # The label was printed and the carrier's driver took the parcel before our void arrived.
+    reference = str(created.event.shipment_id)  # type: ignore[attr-defined]
+    carrier.state.book(reference, str(paid.order_id))
+    carrier.state.hand_over(reference)
+
+    await stepped.effect(created)  # the booking (the same parcel), then the void: refused
+    await stepped.effect(request)
+    await stepped.run()
+
+    ending = await ending_of(sessions, carrier.state, paid.order_id, sku)
+    assert shipped_and_not_refunded(ending, stock=STOCK, quantity=QUANTITY), ending
+    assert "fulfillment.ShipmentCancelled" not in await _shipment_events(sessions, paid)
+    assert (await _order_events(sessions, paid))[-2:] == [
+        "orders.OrderCancellationRejected",
+        "orders.OrderShipped",
+    ]
+
+
 async def test_a_cancel_after_the_order_shipped_is_refused_too_late(
     sessions: Sessions, carrier: FakeCarrier, stepped: SteppedSaga, order: tuple[PaidOrder, str]
 ) -> None:
