@@ -1,18 +1,16 @@
-"""Writing patches into a pair of search tables, guarded by the version of each field group.
-
-``INSERT ... ON CONFLICT (id) DO UPDATE ... WHERE t.<group>_version < EXCLUDED.<group>_version``:
-a late, replayed or duplicated event of a group changes nothing once a newer one of that group
-was applied, whatever order the events arrive in.
+"""Writing patches into a pair of search tables, guarded by the version of each field group
+(:func:`consumers.readmodel.guarded_upsert`): a late, replayed or duplicated event of a group
+changes nothing once a newer one of that group was applied, whatever order they arrive in.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import MetaData, Table, func
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from consumers.readmodel import guarded_upsert
 from consumers.search import tables
 from consumers.search.projections import Kind, Patch, patches_of
 from events import IntegrationEvent
@@ -48,22 +46,8 @@ class SearchIndex:
     async def write(self, session: AsyncSession, patch: Patch, version: int) -> int:
         """Upsert one patch unless its group already holds ``version`` or newer."""
         table = self.table(patch.kind)
-        guard = f"{patch.group}_version"
-        row = {"id": patch.row_id, **patch.values, guard: version, "version": version}
-        statement = insert(table).values(row)
-        excluded = statement.excluded
-        statement = statement.on_conflict_do_update(
-            index_elements=[table.c.id],
-            set_={
-                **{name: excluded[name] for name in patch.values},
-                guard: excluded[guard],
-                "version": func.greatest(table.c.version, excluded.version),
-                "updated_at": func.now(),
-            },
-            where=table.c[guard] < excluded[guard],
-        )
-        result = await session.execute(statement)
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        key = {"id": patch.row_id}
+        return await guarded_upsert(session, table, key, patch.group, patch.values, version)
 
 
 LIVE = SearchIndex(tables.products, tables.orders)
