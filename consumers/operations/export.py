@@ -58,6 +58,7 @@ def write_json_lines(target: Path | TextIO, rows: Iterable[dict[str, Any]]) -> i
 def _write(out: TextIO, rows: Iterable[dict[str, Any]]) -> int:
     count = 0
     for row in rows:
-        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        # ASCII with \u escapes: the same JSON, and nothing a terminal obeys when sent to stdout.
+        out.write(json.dumps(row) + "\n")
         count += 1
     return count

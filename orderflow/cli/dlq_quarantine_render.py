@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from orderflow.cli.dlq_render import when
 from orderflow.cli.tables import table
+from orderflow.cli.terminal import printable, printable_lines
 
 if TYPE_CHECKING:
     from consumers.operations.quarantine_records import QuarantinedRecord
@@ -71,9 +72,9 @@ def detail(record: QuarantinedRecord) -> str:
         "  headers:",
         *(f"    {name}: {_text(value)}" for name, value in record.headers),
         "  payload:",
-        "    " + _payload(record),
     ]
-    return "\n".join(lines)
+    payload = printable_lines("    " + _payload(record))
+    return "\n".join([*(printable(line) for line in lines), payload])
 
 
 def _resolution(record: QuarantinedRecord) -> str:
@@ -89,7 +90,7 @@ def _payload(record: QuarantinedRecord) -> str:
     except ValueError:
         parsed = None
     if parsed is not None:
-        return json.dumps(parsed, indent=2, ensure_ascii=False)[: PREVIEW_CHARS * 10]
+        return json.dumps(parsed, indent=2)[: PREVIEW_CHARS * 10]  # ASCII: \u escapes
     return _text(value) + (" …" if len(value) > PREVIEW_CHARS else "")
 
 

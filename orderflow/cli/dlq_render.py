@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from orderflow.cli.tables import table
+from orderflow.cli.terminal import printable, printable_lines
 
 if TYPE_CHECKING:
     from consumers.operations import JobView, Plan, SummaryRow
@@ -119,19 +120,18 @@ def job_json(view: JobView) -> dict[str, Any]:
 
 def detail(d: RecordDetail) -> str:
     """``dlq show`` for one dead letter."""
-    r = d.record
-    h = r.header_map()
+    h = d.record.header_map()
     return "\n".join(
         [
-            *_overview(d, h),
+            *(printable(line) for line in _overview(d, h)),
             "headers",
-            *(f"  {n}: {v}" for n, v in h.items() if n != "x-exception-stacktrace"),
+            *(printable(f"  {n}: {v}") for n, v in h.items() if n != "x-exception-stacktrace"),
             "payload",
-            _indent(_payload(d)),
+            _indent(printable_lines(_payload(d))),
             "stack trace",
-            _indent(h.get("x-exception-stacktrace", "(none)")),
+            _indent(printable_lines(h.get("x-exception-stacktrace", "(none)"))),
             "replay history",
-            *_history(d),
+            *(printable(line) for line in _history(d)),
         ]
     )
 

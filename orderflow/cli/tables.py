@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
+from orderflow.cli.terminal import printable
+
 # rich.console and rich.table are imported inside ``table``: importing them here would slow down
 # every `orderflow` invocation, even `--help`.
 
@@ -22,8 +24,8 @@ def table(headers: Sequence[str] | None, rows: Sequence[Sequence[object]]) -> st
     for i, header in enumerate(headers or [""] * width):
         numbers = bool(rows) and all(_is_number(row[i]) for row in rows)
         grid.add_column(Text(header), no_wrap=True, justify="right" if numbers else "left")
-    for row in rows:
-        grid.add_row(*(Text(str(cell)) for cell in row))
+    for row in rows:  # cells often come from records: escape sequences are shown, not obeyed
+        grid.add_row(*(Text(printable(str(cell))) for cell in row))
     out = io.StringIO()
     Console(file=out, width=WIDE, color_system=None, highlight=False).print(grid)
     return "\n".join(line.rstrip() for line in out.getvalue().splitlines())
