@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from consumers.search.query import search
 from domains.identity.api import ADMIN, OPERATOR, Principal, Unauthenticated
 from domains.shared import Forbidden
+from domains.shared.problems import problem_responses
 
 Authenticate = Callable[[Request, HTTPAuthorizationCredentials | None], Awaitable[Principal]]
 STAFF = (ADMIN, OPERATOR)
@@ -43,7 +44,12 @@ def build_router(
         """The caller when a token was sent (401 if it is bad); None for anonymous callers."""
         return None if credentials is None else await authenticate(request, credentials)
 
-    @router.get("", response_model=SearchResults)
+    @router.get(
+        "",
+        response_model=SearchResults,
+        responses=problem_responses({401: ["missing_token"], 403: ["role_required"]}),
+        openapi_extra={"security": [{}]},  # appended to the bearer scheme: a token is optional
+    )
     async def search_index(
         principal: Annotated[Principal | None, Depends(viewer)],
         q: Annotated[str, Query(min_length=1, max_length=200, description="websearch syntax")],

@@ -18,19 +18,24 @@ from domains.catalog.model import MAX_DESCRIPTION, MAX_NAME, MAX_PRICE_MINOR, SK
 from domains.catalog.repository import ProductView
 from domains.catalog.stock import MAX_ADJUSTMENT, MAX_REASON
 from domains.catalog.unit_of_work import CatalogUnitOfWork
+from domains.shared.fields import JSON_NUMBER, NOT_BLANK, Currency, StrictBool, StrictInt
+from domains.shared.problems import problem_responses
 
 Sku = Annotated[str, Field(pattern=SKU_PATTERN, examples=["MUG-BLUE-350"])]
-Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
+# The document shows the domain's rules (a name is not only white space, a change is not 0)
+# so that no request valid by it is refused; the domain checks them, with its own codes.
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME, json_schema_extra=NOT_BLANK)]
 Description = Annotated[str, Field(max_length=MAX_DESCRIPTION)]
-PriceMinor = Annotated[int, Field(ge=0, le=MAX_PRICE_MINOR, description="Minor units")]
-Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. EUR")]
+PriceMinor = Annotated[int, Field(ge=0, le=MAX_PRICE_MINOR, description="Minor units"), JSON_NUMBER]
 
-ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "No valid bearer token (problem+json)"},
-    403: {"description": "The token is not an admin's (problem+json)"},
-    404: {"description": "Unknown product (problem+json)"},
-    422: {"description": "The body breaks a schema or catalog rule (problem+json)"},
-}
+UPDATE_ERRORS = problem_responses(
+    {
+        403: ["role_required"],
+        404: ["product_not_found"],
+        409: ["concurrent_update"],
+        422: ["bad_name"],
+    }
+)
 
 
 class CreateProductIn(BaseModel):
@@ -43,8 +48,8 @@ class CreateProductIn(BaseModel):
     description: Description = ""
     price_minor: PriceMinor
     currency: Currency
-    active: bool = True
-    initial_stock: int = Field(default=0, ge=0, le=MAX_ADJUSTMENT)
+    active: StrictBool = True
+    initial_stock: StrictInt = Field(default=0, ge=0, le=MAX_ADJUSTMENT)
 
 
 class UpdateProductIn(BaseModel):
@@ -54,7 +59,7 @@ class UpdateProductIn(BaseModel):
 
     name: Name | None = None
     description: Description | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
 
 
 class PriceIn(BaseModel):
@@ -71,8 +76,18 @@ class StockAdjustmentIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    delta: int = Field(ge=-MAX_ADJUSTMENT, le=MAX_ADJUSTMENT, description="Non-zero change")
-    reason: str = Field(min_length=1, max_length=MAX_REASON, examples=["delivery 2026-11-26"])
+    delta: StrictInt = Field(
+        ge=-MAX_ADJUSTMENT,
+        le=MAX_ADJUSTMENT,
+        description="Non-zero change",
+        json_schema_extra={"not": {"const": 0}},
+    )
+    reason: str = Field(
+        min_length=1,
+        max_length=MAX_REASON,
+        examples=["delivery 2026-11-26"],
+        json_schema_extra=NOT_BLANK,
+    )
 
 
 class ProductOut(BaseModel):
@@ -139,7 +154,7 @@ def _browse_routes(router: APIRouter, uow: Callable[[], CatalogUnitOfWork]) -> N
     @router.get(
         "/v1/products/{product_id}",
         response_model=ProductOut,
-        responses={404: {"description": "Unknown product (problem+json)"}},
+        responses=problem_responses({404: ["product_not_found"]}),
     )
     async def read_product(product_id: uuid.UUID) -> ProductOut:
         """One product with its price and available stock."""
@@ -154,7 +169,9 @@ def _admin_routes(
         status_code=status.HTTP_201_CREATED,
         response_model=ProductOut,
         dependencies=guard,
-        responses={**ADMIN_ERRORS, 409: {"description": "The SKU exists (problem+json)"}},
+        responses=problem_responses(
+            {403: ["role_required"], 409: ["sku_taken"], 422: ["unknown_currency", "bad_name"]}
+        ),
     )
     async def post_product(body: CreateProductIn, response: Response) -> ProductOut:
         """Add a product (admin); ``ProductCreated`` (and ``StockAdjusted``) follow."""
@@ -166,7 +183,7 @@ def _admin_routes(
         "/v1/products/{product_id}",
         response_model=ProductOut,
         dependencies=guard,
-        responses=ADMIN_ERRORS,
+        responses=UPDATE_ERRORS,
     )
     async def patch_product(product_id: uuid.UUID, body: UpdateProductIn) -> ProductOut:
         """Change name, description or the active flag (admin)."""
@@ -177,7 +194,14 @@ def _admin_routes(
         "/v1/admin/products/{product_id}/price",
         response_model=ProductOut,
         dependencies=guard,
-        responses=ADMIN_ERRORS,
+        responses=problem_responses(
+            {
+                403: ["role_required"],
+                404: ["product_not_found"],
+                409: ["concurrent_update"],
+                422: ["unknown_currency"],
+            }
+        ),
     )
     async def put_price(product_id: uuid.UUID, body: PriceIn) -> ProductOut:
         """Set the unit price (admin); ``PriceChanged`` follows."""
@@ -188,7 +212,14 @@ def _admin_routes(
         "/v1/admin/products/{product_id}/stock",
         response_model=ProductOut,
         dependencies=guard,
-        responses={**ADMIN_ERRORS, 409: {"description": "Stock would go below 0"}},
+        responses=problem_responses(
+            {
+                403: ["role_required"],
+                404: ["product_not_found"],
+                409: ["stock_below_zero", "concurrent_update"],
+                422: ["bad_adjustment", "bad_reason"],
+            }
+        ),
     )
     async def post_stock_adjustment(product_id: uuid.UUID, body: StockAdjustmentIn) -> ProductOut:
         """Add or remove stock with a reason (admin); ``StockAdjusted`` follows."""

@@ -18,9 +18,34 @@ from domains.identity.model import MAX_EMAIL, User
 from domains.identity.passwords import MAX_PASSWORD, MIN_PASSWORD
 from domains.identity.principal import Principal
 from domains.identity.unit_of_work import IdentityUnitOfWork
+from domains.shared.fields import NOT_BLANK, WHITE_SPACE
+from domains.shared.problems import problem_responses
 
-Email = Annotated[str, Field(min_length=3, max_length=MAX_EMAIL, examples=["ada@example.com"])]
+# The document shows the domain's rules (model.normalize_email, passwords.check_password_policy)
+# so that no request valid by it is refused; the domain checks them, with its own codes.
+_SPACE = f"[{WHITE_SPACE}]"
+_PART = f"[^@{WHITE_SPACE}]"
+Email = Annotated[
+    str,
+    Field(
+        min_length=3,
+        max_length=MAX_EMAIL,
+        examples=["ada@example.com"],
+        json_schema_extra={"pattern": f"^{_SPACE}*{_PART}+@{_PART}+\\.{_PART}+{_SPACE}*$"},
+    ),
+]
+# Log-in and reset requests answer the same for any address: no pattern there.
+AnyEmail = Annotated[str, Field(min_length=3, max_length=MAX_EMAIL, examples=["ada@example.com"])]
 Password = Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD)]
+NewPassword = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_PASSWORD,
+        description=f"{MIN_PASSWORD} to {MAX_PASSWORD} characters, not only white space",
+        json_schema_extra={"minLength": MIN_PASSWORD, **NOT_BLANK},
+    ),
+]
 RESET_ACCEPTED = "If the address is registered, a reset link is on its way."
 
 
@@ -30,7 +55,7 @@ class RegisterIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: Email
-    password: Password = Field(description=f"{MIN_PASSWORD} to {MAX_PASSWORD} characters")
+    password: NewPassword
 
 
 class LoginIn(BaseModel):
@@ -38,7 +63,7 @@ class LoginIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    email: Email
+    email: AnyEmail
     password: Password
 
 
@@ -47,7 +72,7 @@ class PasswordResetIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    email: Email
+    email: AnyEmail
 
 
 class PasswordResetConfirmIn(BaseModel):
@@ -56,7 +81,7 @@ class PasswordResetConfirmIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     token: str = Field(min_length=1, max_length=200)
-    new_password: Password
+    new_password: NewPassword
 
 
 class TokenOut(BaseModel):
@@ -104,7 +129,7 @@ def build_router(
     @router.get(
         "/v1/me",
         response_model=UserOut,
-        responses={401: {"description": "No valid bearer token (problem+json)"}},
+        responses=problem_responses({404: ["user_not_found"]}),
     )
     async def read_me(caller: Annotated[Principal, Depends(principal)]) -> UserOut:
         """The account of the caller."""
@@ -120,10 +145,7 @@ def _account_routes(
         "/v1/auth/register",
         status_code=status.HTTP_201_CREATED,
         response_model=UserOut,
-        responses={
-            409: {"description": "The address is registered (email_taken)"},
-            422: {"description": "Bad e-mail, weak password or schema error (problem+json)"},
-        },
+        responses=problem_responses({409: ["email_taken"], 422: ["bad_email", "weak_password"]}),
     )
     async def register(body: RegisterIn, response: Response) -> UserOut:
         """Create a customer account; ``UserRegistered`` follows."""
@@ -134,7 +156,7 @@ def _account_routes(
     @router.post(
         "/v1/auth/login",
         response_model=TokenOut,
-        responses={401: {"description": "Wrong e-mail or password (invalid_credentials)"}},
+        responses=problem_responses({401: ["invalid_credentials"]}),
     )
     async def log_in(body: LoginIn) -> TokenOut:
         """Exchange e-mail and password for a short-lived bearer token."""
@@ -162,7 +184,16 @@ def _reset_routes(
     @router.post(
         "/v1/auth/password-reset/confirm",
         status_code=status.HTTP_204_NO_CONTENT,
-        responses={422: {"description": "Token invalid, used or expired; weak password"}},
+        responses=problem_responses(
+            {
+                422: [
+                    "reset_token_invalid",
+                    "reset_token_used",
+                    "reset_token_expired",
+                    "weak_password",
+                ]
+            }
+        ),
     )
     async def confirm_reset(body: PasswordResetConfirmIn) -> Response:
         """Set a new password with the token from the e-mail (works once)."""

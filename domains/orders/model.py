@@ -11,6 +11,9 @@ from domains.orders import events as ev
 from domains.orders.lines import MAX_LINES, OrderLine
 from domains.shared import Conflict, InvalidInput, is_currency
 
+# What a refund reason may be: the OrderRefunded event carries it (max_length 200 there).
+MAX_REFUND_REASON = 200
+
 
 class OrderStatus(enum.StrEnum):
     """Where an order is in its life."""
@@ -129,6 +132,7 @@ class Order:
 
     def refund(self, amount_minor: int, reason: str) -> None:
         """An admin refunded the whole order."""
+        reason = refund_reason(reason)
         self._move_to(S.REFUNDED)
         self._record(ev.OrderRefunded(self.id, self.version, amount_minor, reason))
 
@@ -166,6 +170,21 @@ class Order:
 
     def _record(self, event: ev.OrderEvent) -> None:
         self.events.append(event)
+
+
+def refund_reason(reason: str) -> str:
+    """The reason as stored: trimmed, 1 to ``MAX_REFUND_REASON`` characters, no NUL.
+
+    Checked before the provider is asked to refund, so a reason the event or the database would
+    refuse can never fail the request after the money went back (``bad_reason``).
+    """
+    normal = reason.strip()
+    if not normal or len(normal) > MAX_REFUND_REASON or "\x00" in normal:
+        raise InvalidInput(
+            f"a refund reason has 1 to {MAX_REFUND_REASON} characters and no NUL",
+            code="bad_reason",
+        )
+    return normal
 
 
 def _check_order(currency: str, lines: tuple[OrderLine, ...]) -> None:

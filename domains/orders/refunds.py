@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from domains.identity.api import Principal
 from domains.orders.authorization import ensure_admin
-from domains.orders.model import TRANSITIONS, Order, OrderStatus
+from domains.orders.model import TRANSITIONS, Order, OrderStatus, refund_reason
 from domains.orders.unit_of_work import OrdersUnitOfWork
 from domains.payments import api as payments
 from domains.shared import Conflict, NotFound
@@ -31,8 +31,13 @@ async def refund_order(
     provider: payments.PaymentProvider,
 ) -> Order:
     """An admin refunds a shipped or delivered order in full (``OrderRefunded`` +
-    ``PaymentRefunded``); ``Conflict(not_shipped_yet)`` before that: cancel it instead."""
+    ``PaymentRefunded``); ``Conflict(not_shipped_yet)`` before that: cancel it instead.
+
+    Every input is checked before the provider call: after it, nothing the caller sent can
+    make the request fail.
+    """
     ensure_admin(principal)
+    reason = refund_reason(reason)
     async with uow() as reading:
         order = await load_order(reading, order_id)
         _ensure_refundable(order)

@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from fastapi.responses import PlainTextResponse, Response
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -15,11 +15,14 @@ from consumers import search
 from domains.catalog import api as catalog
 from domains.identity import api as identity
 from domains.orders import api as orders
-from domains.shared.problems import problem
+from domains.shared.problems import problem, problem_responses
 from foundation.database import create_sessions
 from orderflow.http.asyncapi import router as asyncapi_router
 from orderflow.http.auth import current_principal, install_auth, require_role
 from orderflow.http.correlation import CorrelationMiddleware
+from orderflow.http.guard import RequestGuard
+from orderflow.http.metrics import metrics_endpoint
+from orderflow.http.openapi import install_openapi
 from orderflow.http.problems import install_problem_handlers
 from orderflow.settings import Settings, get_settings
 from orderflow.wiring.deployment import (
@@ -28,6 +31,11 @@ from orderflow.wiring.deployment import (
     payment_provider,
     signing_secret,
 )
+
+DESCRIPTION = """The order platform's HTTP API.
+
+Every error is `application/problem+json` (RFC 9457) with a stable `code`; each operation lists
+the codes it can answer with. Bodies are JSON, at most 1 MiB and 32 levels deep by default."""
 
 
 def create_app(
@@ -50,14 +58,22 @@ def create_app(
         if dispose_engine:
             await engine.dispose()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # Swagger UI and ReDoc from the package's files, not a CDN
         title="orderflow",
         version="0.1.0",
-        description="The order platform's HTTP API. Errors are application/problem+json.",
+        description=DESCRIPTION,
         lifespan=lifespan,
+        static_url="/docs/assets",
+    )
+    # The guard runs inside the correlation middleware: its refusals get an id and a metric.
+    app.add_middleware(
+        RequestGuard,
+        max_body_bytes=settings.http.max_body_bytes,
+        max_json_depth=settings.http.max_json_depth,
     )
     app.add_middleware(CorrelationMiddleware)
     install_problem_handlers(app)
+    install_openapi(app)
     install_auth(app, secret)
     app.include_router(
         orders.build_router(orders_services(sessions, settings, provider), current_principal)
@@ -77,7 +93,15 @@ def create_app(
         )
     )
 
-    @app.get("/healthz", tags=["operations"])
+    @app.get(
+        "/healthz",
+        tags=["operations"],
+        response_class=PlainTextResponse,
+        responses={
+            200: {"content": {"text/plain": {"example": "ok"}}},
+            **problem_responses({503: ["database_unavailable"]}),
+        },
+    )
     async def health() -> Response:
         """200 when the database answers."""
         try:
@@ -85,11 +109,8 @@ def create_app(
                 await conn.execute(text("SELECT 1"))
         except OSError as exc:
             return problem(503, "database_unavailable", str(exc))
-        return Response(status_code=200, content="ok")
+        return PlainTextResponse("ok")
 
-    @app.get("/metrics", tags=["operations"], include_in_schema=False)
-    async def metrics() -> Response:
-        """Prometheus metrics of this process."""
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
+    if settings.http.metrics_port is None:  # else on the internal port only (run_api)
+        app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     return app

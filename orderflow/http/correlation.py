@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import structlog
@@ -19,6 +20,9 @@ LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 log = structlog.get_logger("orderflow.http")
+# The client's id travels on in logs, events and Kafka headers, and comes back in our response
+# headers: printable ASCII without separators only, else the request gets a fresh id.
+_CORRELATION_ID = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
 
 
 class CorrelationMiddleware:
@@ -31,9 +35,11 @@ class CorrelationMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+        # latin-1 decodes any byte: this runs before the request guard refuses bad headers,
+        # and its 400 must still carry a correlation id and be counted.
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         structlog.contextvars.clear_contextvars()
-        correlation_id = bind_message_context(headers.get("x-correlation-id", "")[:128] or None)
+        correlation_id = bind_message_context(_client_correlation_id(headers))
         bind_traceparent(headers.get("traceparent"))
         started = time.perf_counter()
         status = 500
@@ -62,3 +68,8 @@ class CorrelationMiddleware:
                 status=status,
                 ms=round(elapsed * 1000, 2),
             )
+
+
+def _client_correlation_id(headers: dict[str, str]) -> str | None:
+    value = headers.get("x-correlation-id", "")
+    return value if _CORRELATION_ID.fullmatch(value) else None

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from domains.shared import DomainError
 from domains.shared.problems import error_response, problem
@@ -34,8 +35,30 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, code, str(exc.detail))
 
 
+async def _on_method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
+    """405 with ``Allow`` naming every method of the path (RFC 9110 15.5.6).
+
+    Starlette's own ``Allow`` names only the first route matching the path, and FastAPI makes
+    one route per method (``GET`` and ``PATCH /v1/products/{id}`` are two).
+    """
+    allowed = sorted(
+        {
+            method
+            for route in request.app.router.routes
+            if route.matches(request.scope)[0] is not Match.NONE
+            for method in getattr(route, "methods", None) or ()
+        }
+    )
+    response = problem(
+        405, "method_not_allowed", f"{request.method} is not allowed here; use {', '.join(allowed)}"
+    )
+    response.headers["Allow"] = ", ".join(allowed)
+    return response
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Map validation, domain and routing errors to problem responses."""
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(DomainError, _on_domain_error)
     app.add_exception_handler(HTTPException, _on_http_error)
+    app.add_exception_handler(405, _on_method_not_allowed)

@@ -1,7 +1,6 @@
 """Admin routes of the orders domain: refunds and the streamed orders report."""
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -9,10 +8,12 @@ from fastapi.responses import StreamingResponse
 
 from domains.identity.api import Principal
 from domains.orders.authorization import ensure_admin
-from domains.orders.http.models import OrderOut, PrincipalDependency, RefundIn, problems
+from domains.orders.http.models import OrderOut, PrincipalDependency, RefundIn
 from domains.orders.refunds import refund_order
 from domains.orders.report import orders_csv
 from domains.orders.wiring import OrdersServices
+from domains.shared.fields import Timestamp
+from domains.shared.problems import problem_responses
 
 
 def build_admin_router(services: OrdersServices, principal: PrincipalDependency) -> APIRouter:
@@ -22,15 +23,20 @@ def build_admin_router(services: OrdersServices, principal: PrincipalDependency)
     @router.post(
         "/orders/{order_id}/refund",
         response_model=OrderOut,
-        responses=problems(
-            401,
-            403,
-            404,
-            409,
-            422,
-            503,
-            _409="not_shipped_yet (cancel it instead), illegal_transition (not paid, or "
-            "already refunded) or not_refundable",
+        responses=problem_responses(
+            {
+                400: ["payment_provider_rejected"],
+                403: ["admin_required"],
+                404: ["order_not_found", "payment_not_found"],
+                409: [
+                    "not_shipped_yet",
+                    "illegal_transition",
+                    "not_refundable",
+                    "concurrent_update",
+                ],
+                422: ["bad_reason"],
+                503: ["payment_provider_unavailable", "payment_provider_circuit_open"],
+            }
         ),
     )
     async def refund(
@@ -46,13 +52,13 @@ def build_admin_router(services: OrdersServices, principal: PrincipalDependency)
         response_class=StreamingResponse,
         responses={
             200: {"content": {"text/csv": {}}, "description": "One CSV line per order"},
-            **problems(401, 403, 422),
+            **problem_responses({403: ["admin_required"]}),
         },
     )
     async def orders_report(
         caller: Annotated[Principal, Depends(principal)],
-        placed_from: Annotated[datetime | None, Query(description="Inclusive")] = None,
-        placed_to: Annotated[datetime | None, Query(description="Exclusive")] = None,
+        placed_from: Annotated[Timestamp | None, Query(description="Inclusive")] = None,
+        placed_to: Annotated[Timestamp | None, Query(description="Exclusive")] = None,
     ) -> StreamingResponse:
         """Every order as CSV, streamed from a server-side cursor (admins only)."""
         ensure_admin(caller)

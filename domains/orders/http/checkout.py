@@ -9,26 +9,28 @@ for a refused cart. A replay renders the stored answer the same way.
 # variable, as a real object.
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from domains.identity.api import Principal
 from domains.orders.checkout import Checkout, CheckoutAnswer, CheckoutService
-from domains.orders.http.models import (
-    CheckoutIn,
-    OrderOut,
-    PendingOrderOut,
-    PrincipalDependency,
-    problems,
-)
+from domains.orders.http.models import CheckoutIn, OrderOut, PendingOrderOut, PrincipalDependency
 from domains.orders.settlement import Settlement
 from domains.shared import DomainError, InvalidInput
-from domains.shared.problems import problem, status_of
+from domains.shared.fields import NOT_BLANK
+from domains.shared.problems import problem, problem_responses, status_of
 
 MAX_KEY = 200
 PENDING = "The payment provider has not answered yet; the order will be settled shortly."
 DECLINED = "The payment was declined; the order is cancelled. Try another payment method."
 EXPIRED = "The payment could not be confirmed in time; the order is cancelled."
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": True,
+    "description": "Retries with the same key and body get the same answer (e.g. a UUID).",
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY, **NOT_BLANK},
+}
 
 
 def build_checkout_router(checkout: CheckoutService, principal: PrincipalDependency) -> APIRouter:
@@ -41,27 +43,28 @@ def build_checkout_router(checkout: CheckoutService, principal: PrincipalDepende
         response_model=OrderOut,
         responses={
             202: {"model": PendingOrderOut, "description": "Payment answer pending"},
-            **problems(
-                400,
-                401,
-                402,
-                404,
-                409,
-                422,
-                503,
-                _404="Unknown SKU in the cart (code unknown_sku)",
-                _409="out_of_stock, or request_in_progress for a key in use",
-                _422="Schema or rule error, or idempotency_key_reused with a different body",
+            **problem_responses(
+                {
+                    400: ["idempotency_key_missing", "payment_provider_rejected"],
+                    402: ["payment_declined", "payment_expired"],
+                    404: ["unknown_sku"],
+                    409: ["out_of_stock", "request_in_progress", "concurrent_update"],
+                    422: [
+                        "idempotency_key_reused",
+                        "idempotency_key_too_long",
+                        "sku_inactive",
+                        "currency_mismatch",
+                        "unknown_currency",
+                    ],
+                    503: ["payment_provider_unavailable", "payment_provider_circuit_open"],
+                }
             ),
         },
+        # Read by hand (below) so that a missing key is its own 400, documented as required.
+        openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
     )
     async def post_checkout(
-        body: CheckoutIn,
-        caller: Annotated[Principal, Depends(principal)],
-        idempotency_key: Annotated[
-            str | None,
-            Header(description="Required. Retries with the same key and body get the same answer."),
-        ] = None,
+        body: CheckoutIn, request: Request, caller: Annotated[Principal, Depends(principal)]
     ) -> JSONResponse:
         """Buy the cart: price it, reserve stock, create the order, authorize the payment.
 
@@ -71,7 +74,7 @@ def build_checkout_router(checkout: CheckoutService, principal: PrincipalDepende
         """
         command = Checkout(
             customer_id=caller.user_id,
-            idempotency_key=_key(idempotency_key),
+            idempotency_key=_key(request.headers.get("idempotency-key")),
             currency=body.currency,
             items=tuple((item.sku, item.quantity) for item in body.items),
             card_token=body.payment.card_token,

@@ -5,50 +5,23 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from domains.identity.api import Principal
 from domains.orders.lines import MAX_LINES
-from domains.orders.model import Order
+from domains.orders.model import MAX_REFUND_REASON, Order
 from domains.orders.views import order_document
+from domains.shared.fields import NOT_BLANK, Currency, StrictInt
 
 # The composition root's dependency that authenticates the caller (401 otherwise).
 PrincipalDependency = Callable[..., Awaitable[Principal]]
 
-Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
-Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. EUR")]
-
-
-class Problem(BaseModel):
-    """An RFC 9457 problem (``application/problem+json``); ``code`` is stable."""
-
-    type: str
-    title: str
-    status: int
-    code: str = Field(description="Machine-readable, stable error code")
-    detail: str
-    model_config = ConfigDict(extra="allow")
-
-
-def problems(*statuses: int, **described: str) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` for problem statuses (``described`` overrides: ``_402="..."``)."""
-    texts = {
-        400: "Malformed request or missing header",
-        401: "Missing, expired or forged access token",
-        402: "Payment declined (code payment_declined); the order is cancelled",
-        403: "Authenticated but not allowed",
-        404: "No such order (or not yours)",
-        409: "Conflicts with the current state (illegal_transition, concurrent_update, ...)",
-        422: "The body breaks the schema or a domain rule",
-        503: "The payment provider is unavailable (code payment_provider_circuit_open)",
-    }
-    texts.update({int(k.lstrip("_")): v for k, v in described.items()})
-    return {
-        s: {"model": Problem, "description": texts[s], "content": {"application/problem+json": {}}}
-        for s in statuses
-    }
+Sku = Annotated[
+    str,
+    Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", examples=["MUG-BLUE-350"]),
+]
 
 
 class OrderLineIn(BaseModel):
@@ -57,8 +30,8 @@ class OrderLineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sku: Sku
-    quantity: int = Field(gt=0, le=10_000)
-    unit_price_minor: int = Field(ge=0, le=10**12, description="Unit price in minor units")
+    quantity: StrictInt = Field(gt=0, le=10_000)
+    unit_price_minor: StrictInt = Field(ge=0, le=10**12, description="Unit price in minor units")
 
 
 class PlaceOrderIn(BaseModel):
@@ -77,7 +50,7 @@ class CartItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sku: Sku
-    quantity: int = Field(gt=0, le=10_000)
+    quantity: StrictInt = Field(gt=0, le=10_000)
 
 
 class PaymentIn(BaseModel):
@@ -85,7 +58,9 @@ class PaymentIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    card_token: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")
+    card_token: str = Field(
+        min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$", examples=["tok_visa"]
+    )
 
 
 class CheckoutIn(BaseModel):
@@ -103,7 +78,12 @@ class RefundIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=200)
+    reason: str = Field(
+        min_length=1,
+        max_length=MAX_REFUND_REASON,
+        examples=["damaged in transit"],
+        json_schema_extra=NOT_BLANK,  # checked by the domain: bad_reason
+    )
 
 
 class OrderLineOut(BaseModel):

@@ -15,19 +15,16 @@ from domains.identity.api import Principal
 from domains.orders.authorization import ensure_may_view, is_staff
 from domains.orders.cancellation import cancel_order
 from domains.orders.handlers import PlaceOrder, get_order, place_order
-from domains.orders.http.models import OrderOut, PlaceOrderIn, PrincipalDependency, problems
+from domains.orders.http.models import OrderOut, PlaceOrderIn, PrincipalDependency
 from domains.orders.lines import OrderLine
 from domains.orders.model import OrderStatus
 from domains.orders.wiring import OrdersServices
 from domains.shared import Forbidden
+from domains.shared.problems import problem_responses
 
 CANCEL_ACCEPTED = (
     "A paid order's cancellation is accepted (cancellation_requested): cancelled and refunded "
     "once its parcel is stopped, or rejected if the parcel left first"
-)
-CANCEL_REFUSED = (
-    "too_late_to_cancel (shipped or delivered), payment_in_progress (retry in a minute), "
-    "illegal_transition (refunded)"
 )
 
 
@@ -39,7 +36,7 @@ def build_orders_router(services: OrdersServices, principal: PrincipalDependency
         "",
         status_code=status.HTTP_201_CREATED,
         response_model=OrderOut,
-        responses=problems(400, 401, 403, 422),
+        responses=problem_responses({403: ["forbidden"], 422: ["unknown_currency"]}),
     )
     async def post_order(
         body: PlaceOrderIn, response: Response, caller: Annotated[Principal, Depends(principal)]
@@ -59,7 +56,11 @@ def build_orders_router(services: OrdersServices, principal: PrincipalDependency
         response.headers["Location"] = f"/v1/orders/{order.id}"
         return OrderOut.of(order)
 
-    @router.get("/{order_id}", response_model=OrderOut, responses=problems(401, 404))
+    @router.get(
+        "/{order_id}",
+        response_model=OrderOut,
+        responses=problem_responses({404: ["order_not_found"]}),
+    )
     async def read_order(
         order_id: uuid.UUID, caller: Annotated[Principal, Depends(principal)]
     ) -> OrderOut:
@@ -73,7 +74,18 @@ def build_orders_router(services: OrdersServices, principal: PrincipalDependency
         response_model=OrderOut,
         responses={
             202: {"model": OrderOut, "description": CANCEL_ACCEPTED},
-            **problems(401, 403, 404, 409, _409=CANCEL_REFUSED),
+            **problem_responses(
+                {
+                    403: ["forbidden"],
+                    404: ["order_not_found"],
+                    409: [
+                        "too_late_to_cancel",
+                        "payment_in_progress",
+                        "illegal_transition",
+                        "concurrent_update",
+                    ],
+                }
+            ),
         },
     )
     async def cancel(
