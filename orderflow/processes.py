@@ -30,7 +30,7 @@ Job = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 async def run_api(settings: Settings, stop: asyncio.Event) -> None:
     """Serve the HTTP API until ``stop`` is set."""
-    app = create_app(database_engine(settings), dispose_engine=True)
+    app = create_app(database_engine(settings), dispose_engine=True, settings=settings)
     servers = [_server(app, settings.http.host, settings.http.port)]
     if settings.http.metrics_port is not None:  # /metrics only there, not on the public port
         metrics = metrics_app()

@@ -9,6 +9,7 @@ request guard, validation and authentication.
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -70,6 +71,16 @@ def with_problems(document: dict[str, Any]) -> dict[str, Any]:
         for parameter in operation.get("parameters", []):
             _forbid_nul(parameter.get("schema", {}))
     return document
+
+
+def documented_methods(document: dict[str, Any], path: str) -> list[str]:
+    """The methods the document lists for the path template ``path`` matches, sorted."""
+    for template, path_item in document.get("paths", {}).items():
+        parts = re.split(r"(\{[^/{}]+\})", template)
+        pattern = "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts)
+        if re.fullmatch(pattern, path):
+            return sorted(method.upper() for method in path_item if method in HTTP_METHODS)
+    return []
 
 
 def problem_schemas() -> dict[str, Any]:

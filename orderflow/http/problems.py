@@ -10,10 +10,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
-from starlette.routing import Match
 
 from domains.shared import DomainError
 from domains.shared.problems import error_response, problem
+from orderflow.http.openapi import documented_methods
 
 
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
@@ -38,17 +38,14 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
 async def _on_method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
     """405 with ``Allow`` naming every method of the path (RFC 9110 15.5.6).
 
-    Starlette's own ``Allow`` names only the first route matching the path, and FastAPI makes
-    one route per method (``GET`` and ``PATCH /v1/products/{id}`` are two).
+    Starlette's own ``Allow`` names the methods of the first route matching the path only, and
+    FastAPI makes one route per method (``GET`` and ``PATCH /v1/products/{id}`` are two): the
+    methods come from the document instead, which lists them all.
     """
-    allowed = sorted(
-        {
-            method
-            for route in request.app.router.routes
-            if route.matches(request.scope)[0] is not Match.NONE
-            for method in getattr(route, "methods", None) or ()
-        }
-    )
+    assert isinstance(exc, HTTPException)
+    allowed = documented_methods(request.app.openapi(), request.url.path)
+    if not allowed:  # an undocumented route (/metrics, the docs pages): Starlette's answer
+        allowed = sorted((exc.headers or {}).get("Allow", "GET").split(", "))
     response = problem(
         405, "method_not_allowed", f"{request.method} is not allowed here; use {', '.join(allowed)}"
     )
