@@ -14,7 +14,6 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field, Strict
 from pydantic.config import JsonDict
-from pydantic_core import PydanticCustomError
 
 from domains.shared.money import ISO_4217
 
@@ -32,15 +31,13 @@ _RFC3339 = re.compile(
 
 def _json_number(value: object) -> object:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise PydanticCustomError("int_type", "Input should be a JSON number, not text")
+        raise ValueError("a JSON number is expected, not text or a boolean")
     return value
 
 
 def _rfc3339(value: object) -> object:
     if isinstance(value, str) and not _RFC3339.fullmatch(value):
-        raise PydanticCustomError(
-            "datetime_format", "Input should be an RFC 3339 date-time, e.g. 2026-11-26T09:00:00Z"
-        )
+        raise ValueError("an RFC 3339 date-time is expected, e.g. 2026-11-26T09:00:00Z")
     return value
 
 

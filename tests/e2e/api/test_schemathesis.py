@@ -28,7 +28,7 @@ from foundation.database import create_sessions
 from orderflow.cli.db import alembic_config
 from orderflow.http import create_app
 from orderflow.settings import Settings
-from orderflow.wiring import database_engine
+from orderflow.wiring.connections import database_engine
 from tests.support.databases import fresh_database
 from tests.support.processes import serving
 from tests.support.shop import app_settings
