@@ -10,13 +10,11 @@ from typing import Any
 
 import structlog
 import uvicorn
-from starlette.types import ASGIApp
 
 from consumers import Consumer, ConsumerRuntime
 from consumers.runtime import until_infrastructure_answers
 from foundation.database import create_sessions
 from orderflow.http import create_app
-from orderflow.http.metrics import metrics_app
 from orderflow.settings import Settings
 from orderflow.wiring.connections import database_engine, producer, relay_producer
 from orderflow.wiring.deployment import relay_options, retry_policy, topic_specs
@@ -31,20 +29,14 @@ Job = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 async def run_api(settings: Settings, stop: asyncio.Event) -> None:
     """Serve the HTTP API until ``stop`` is set."""
     app = create_app(database_engine(settings), dispose_engine=True, settings=settings)
-    servers = [_server(app, settings.http.host, settings.http.port)]
-    if settings.http.metrics_port is not None:  # /metrics only there, not on the public port
-        metrics = metrics_app()
-        servers.append(_server(metrics, settings.http.metrics_host, settings.http.metrics_port))
-    serving = [asyncio.create_task(server.serve()) for server in servers]
+    config = uvicorn.Config(
+        app, host=settings.http.host, port=settings.http.port, log_config=None, access_log=False
+    )
+    server = _EmbeddedServer(config)
+    serving = asyncio.create_task(server.serve())
     await stop.wait()
-    for server in servers:
-        server.should_exit = True
-    await asyncio.gather(*serving)
-
-
-def _server(app: ASGIApp, host: str, port: int) -> uvicorn.Server:
-    config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False)
-    return _EmbeddedServer(config)
+    server.should_exit = True
+    await serving
 
 
 class _EmbeddedServer(uvicorn.Server):

@@ -54,10 +54,7 @@ def run() -> None:
 
     settings = get_settings()
     base = f"http://{settings.http.host}:{settings.http.port}"
-    metrics = base
-    if settings.http.metrics_port is not None:
-        metrics = f"http://{settings.http.metrics_host}:{settings.http.metrics_port}"
-    typer.echo(f"orderflow: API {base}  docs {base}/docs  metrics {metrics}/metrics", err=True)
+    typer.echo(f"orderflow: API {base}  docs {base}/docs  metrics {base}/metrics", err=True)
 
     async def main() -> None:
         groups = deployed_consumers(settings)

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse, Response
 from fastapi_offline import FastAPIOffline
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -21,7 +22,6 @@ from orderflow.http.asyncapi import router as asyncapi_router
 from orderflow.http.auth import current_principal, install_auth, require_role
 from orderflow.http.correlation import CorrelationMiddleware
 from orderflow.http.guard import RequestGuard
-from orderflow.http.metrics import metrics_endpoint
 from orderflow.http.openapi import install_openapi
 from orderflow.http.problems import install_problem_handlers
 from orderflow.settings import Settings, get_settings
@@ -111,6 +111,9 @@ def create_app(
             return problem(503, "database_unavailable", str(exc))
         return PlainTextResponse("ok")
 
-    if settings.http.metrics_port is None:  # else on the internal port only (run_api)
-        app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    async def metrics() -> Response:
+        """Prometheus metrics of this process."""
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
     return app

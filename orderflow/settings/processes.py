@@ -9,17 +9,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class HttpSettings(BaseSettings):
-    """``ORDERFLOW_HTTP_*``: where the API listens, where its metrics are, what it accepts."""
+    """``ORDERFLOW_HTTP_*``: where the API listens and what it accepts."""
 
     model_config = SettingsConfigDict(env_prefix="ORDERFLOW_HTTP_", extra="ignore")
 
     host: str = "127.0.0.1"
     port: int = 8000
-    metrics_port: int | None = Field(
-        default=None,
-        description="Serve /metrics on this port (on metrics_host) instead of the public one.",
-    )
-    metrics_host: str = "127.0.0.1"
     # 1 MiB: a checkout of the most lines the API takes is ~20 KB; anything bigger is refused
     # while it streams in, before it is parsed.
     max_body_bytes: int = Field(default=1_048_576, ge=1024)

@@ -1,5 +1,5 @@
 """The HTTP edge without a database: the body limit while streaming, the OpenAPI document,
-the offline docs pages, /metrics on the API by default."""
+and the offline docs pages."""
 
 from __future__ import annotations
 
@@ -122,11 +122,3 @@ async def test_the_docs_pages_load_their_assets_from_the_api_not_a_cdn(
     assert "googleapis" not in html
     assert script.status_code == 200
     assert len(script.content) > 100_000
-
-
-async def test_without_an_internal_port_metrics_are_on_the_api() -> None:
-    async with await _client() as client:
-        response = await client.get("/metrics")
-
-    assert response.status_code == 200
-    assert "orderflow_http_requests_total" in response.text
