@@ -1,5 +1,6 @@
 """Every table the migrations manage, for ``alembic revision --autogenerate``."""
 
+from consumers.analytics import metadata as analytics_metadata
 from consumers.notifications import metadata as notifications_metadata
 from consumers.operations import metadata as operations_metadata
 from consumers.runtime import metadata as messaging_metadata
@@ -22,4 +23,5 @@ target_metadata = [
     notifications_metadata,
     operations_metadata,
     search_metadata,
+    analytics_metadata,
 ]

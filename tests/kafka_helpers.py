@@ -8,6 +8,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import ConsumerRecord
 
 from consumers.runtime import Consumer
@@ -92,3 +93,17 @@ async def start_at_end(kafka: KafkaConnection, consumer: Consumer) -> None:
         await client.commit(ends)
     finally:
         await client.stop()
+
+
+async def caught_up(kafka: KafkaConnection, group: str, topics: list[str]) -> bool:
+    """Whether ``group`` committed every partition of ``topics`` up to its end."""
+    ends: dict[TopicPartition, int] = {}
+    for topic in topics:
+        ends.update(await end_offsets(kafka, topic))
+    admin = AIOKafkaAdminClient(**kafka.client_options())
+    await admin.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    return all(tp in committed and committed[tp].offset >= end for tp, end in ends.items())

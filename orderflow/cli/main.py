@@ -12,7 +12,18 @@ import typer
 # Only light modules at the top: the sub-apps import what they need inside their commands,
 # and the process runners (FastAPI app, every consumer) are imported by the commands below.
 # Startup matters: operators run this at 3 a.m. and the tests run it in many subprocesses.
-from orderflow.cli import consumers, db, dlq, docs, events, outbox, payments, search, users
+from orderflow.cli import (
+    analytics,
+    consumers,
+    db,
+    dlq,
+    docs,
+    events,
+    outbox,
+    payments,
+    search,
+    users,
+)
 from orderflow.cli.development import add_dev_commands
 from orderflow.cli.errors import UserError, command_group, friendly_errors
 
@@ -28,6 +39,7 @@ app.add_typer(docs.app, name="docs", help="Generated documentation (AsyncAPI, ev
 app.add_typer(outbox.app, name="outbox", help="Outbox status and republishing.")
 app.add_typer(payments.app, name="payments", help="Payments: reconciliation.")
 app.add_typer(search.app, name="search", help="Search read model: rebuild.")
+app.add_typer(analytics.app, name="analytics", help="Analytics read model: rebuild.")
 app.add_typer(dlq.app, name="dlq", help="Dead letters: inspect, replay, purge.")
 app.add_typer(consumers.app, name="consumers", help="Consumer groups: lag and status.")
 app.add_typer(users.app, name="users", help="Accounts: create the first admin.")

@@ -12,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from consumers import search
+from consumers import analytics, search
 from domains.catalog import api as catalog
 from domains.identity import api as identity
 from domains.orders import api as orders
@@ -80,6 +80,7 @@ def create_app(
     )
     app.include_router(asyncapi_router)
     app.include_router(search.build_router(sessions, current_principal))
+    app.include_router(analytics.build_router(sessions, require_role(identity.ADMIN)))
     app.include_router(
         identity.build_router(
             lambda: identity.IdentityUnitOfWork(sessions),

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import events.schemas  # noqa: F401  (registers every event: the topics below)
 from consumers import Consumer, RetryPolicy
+from consumers.analytics import analytics_consumer
 from consumers.fulfillment import CarrierConfig, HttpCarrier, fulfillment_consumer
 from consumers.notifications import IdentityDirectory, SmtpConfig, SmtpMailer
 from consumers.notifications import notifications_consumer as notifications
@@ -170,9 +171,14 @@ def deployed_consumers(settings: Settings) -> dict[str, Consumer]:
         search_consumer(),
         fulfillment_consumer(carrier(settings)),
         orders_saga_consumer(payment_provider(settings)),
+        analytics_consumer(),
     )
-    prefix = settings.consumers.group_prefix
-    return {c.name: replace(c, name=prefix + c.name) for c in groups}
+    return {c.name: in_deployment(settings, c) for c in groups}
+
+
+def in_deployment(settings: Settings, consumer: Consumer) -> Consumer:
+    """``consumer`` as this deployment runs it: its group id carries the prefix."""
+    return replace(consumer, name=settings.consumers.group_prefix + consumer.name)
 
 
 def topic_specs(settings: Settings, consumers: Iterable[Consumer]) -> list[TopicSpec]:

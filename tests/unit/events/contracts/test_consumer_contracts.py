@@ -86,6 +86,7 @@ def test_retyping_or_loosening_a_field_is_caught_for_every_reader(
     breaks = _breaks(_documents_with("orders.OrderPlaced", 2, change))
 
     assert breaks == [
+        f"team 'analytics' reads orders.OrderPlaced v2 {problem}",
         f"team 'loyalty' reads orders.OrderPlaced v2 {problem}",
         f"team 'notifications' reads orders.OrderPlaced v2 {problem}",
     ]
@@ -102,6 +103,10 @@ def test_an_event_or_version_no_longer_published_is_caught() -> None:
     breaks = _breaks(documents)
 
     assert sorted(breaks) == [
+        "team 'analytics' reads orders.OrderPlaced v1 field '<version>': "
+        "this version is not published",
+        "team 'analytics' reads orders.OrderRefunded field '<event>': "
+        "orders.OrderRefunded is not published on orders.order.v1",
         "team 'loyalty' reads orders.OrderPlaced v1 field '<version>': "
         "this version is not published",
         "team 'loyalty' reads orders.OrderRefunded field '<event>': "
@@ -142,9 +147,10 @@ def test_consumers_lists_who_reads_an_event() -> None:
     result = runner.invoke(app, ["events", "consumers", "--event", "orders.OrderConfirmed"])
 
     assert result.exit_code == 0
-    (header, line) = result.output.splitlines()
+    header, *lines = result.output.splitlines()
     assert header.split()[:3] == ["team", "topic", "event"]
-    assert line.split() == [
+    assert [line.split()[0] for line in lines] == ["analytics", "loyalty"]
+    assert lines[1].split() == [
         "loyalty",
         "orders.order.v1",
         "orders.OrderConfirmed",
