@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from consumers.analytics.figures import Period
 from consumers.analytics.report import analytics_document, daily_csv, products_csv
 from domains.shared import InvalidInput
+from domains.shared.problems import problem_responses
 
 AdminDependency = Callable[..., Awaitable[Any]]
 MAX_DAYS = 366
@@ -147,11 +148,7 @@ def _csv_response(body: str, name: str) -> Response:
 
 
 def _errors() -> dict[int | str, dict[str, Any]]:
-    return {
-        401: {"description": "No valid bearer token (problem+json)"},
-        403: {"description": "The token is not an admin's (problem+json)"},
-        422: {"description": "Bad dates: invalid_period, period_too_long (problem+json)"},
-    }
+    return problem_responses({403: ["role_required"], 422: ["invalid_period", "period_too_long"]})
 
 
 def _csv(errors: dict[int | str, dict[str, Any]], line: str) -> dict[int | str, dict[str, Any]]:
