@@ -47,10 +47,13 @@ tools: os-packages
 	npm ci --prefix tools/asyncapi --no-audit --no-fund --loglevel=error
 
 # Debian packages, installed only when missing (one apt-get update first) and only as root.
-# Nothing is needed when ORDERFLOW_DATABASE_URL and ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS are both set.
+# PostgreSQL, a JRE and Maven are not needed when ORDERFLOW_DATABASE_URL and
+# ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS are both set, except by `make test`: its fault suite
+# (tests/faults) starts a private PostgreSQL and Kafka it may kill.
 os-packages:
 	@missing=""; \
-	if [ -z "$${ORDERFLOW_DATABASE_URL:-}" ] || [ -z "$${ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS:-}" ]; then \
+	if [ -n "$(PRIVATE_PAIR)" ] || [ -z "$${ORDERFLOW_DATABASE_URL:-}" ] \
+	   || [ -z "$${ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS:-}" ]; then \
 	  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing="$$missing postgresql"; \
 	  command -v java >/dev/null || missing="$$missing openjdk-17-jre-headless"; \
 	  command -v mvn >/dev/null || missing="$$missing maven"; \
@@ -84,7 +87,11 @@ infra: sync
 run: setup
 	exec $(ORDERFLOW) run
 
+# The private pair of the fault suite: PostgreSQL's and Java's packages (above) and the Kafka
+# jars (resolved with Maven the first time).
+test: PRIVATE_PAIR := yes
 test: setup
+	$(ORDERFLOW) dev classpath >/dev/null
 	$(CHECKS)
 	$(MAKE) --no-print-directory kit-test
 	$(BIN)/pytest
