@@ -3,6 +3,7 @@
 from consumers.analytics import metadata as analytics_metadata
 from consumers.notifications import metadata as notifications_metadata
 from consumers.operations import metadata as operations_metadata
+from consumers.recommendations import metadata as recommendations_metadata
 from consumers.runtime import metadata as messaging_metadata
 from consumers.search import metadata as search_metadata
 from domains.catalog.api import metadata as catalog_metadata
@@ -24,4 +25,5 @@ target_metadata = [
     operations_metadata,
     search_metadata,
     analytics_metadata,
+    recommendations_metadata,
 ]

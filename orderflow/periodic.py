@@ -1,6 +1,7 @@
 """The periodic jobs ``orderflow run`` runs next to the API, relay and consumers.
 
-Payment reconciliation, delivery tracking and the inbox retention sweep: each repeats until
+Payment reconciliation, delivery tracking, the inbox retention sweep and the recommendations'
+freshness probe: each repeats until
 ``stop`` is set, and a failed round is logged and retried at the next one, never fatal.
 """
 
@@ -13,12 +14,14 @@ from datetime import timedelta
 import structlog
 
 from consumers.fulfillment import run_delivery_tracking
+from consumers.recommendations import run_freshness_probe
 from consumers.runtime.retention import run_inbox_retention
 from domains.orders import api as orders
 from foundation.database import create_sessions
 from orderflow.settings import Settings
 from orderflow.wiring.connections import database_engine
 from orderflow.wiring.deployment import carrier, inbox_retention, orders_services, payment_provider
+from orderflow.wiring.read_models import recommendations_group
 
 log = structlog.get_logger("orderflow.periodic")
 
@@ -72,5 +75,22 @@ async def run_inbox_sweep(settings: Settings, stop: asyncio.Event) -> None:
     engine = database_engine(settings)
     try:
         await run_inbox_retention(engine, inbox_retention(settings), stop)
+    finally:
+        await engine.dispose()
+
+
+async def run_recommendation_freshness(settings: Settings, stop: asyncio.Event) -> None:
+    """Measure how far behind the recommendations group is, until ``stop`` is set."""
+    engine = database_engine(settings)
+    group = recommendations_group(settings)
+    try:
+        await run_freshness_probe(
+            create_sessions(engine),
+            settings.kafka.connection(),
+            group.name,
+            group.topics,
+            stop,
+            interval_seconds=settings.recommendations.freshness_interval_seconds,
+        )
     finally:
         await engine.dispose()

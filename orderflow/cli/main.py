@@ -59,7 +59,12 @@ def _run(main: Coroutine[Any, Any, None]) -> None:
 def run() -> None:
     """Run the API, the outbox relay and every consumer in one process (the main job)."""
     # Heavy (the whole application): imported only when a process is actually started.
-    from orderflow.periodic import run_inbox_sweep, run_reconciliation, run_tracking
+    from orderflow.periodic import (
+        run_inbox_sweep,
+        run_recommendation_freshness,
+        run_reconciliation,
+        run_tracking,
+    )
     from orderflow.processes import Job, prepare_topics, run_api, run_consumer, run_relay, supervise
     from orderflow.settings import get_settings
     from orderflow.wiring.deployment import deployed_consumers
@@ -77,6 +82,7 @@ def run() -> None:
             "payments:reconcile": partial(run_reconciliation, settings),
             "fulfillment:tracking": partial(run_tracking, settings),
             "inbox:retention": partial(run_inbox_sweep, settings),
+            "recommendations:freshness": partial(run_recommendation_freshness, settings),
         }
         for name, consumer in groups.items():
             jobs[f"consumer:{name}"] = partial(run_consumer, settings, consumer)

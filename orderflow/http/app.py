@@ -12,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from consumers import analytics, search
+from consumers import analytics, recommendations, search
 from domains.catalog import api as catalog
 from domains.identity import api as identity
 from domains.orders import api as orders
@@ -31,6 +31,7 @@ from orderflow.wiring.deployment import (
     payment_provider,
     signing_secret,
 )
+from orderflow.wiring.read_models import recommendation_reader
 
 DESCRIPTION = """The order platform's HTTP API.
 
@@ -81,6 +82,7 @@ def create_app(
     app.include_router(asyncapi_router)
     app.include_router(search.build_router(sessions, current_principal))
     app.include_router(analytics.build_router(sessions, require_role(identity.ADMIN)))
+    app.include_router(recommendations.build_router(recommendation_reader(sessions, settings)))
     app.include_router(
         identity.build_router(
             lambda: identity.IdentityUnitOfWork(sessions),

@@ -28,6 +28,7 @@ from orderflow.settings.processes import (
     LoggingSettings,
     RelaySettings,
 )
+from orderflow.settings.read_models import RecommendationSettings
 
 
 class Settings(BaseModel):
@@ -50,6 +51,7 @@ class Settings(BaseModel):
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     fulfillment: FulfillmentSettings = Field(default_factory=FulfillmentSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    recommendations: RecommendationSettings = Field(default_factory=RecommendationSettings)
 
     @model_validator(mode="after")
     def _inbox_outlives_redeliveries(self) -> Settings:
@@ -91,6 +93,7 @@ __all__ = [
     "KafkaSettings",
     "LoggingSettings",
     "PaymentSettings",
+    "RecommendationSettings",
     "RelaySettings",
     "Settings",
     "SmtpSettings",

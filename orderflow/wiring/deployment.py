@@ -18,6 +18,7 @@ from consumers.fulfillment import CarrierConfig, HttpCarrier, fulfillment_consum
 from consumers.notifications import IdentityDirectory, SmtpConfig, SmtpMailer
 from consumers.notifications import notifications_consumer as notifications
 from consumers.orders_saga import orders_saga_consumer
+from consumers.recommendations import recommendations_consumer
 from consumers.runtime import group_topic_names
 from consumers.runtime.retention import InboxRetention
 from consumers.search import search_consumer
@@ -172,6 +173,7 @@ def deployed_consumers(settings: Settings) -> dict[str, Consumer]:
         fulfillment_consumer(carrier(settings)),
         orders_saga_consumer(payment_provider(settings)),
         analytics_consumer(),
+        recommendations_consumer(),
     )
     return {c.name: in_deployment(settings, c) for c in groups}
 

@@ -22,7 +22,14 @@ import httpx
 from tests.faults.processes import Exit, Readiness, Supervised
 from tests.support.processes import free_port
 
-CONSUMER_GROUPS = ("notifications", "search", "fulfillment", "orders-saga", "analytics")
+CONSUMER_GROUPS = (
+    "notifications",
+    "search",
+    "fulfillment",
+    "orders-saga",
+    "analytics",
+    "recommendations",
+)
 GROUP_PREFIX = "faults-"
 # Short retry tiers keep the suite inside its budget. They make it stricter, not looser: an
 # infrastructure fault must never spend a record's retry budget, whatever the tier delays.

@@ -80,6 +80,10 @@ VARIABLES: dict[str, tuple[str, str, str, Any]] = {
     "ORDERFLOW_DELIVERY_TRACKING_INTERVAL_SECONDS": ("fulfillment", "delivery_tracking_interval_seconds", "3", 3.0),  # noqa: E501
     "ORDERFLOW_LOG_LEVEL": ("logging", "level", "DEBUG", "DEBUG"),
     "ORDERFLOW_LOG_FORMAT": ("logging", "format", "console", "console"),
+    "ORDERFLOW_RECOMMENDATIONS_STATEMENT_TIMEOUT_MS": ("recommendations", "statement_timeout_ms", "100", 100),  # noqa: E501
+    "ORDERFLOW_RECOMMENDATIONS_BUDGET_SECONDS": ("recommendations", "budget_seconds", "0.5", 0.5),
+    "ORDERFLOW_RECOMMENDATIONS_MAX_STALENESS_SECONDS": ("recommendations", "max_staleness_seconds", "60", 60.0),  # noqa: E501
+    "ORDERFLOW_RECOMMENDATIONS_FRESHNESS_INTERVAL_SECONDS": ("recommendations", "freshness_interval_seconds", "5", 5.0),  # noqa: E501
 }  # fmt: skip
 
 

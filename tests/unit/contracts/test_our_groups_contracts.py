@@ -1,7 +1,7 @@
 """The contracts of our own read-model groups say what their code reads, no more, no less.
 
-``contracts/consumers/analytics.yaml`` makes ``orderflow events
-check`` refuse a schema change that would break that group; a contract that drifted from
+``contracts/consumers/analytics.yaml`` and ``recommendations.yaml`` make ``orderflow events
+check`` refuse a schema change that would break those groups; a contract that drifted from
 the code would protect nothing. The analytics facts are pure, so the fields they read are
 recorded by running them on proxies of real events.
 """
@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from consumers.analytics import ANALYSED_EVENTS
 from consumers.analytics.facts import FACTS
+from consumers.recommendations.handlers import HANDLERS
 from events import IntegrationEvent, registry
 from events.contracts.consumers import ConsumerContract, load_contracts
 from tests.support.history import shop_day
@@ -40,7 +41,9 @@ def _handled(types: tuple[type[IntegrationEvent], ...]) -> dict[str, tuple[str, 
     return found
 
 
-@pytest.mark.parametrize(("team", "types"), [("analytics", ANALYSED_EVENTS)])
+@pytest.mark.parametrize(
+    ("team", "types"), [("analytics", ANALYSED_EVENTS), ("recommendations", tuple(HANDLERS))]
+)
 def test_each_group_subscribes_to_exactly_the_events_it_handles_in_every_version(
     team: str, types: tuple[type[IntegrationEvent], ...]
 ) -> None:

@@ -113,6 +113,10 @@ def test_an_event_or_version_no_longer_published_is_caught() -> None:
         "orders.OrderRefunded is not published on orders.order.v1",
         "team 'notifications' reads orders.OrderPlaced v1 field '<version>': "
         "this version is not published",
+        "team 'recommendations' reads orders.OrderPlaced v1 field '<version>': "
+        "this version is not published",
+        "team 'recommendations' reads orders.OrderRefunded field '<event>': "
+        "orders.OrderRefunded is not published on orders.order.v1",
     ]
 
 
@@ -149,7 +153,7 @@ def test_consumers_lists_who_reads_an_event() -> None:
     assert result.exit_code == 0
     header, *lines = result.output.splitlines()
     assert header.split()[:3] == ["team", "topic", "event"]
-    assert [line.split()[0] for line in lines] == ["analytics", "loyalty"]
+    assert [line.split()[0] for line in lines] == ["analytics", "loyalty", "recommendations"]
     assert lines[1].split() == [
         "loyalty",
         "orders.order.v1",
