@@ -14,6 +14,13 @@ from domains.identity.handlers import (
 from domains.identity.http import build_router
 from domains.identity.model import User
 from domains.identity.principal import ADMIN, CUSTOMER, OPERATOR, Principal, Unauthenticated
+from domains.identity.service_clients import (
+    ORDERS_PRICE,
+    ORDERS_READ,
+    ORDERS_WRITE,
+    SCOPES,
+    ServiceClient,
+)
 from domains.identity.tables import metadata
 from domains.identity.tokens import decode_access_token, issue_access_token
 from domains.identity.unit_of_work import IdentityUnitOfWork
@@ -22,11 +29,16 @@ __all__ = [
     "ADMIN",
     "CUSTOMER",
     "OPERATOR",
+    "ORDERS_PRICE",
+    "ORDERS_READ",
+    "ORDERS_WRITE",
+    "SCOPES",
     "IdentitySettings",
     "IdentityUnitOfWork",
     "Principal",
     "RegisterUser",
     "ResetPassword",
+    "ServiceClient",
     "Unauthenticated",
     "User",
     "build_router",

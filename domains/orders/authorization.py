@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domains.identity.api import ADMIN, OPERATOR, Principal
+from domains.identity.api import ADMIN, OPERATOR, Principal, ServiceClient
 from domains.orders.model import Order
 from domains.shared import Forbidden, NotFound
 
@@ -29,3 +29,9 @@ def ensure_admin(principal: Principal) -> None:
     """Refunds and reports are for admins only (403)."""
     if not principal.has_role(ADMIN):
         raise Forbidden("this needs the admin role", code="admin_required")
+
+
+def ensure_scope(client: ServiceClient, scope: str) -> None:
+    """A service client reaches a route only with the route's scope (403)."""
+    if not client.may(scope):
+        raise Forbidden(f"this needs the {scope} scope", code="insufficient_scope")

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from domains.orders import events as ev
+from domains.orders.intake.model import Submission, SubmissionAccepted, SubmissionRejected
 from events import IntegrationEvent
 from events.schemas import orders as published
 
+# A submission is decided once: its reply is version 1 of that (client, reference).
+SUBMISSION_VERSION = 1
+
 
 def to_integration_event(event: object) -> tuple[IntegrationEvent, int]:
-    """The published event for an order's domain event, and the order version it made."""
+    """The published event for an order's domain event, and the order version it made (a
+    submission's reply: its one version)."""
+    if isinstance(event, SubmissionAccepted):
+        return _accepted(event.submission), SUBMISSION_VERSION
+    if isinstance(event, SubmissionRejected):
+        return _rejected(event.submission), SUBMISSION_VERSION
     if not isinstance(event, ev.OrderEvent):
         raise TypeError(f"no integration event for {type(event).__name__}")
     return _published(event), event.version
@@ -53,3 +62,28 @@ def _published(event: ev.OrderEvent) -> IntegrationEvent:  # noqa: PLR0911  (one
         case ev.OrderDelivered():
             return published.OrderDelivered(order_id=order_id, shipment_id=event.shipment_id)
     raise TypeError(f"no integration event for {type(event).__name__}")
+
+
+def _accepted(submission: Submission) -> published.OrderAccepted:
+    order = submission.order or {}
+    return published.OrderAccepted(
+        client_id=submission.client_id,
+        external_reference=submission.external_reference,
+        order_id=submission.order_id,
+        status=order["status"],
+        total_minor=order["total_minor"],
+        priced_by=submission.priced_by or "catalog",
+        channel=submission.channel.value,
+        accepted_at=submission.decided_at,
+    )
+
+
+def _rejected(submission: Submission) -> published.OrderRejected:
+    return published.OrderRejected(
+        client_id=submission.client_id,
+        external_reference=submission.external_reference,
+        reason=submission.reason or "rejected",
+        detail=submission.detail or "",
+        channel=submission.channel.value,
+        rejected_at=submission.decided_at,
+    )

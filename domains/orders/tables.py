@@ -63,3 +63,36 @@ checkout_requests = Table(
     Column("completed_at", DateTime(timezone=True)),
     CheckConstraint("status IN ('in_progress', 'completed')", name="status_known"),
 )
+
+# One row per (service client, external reference): what became of that submission, over HTTP
+# or Kafka. The primary key is the guarantee that a retried submission is never a second order.
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("client_id", UUID(as_uuid=True), primary_key=True),
+    Column("external_reference", Text, primary_key=True),
+    Column("channel", Text, nullable=False),
+    Column("request_hash", Text, nullable=False),
+    Column("outcome", Text, nullable=False),
+    Column("order_id", UUID(as_uuid=True), index=True),
+    Column("reason", Text),
+    Column("kind", Text),
+    Column("detail", Text),
+    Column("answer", JSONB),
+    Column("priced_by", Text),
+    Column("submitted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("outcome IN ('accepted', 'rejected')", name="outcome_known"),
+    CheckConstraint("channel IN ('http', 'kafka')", name="channel_known"),
+)
+
+# The Idempotency-Key of POST /v1/orders, per client: the body hash it was first used with and
+# the submission it answered. Rows older than the documented expiry count as unused.
+intake_keys = Table(
+    "intake_keys",
+    metadata,
+    Column("client_id", UUID(as_uuid=True), primary_key=True),
+    Column("idempotency_key", Text, primary_key=True),
+    Column("request_hash", Text, nullable=False),
+    Column("external_reference", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

@@ -20,6 +20,7 @@ from domains.shared.problems import problem, problem_responses
 from foundation.database import create_sessions
 from orderflow.http.asyncapi import router as asyncapi_router
 from orderflow.http.auth import current_principal, install_auth, require_role
+from orderflow.http.client_auth import NoClientTokens, current_client, install_client_auth
 from orderflow.http.correlation import CorrelationMiddleware
 from orderflow.http.guard import RequestGuard
 from orderflow.http.openapi import install_openapi
@@ -76,8 +77,11 @@ def create_app(
     install_problem_handlers(app)
     install_openapi(app)
     install_auth(app, secret)
+    install_client_auth(app, NoClientTokens())
     app.include_router(
-        orders.build_router(orders_services(sessions, settings, provider), current_principal)
+        orders.build_router(
+            orders_services(sessions, settings, provider), current_principal, current_client
+        )
     )
     app.include_router(asyncapi_router)
     app.include_router(search.build_router(sessions, current_principal))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 
 import httpx
@@ -10,13 +9,15 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from domains.identity.api import Principal, issue_access_token
 from orderflow.http import create_app
+from orderflow.http.client_auth import install_client_auth
 from orderflow.settings import DatabaseSettings, IdentitySettings, Settings
+from tests.support.intake import KnownClients, service_client
 
 # Nothing connects to this address: every request below must be refused before any query.
 UNREACHABLE = "postgresql+asyncpg://nobody@127.0.0.1:9/none"
-GOOD_LINE = {"sku": "SKU-1", "quantity": 1, "unit_price_minor": 100}
+GOOD_LINE = {"sku": "SKU-1", "quantity": 1}
+REF = {"external_reference": "r-1"}
 CUSTOMER = "6f1c1f55-6b0e-4a53-9d59-1c4f6f0b1e29"
 SECRET = "input-test-secret-input-test-secret-0123456789"
 
@@ -28,10 +29,10 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
         identity=IdentitySettings(jwt_secret=SecretStr(SECRET)),
     )
     app = create_app(create_async_engine(UNREACHABLE), settings=settings)
-    principal = Principal(uuid.UUID(CUSTOMER), frozenset({"customer"}))
-    token = issue_access_token(principal, secret=SECRET, ttl_seconds=60).token
+    clients = KnownClients()
+    install_client_auth(app, clients)
     transport = httpx.ASGITransport(app=app)
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = {**clients.add(service_client()), "Idempotency-Key": "k-1"}
     async with httpx.AsyncClient(
         transport=transport, base_url="http://test", headers=headers
     ) as client:
@@ -51,15 +52,20 @@ async def test_malformed_json_is_a_400_with_a_code(client: httpx.AsyncClient) ->
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"currency": "EUR", "lines": [GOOD_LINE]}, "customer_id"),
-        ({"customer_id": CUSTOMER, "lines": [GOOD_LINE]}, "currency"),
-        ({"customer_id": CUSTOMER, "currency": "EUR", "lines": []}, "lines"),
+        ({**REF, "currency": "EUR", "lines": [GOOD_LINE]}, "customer_id"),
+        ({**REF, "customer_id": CUSTOMER, "lines": [GOOD_LINE]}, "currency"),
+        ({**REF, "customer_id": CUSTOMER, "currency": "EUR", "lines": []}, "lines"),
         (
-            {"customer_id": CUSTOMER, "currency": "EUR", "lines": [{**GOOD_LINE, "quantity": -2}]},
+            {
+                **REF,
+                "customer_id": CUSTOMER,
+                "currency": "EUR",
+                "lines": [{**GOOD_LINE, "quantity": -2}],
+            },
             "quantity",
         ),
-        ({"customer_id": CUSTOMER, "currency": "eur", "lines": [GOOD_LINE]}, "currency"),
-        ({"customer_id": "nope", "currency": "EUR", "lines": [GOOD_LINE]}, "customer_id"),
+        ({**REF, "customer_id": CUSTOMER, "currency": "eur", "lines": [GOOD_LINE]}, "currency"),
+        ({**REF, "customer_id": "nope", "currency": "EUR", "lines": [GOOD_LINE]}, "customer_id"),
     ],
 )
 async def test_schema_errors_are_422_naming_the_field(
@@ -74,7 +80,7 @@ async def test_schema_errors_are_422_naming_the_field(
 
 
 async def test_an_unknown_currency_is_a_422_with_its_own_code(client: httpx.AsyncClient) -> None:
-    body = {"customer_id": CUSTOMER, "currency": "XYZ", "lines": [GOOD_LINE]}
+    body = {**REF, "customer_id": CUSTOMER, "currency": "XYZ", "lines": [GOOD_LINE]}
 
     response = await client.post("/v1/orders", json=body)
 

@@ -74,7 +74,7 @@ def build_checkout_router(checkout: CheckoutService, principal: PrincipalDepende
         """
         command = Checkout(
             customer_id=caller.user_id,
-            idempotency_key=_key(request.headers.get("idempotency-key")),
+            idempotency_key=idempotency_key_of(request.headers.get("idempotency-key")),
             currency=body.currency,
             items=tuple((item.sku, item.quantity) for item in body.items),
             card_token=body.payment.card_token,
@@ -112,12 +112,13 @@ def _response(answer: CheckoutAnswer) -> JSONResponse:
 
 
 class MissingIdempotencyKey(DomainError):
-    """``POST /v1/checkout`` without an ``Idempotency-Key`` header (HTTP 400)."""
+    """A request that needs an ``Idempotency-Key`` header came without one (HTTP 400)."""
 
     code = "idempotency_key_missing"
 
 
-def _key(value: str | None) -> str:
+def idempotency_key_of(value: str | None) -> str:
+    """The trimmed Idempotency-Key header; 400 when missing, 422 when too long."""
     if value is None or not value.strip():
         raise MissingIdempotencyKey(
             "send an Idempotency-Key header (e.g. a UUID) so retries are safe",

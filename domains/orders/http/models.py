@@ -24,26 +24,6 @@ Sku = Annotated[
 ]
 
 
-class OrderLineIn(BaseModel):
-    """One line of a new order."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    sku: Sku
-    quantity: StrictInt = Field(gt=0, le=10_000)
-    unit_price_minor: StrictInt = Field(ge=0, le=10**12, description="Unit price in minor units")
-
-
-class PlaceOrderIn(BaseModel):
-    """Body of ``POST /v1/orders`` (trusted upstream services; shoppers use checkout)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    customer_id: uuid.UUID
-    currency: Currency
-    lines: list[OrderLineIn] = Field(min_length=1, max_length=MAX_LINES)
-
-
 class CartItemIn(BaseModel):
     """One SKU and how many of it."""
 

@@ -1,4 +1,4 @@
-"""``/v1/orders``: place (upstream services), read, cancel.
+"""``/v1/orders/{id}``: read, cancel (placing is ``intake``: upstream services).
 
 The edge authenticates (``principal`` is the composition root's dependency); the domain
 authorizes (whose order is this, who may cancel).
@@ -12,14 +12,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 
 from domains.identity.api import Principal
-from domains.orders.authorization import ensure_may_view, is_staff
+from domains.orders.authorization import ensure_may_view
 from domains.orders.cancellation import cancel_order
-from domains.orders.handlers import PlaceOrder, get_order, place_order
-from domains.orders.http.models import OrderOut, PlaceOrderIn, PrincipalDependency
-from domains.orders.lines import OrderLine
+from domains.orders.handlers import get_order
+from domains.orders.http.models import OrderOut, PrincipalDependency
 from domains.orders.model import OrderStatus
 from domains.orders.wiring import OrdersServices
-from domains.shared import Forbidden
 from domains.shared.problems import problem_responses
 
 CANCEL_ACCEPTED = (
@@ -29,32 +27,8 @@ CANCEL_ACCEPTED = (
 
 
 def build_orders_router(services: OrdersServices, principal: PrincipalDependency) -> APIRouter:
-    """``POST /v1/orders``, ``GET /v1/orders/{id}`` and ``POST /v1/orders/{id}/cancel``."""
+    """``GET /v1/orders/{id}`` and ``POST /v1/orders/{id}/cancel``."""
     router = APIRouter(prefix="/v1/orders", tags=["orders"])
-
-    @router.post(
-        "",
-        status_code=status.HTTP_201_CREATED,
-        response_model=OrderOut,
-        responses=problem_responses({403: ["forbidden"], 422: ["unknown_currency"]}),
-    )
-    async def post_order(
-        body: PlaceOrderIn, response: Response, caller: Annotated[Principal, Depends(principal)]
-    ) -> OrderOut:
-        """Place an order with given prices (upstream services; shoppers use checkout).
-
-        A customer may place orders only for themselves; admins and operators for anyone.
-        """
-        if body.customer_id != caller.user_id and not is_staff(caller):
-            raise Forbidden("you may place orders only for yourself", code="forbidden")
-        command = PlaceOrder(
-            customer_id=body.customer_id,
-            currency=body.currency,
-            lines=tuple(OrderLine(**line.model_dump()) for line in body.lines),
-        )
-        order = await place_order(command, services.uow())
-        response.headers["Location"] = f"/v1/orders/{order.id}"
-        return OrderOut.of(order)
 
     @router.get(
         "/{order_id}",

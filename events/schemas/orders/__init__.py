@@ -1,4 +1,5 @@
-"""Events of the orders domain, published to ``orders.order.v1``."""
+"""Events of the orders domain: the order's on ``orders.order.v1``, replies to upstream services
+on ``intake.replies.v1``."""
 
 from events.schemas.orders.order_lifecycle import (
     OrderCancellationRejected,
@@ -12,8 +13,10 @@ from events.schemas.orders.order_lifecycle import (
     OrderShipped,
 )
 from events.schemas.orders.order_placed import OrderLine, OrderPlaced, OrderPlacedV1
+from events.schemas.orders.replies import OrderAccepted, OrderRejected
 
 __all__ = [
+    "OrderAccepted",
     "OrderCancellationRejected",
     "OrderCancellationRequested",
     "OrderCancelled",
@@ -25,5 +28,6 @@ __all__ = [
     "OrderPlaced",
     "OrderPlacedV1",
     "OrderRefunded",
+    "OrderRejected",
     "OrderShipped",
 ]

@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domains.identity.api import Principal, issue_access_token
 from orderflow.http import create_app
+from orderflow.http.client_auth import install_client_auth
 from orderflow.settings import Settings
+from tests.support.intake import KnownClients, service_client
 from tests.support.processes import serving
 from tests.support.shop import SECRET, app_settings
 
@@ -21,8 +23,17 @@ from tests.support.shop import SECRET, app_settings
 async def api(settings: Settings, engine: AsyncEngine) -> AsyncIterator[str]:
     """The orderflow API on a port (no payment provider: these requests never reach it)."""
     app = create_app(engine, settings=app_settings(settings, "http://127.0.0.1:9"))
+    install_client_auth(app, SERVICES)
     async with serving(app) as url:
         yield url
+
+
+SERVICES = KnownClients()
+
+
+def service_bearer() -> dict[str, str]:
+    """An Authorization header for a new service client that may submit orders."""
+    return SERVICES.add(service_client())
 
 
 def bearer(*roles: str) -> dict[str, str]:

@@ -10,7 +10,9 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from tests.e2e.api.conftest import bearer, raw_request
+from tests.e2e.api.conftest import bearer, raw_request, service_bearer
+from tests.support.intake import Sessions, submission
+from tests.support.shop import new_product
 
 PRODUCT = f"/v1/products/{uuid.uuid4()}"
 ORDER = f"/v1/orders/{uuid.uuid4()}"
@@ -53,8 +55,14 @@ async def test_a_correlation_id_with_unsafe_characters_is_replaced(api: str) -> 
 
 # Every route that stores text, with a NUL in one of its strings (PostgreSQL refuses it).
 CHECKOUT = {"currency": "EUR", "items": [{"sku": "S\x00", "quantity": 1}], "payment": {}}
-LINE = {"sku": "\x00", "quantity": 1, "unit_price_minor": 1}
-ORDER_BODY = {"customer_id": str(uuid.uuid4()), "currency": "EUR", "lines": [LINE]}
+LINE = {"sku": "\x00", "quantity": 1}
+ORDER_BODY = {
+    "external_reference": "ref-1",
+    "customer_id": str(uuid.uuid4()),
+    "currency": "EUR",
+    "lines": [LINE],
+}
+SERVICE = ("service",)  # a service client, not a person
 PRODUCT_BODY = {"sku": "S-1", "name": "Mu\x00g", "price_minor": 1, "currency": "EUR"}
 STOCK = f"/v1/admin{PRODUCT}/stock"
 # fmt: off
@@ -68,7 +76,7 @@ NUL_BODIES = [
     ("POST", STOCK, {"delta": 1, "reason": "a\x00"}, ("admin",)),
     ("POST", f"/v1/admin{ORDER}/refund", {"reason": "damaged\x00"}, ("admin",)),
     ("POST", "/v1/checkout", CHECKOUT, ()),
-    ("POST", "/v1/orders", ORDER_BODY, ("admin",)),
+    ("POST", "/v1/orders", ORDER_BODY, SERVICE),
     ("POST", "/v1/auth/login", {"email\x00": "a@example.com", "password": "p"}, ()),  # a key
     ("POST", "/v1/auth/login", {"email": "a@example.com", "password": "\ud800"}, ()),  # surrogate
 ]
@@ -82,9 +90,8 @@ async def test_a_string_that_cannot_be_stored_is_a_422_on_every_route(
     content = json.dumps(body).encode()  # ASCII with \u0000 / \ud800 escapes, as clients send
     headers = {"content-type": "application/json", "Idempotency-Key": str(uuid.uuid4())}
     async with httpx.AsyncClient(base_url=api) as client:
-        response = await client.request(
-            method, path, content=content, headers={**headers, **bearer(*roles)}
-        )
+        auth = service_bearer() if roles == SERVICE else bearer(*roles)
+        response = await client.request(method, path, content=content, headers={**headers, **auth})
 
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
@@ -135,9 +142,10 @@ async def test_bodies_that_are_not_utf8_json_or_too_deep_are_400(
 
 @pytest.mark.parametrize("quantity", ["2", True, 2.5, None])
 async def test_quantities_are_json_numbers(api: str, quantity: object) -> None:
-    line = {"sku": "SKU-1", "quantity": quantity, "unit_price_minor": 100}
-    body = {"customer_id": str(uuid.uuid4()), "currency": "EUR", "lines": [line]}
-    async with httpx.AsyncClient(base_url=api, headers=bearer("admin")) as client:
+    body = submission("SKU-1")
+    body["lines"][0]["quantity"] = quantity
+    headers = {**service_bearer(), "Idempotency-Key": str(uuid.uuid4())}
+    async with httpx.AsyncClient(base_url=api, headers=headers) as client:
         response = await client.post("/v1/orders", json=body)
 
     assert response.status_code == 422
@@ -145,14 +153,15 @@ async def test_quantities_are_json_numbers(api: str, quantity: object) -> None:
     assert error["loc"] == ["body", "lines", 0, "quantity"]
 
 
-async def test_a_whole_number_written_as_2_0_is_the_integer_2(api: str) -> None:
-    line = {"sku": "SKU-1", "quantity": 2.0, "unit_price_minor": 100}
-    body = {"customer_id": str(uuid.uuid4()), "currency": "EUR", "lines": [line]}
-    async with httpx.AsyncClient(base_url=api, headers=bearer("admin")) as client:
+async def test_a_whole_number_written_as_2_0_is_the_integer_2(api: str, sessions: Sessions) -> None:
+    body = submission(await new_product(sessions, stock=5))
+    body["lines"][0]["quantity"] = 2.0
+    headers = {**service_bearer(), "Idempotency-Key": str(uuid.uuid4())}
+    async with httpx.AsyncClient(base_url=api, headers=headers) as client:
         response = await client.post("/v1/orders", json=body)
 
     assert response.status_code == 201, response.text
-    assert response.json()["lines"][0]["quantity"] == 2
+    assert response.json()["order"]["lines"][0]["quantity"] == 2
 
 
 @pytest.mark.parametrize("active", ["true", 1])

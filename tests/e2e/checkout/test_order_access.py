@@ -57,12 +57,11 @@ async def test_cancelling_a_paid_order_is_accepted_and_refunds_nothing_yet(
 
 async def test_an_unpaid_order_is_cancelled_at_once(alice: Shopper, sessions: Sessions) -> None:
     sku = await new_product(sessions, stock=3)
-    line = {"sku": sku, "quantity": 1, "unit_price_minor": 1250}
-    placed = await alice.client.post(
-        "/v1/orders",
-        json={"customer_id": str(alice.user_id), "currency": "EUR", "lines": [line]},
+    line = orders.OrderLine(sku, 1, 1250)
+    placed = await orders.place_order(
+        orders.PlaceOrder(alice.user_id, "EUR", (line,)), orders.OrdersUnitOfWork(sessions)
     )
-    order_id = placed.json()["order_id"]
+    order_id = placed.id
 
     response = await alice.client.post(f"/v1/orders/{order_id}/cancel")
     again = await alice.client.post(f"/v1/orders/{order_id}/cancel")
@@ -152,3 +151,20 @@ async def test_checkout_without_a_valid_token_is_a_401(
 
     assert response.status_code == 401
     assert response.json()["code"] == code
+
+
+async def test_a_customer_cannot_place_orders_as_a_service(
+    alice: Shopper, admin: Shopper, sessions: Sessions
+) -> None:
+    sku = await new_product(sessions, stock=3)
+    body = {
+        "external_reference": "mine-1",
+        "customer_id": str(alice.user_id),
+        "currency": "EUR",
+        "lines": [{"sku": sku, "quantity": 1}],
+    }
+
+    answers = [await s.client.post("/v1/orders", json=body, headers=key()) for s in (alice, admin)]
+
+    assert [a.status_code for a in answers] == [403, 403]
+    assert {a.json()["code"] for a in answers} == {"service_client_required"}

@@ -23,6 +23,7 @@ from orderflow_events.models.fulfillment import (
 )
 from orderflow_events.models.identity import PasswordChanged, PasswordResetRequested, UserRegistered
 from orderflow_events.models.orders import (
+    OrderAccepted,
     OrderCancellationRejected,
     OrderCancellationRequested,
     OrderCancelled,
@@ -34,6 +35,7 @@ from orderflow_events.models.orders import (
     OrderPlaced,
     OrderPlacedV1,
     OrderRefunded,
+    OrderRejected,
     OrderShipped,
 )
 from orderflow_events.models.payments import PaymentAuthorized, PaymentDeclined, PaymentRefunded
@@ -53,6 +55,7 @@ EVENTS: tuple[type[Event], ...] = (
     PasswordChanged,
     PasswordResetRequested,
     UserRegistered,
+    OrderAccepted,
     OrderCancellationRejected,
     OrderCancellationRequested,
     OrderCancelled,
@@ -63,6 +66,7 @@ EVENTS: tuple[type[Event], ...] = (
     OrderPlacedV1,
     OrderPlaced,
     OrderRefunded,
+    OrderRejected,
     OrderShipped,
     PaymentAuthorized,
     PaymentDeclined,
@@ -74,6 +78,7 @@ __all__ = [
     "InventoryCommitted",
     "InventoryReleased",
     "InventoryReserved",
+    "OrderAccepted",
     "OrderCancellationRejected",
     "OrderCancellationRequested",
     "OrderCancelled",
@@ -85,6 +90,7 @@ __all__ = [
     "OrderPlaced",
     "OrderPlacedV1",
     "OrderRefunded",
+    "OrderRejected",
     "OrderShipped",
     "PasswordChanged",
     "PasswordResetRequested",

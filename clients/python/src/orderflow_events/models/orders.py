@@ -22,6 +22,46 @@ class OrderLine(Model):
     unit_price_minor: int = Field(ge=0)
 
 
+class OrderAccepted(Event):
+    """The submission became order ``order_id``.
+
+    ``status`` is ``confirmed`` when the upstream had taken the payment, else ``pending``.
+    ``priced_by`` is ``catalog``, or ``caller`` when the client sent its own prices.
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "accepted_at": "2026-11-29T12:00:00Z",
+                    "channel": "http",
+                    "client_id": "5f0c8a9e-2b7d-4c1e-9a3f-6d8e7b2c1a40",
+                    "external_reference": "pos-berlin-000123",
+                    "order_id": "0b8f3c52-6f5e-4a8e-9a55-2f7c1e0d9a11",
+                    "priced_by": "catalog",
+                    "status": "confirmed",
+                    "total_minor": 2500,
+                }
+            ]
+        }
+    )
+    event_spec: ClassVar[EventSpec] = EventSpec(
+        event_type="orders.OrderAccepted",
+        version=1,
+        topic="intake.replies.v1",
+        key="client_id",
+        aggregate_type="submission",
+    )
+    client_id: uuid.UUID
+    external_reference: str = Field(max_length=100)
+    order_id: uuid.UUID
+    status: str = Field(description="pending or confirmed")
+    total_minor: int = Field(ge=0)
+    priced_by: str = Field(description="catalog or caller")
+    channel: str = Field(description="http or kafka: the door the submission came through")
+    accepted_at: datetime
+
+
 class OrderCancellationRejected(Event):
     """A requested cancellation came too late: the parcel left; the order stays as it was.
 
@@ -294,6 +334,43 @@ class OrderRefunded(Event):
     order_id: uuid.UUID
     amount_minor: int = Field(ge=0)
     reason: str = Field(max_length=200)
+
+
+class OrderRejected(Event):
+    """The submission did not become an order; ``reason`` is a stable code.
+
+    Reasons: ``unknown_sku``, ``sku_inactive``, ``out_of_stock``, ``currency_mismatch``,
+    ``unknown_currency``, ``bad_quantity``, ``price_not_allowed``, ``invalid_payload``,
+    ``unauthorized_source``. New reasons may be added; treat an unknown one as a rejection.
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "channel": "kafka",
+                    "client_id": "5f0c8a9e-2b7d-4c1e-9a3f-6d8e7b2c1a40",
+                    "detail": "MUG-1: 3 requested, 1 available",
+                    "external_reference": "pos-berlin-000123",
+                    "reason": "out_of_stock",
+                    "rejected_at": "2026-11-29T12:00:00Z",
+                }
+            ]
+        }
+    )
+    event_spec: ClassVar[EventSpec] = EventSpec(
+        event_type="orders.OrderRejected",
+        version=1,
+        topic="intake.replies.v1",
+        key="client_id",
+        aggregate_type="submission",
+    )
+    client_id: uuid.UUID
+    external_reference: str = Field(max_length=100)
+    reason: str = Field(max_length=64, description="A stable, machine-readable code")
+    detail: str = Field(max_length=500, description="What was wrong, for people")
+    channel: str = Field(description="http or kafka: the door the submission came through")
+    rejected_at: datetime
 
 
 class OrderShipped(Event):

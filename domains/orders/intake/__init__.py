@@ -1,0 +1,1 @@
+"""Order intake: upstream services submit orders over HTTP or Kafka, one command for both."""

@@ -1,0 +1,86 @@
+"""The place-order command of upstream services, the same for HTTP and Kafka.
+
+ONE transaction: wait for any other transaction on the same (client, external reference), then
+either answer from the stored submission (a retry: no second order, no second reply) or decide
+it now: price the lines, reserve the stock, create the order (confirmed when the upstream took
+the payment), and store the submission with its reply (``OrderAccepted`` / ``OrderRejected``).
+A refusal by a domain rule is a rejected submission, stored and replied to like an order.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from domains.catalog import api as catalog
+from domains.orders.intake.command import SubmissionResult, SubmitOrder
+from domains.orders.intake.metrics import REPEATS, SUBMISSIONS, SUBMIT_SECONDS
+from domains.orders.intake.model import Submission
+from domains.orders.intake.pricing import price_lines
+from domains.orders.model import Order
+from domains.orders.unit_of_work import OrdersUnitOfWork
+from domains.shared import Conflict, DomainError, kind_of
+
+
+async def submit_order(command: SubmitOrder, uow: OrdersUnitOfWork) -> SubmissionResult:
+    """Decide ``command`` (or answer it as decided before), in one transaction."""
+    async with uow:
+        result = await decide(uow, command)
+        await uow.commit()
+    return result
+
+
+async def decide(uow: OrdersUnitOfWork, command: SubmitOrder) -> SubmissionResult:
+    """Inside ``uow``'s open transaction: the stored answer, or a new decision to commit."""
+    started = time.perf_counter()
+    client_id, reference = command.client.client_id, command.external_reference
+    await uow.submissions.lock(client_id, reference)
+    stored = await uow.submissions.get(client_id, reference)
+    if stored is not None:
+        return _repeat(stored, command)
+    submission = await _decide(uow, command)
+    uow.submissions.add(submission)
+    channel = command.channel.value
+    SUBMISSIONS.labels(channel, submission.outcome.value, submission.reason or "").inc()
+    SUBMIT_SECONDS.labels(channel).observe(time.perf_counter() - started)
+    return submission.result()
+
+
+def _repeat(stored: Submission, command: SubmitOrder) -> SubmissionResult:
+    if stored.request_hash != command.request_hash:
+        raise Conflict(
+            f"external_reference {command.external_reference!r} was submitted before with "
+            "other content; use a new reference for a new order",
+            code="external_reference_reused",
+        )
+    REPEATS.labels(command.channel.value).inc()
+    return stored.result(replayed=True)
+
+
+async def _decide(uow: OrdersUnitOfWork, command: SubmitOrder) -> Submission:
+    client_id, reference = command.client.client_id, command.external_reference
+    try:
+        order, priced_by = await _place(uow, command)
+    except DomainError as error:
+        reason = (error.code, kind_of(error), error.message)
+        return Submission.reject(
+            client_id, reference, command.channel, command.request_hash, reason
+        )
+    return Submission.accept(
+        client_id, reference, command.channel, command.request_hash, order, priced_by
+    )
+
+
+async def _place(uow: OrdersUnitOfWork, command: SubmitOrder) -> tuple[Order, str]:
+    """Every refusal is raised before anything is written: pricing and the order's own rules
+    are checked first, and the stock reservation undoes itself (a savepoint) when it fails."""
+    session = uow.session
+    lines, priced_by = await price_lines(session, command)
+    order = Order.place(command.customer_id, command.currency, lines, order_id=uuid.uuid4())
+    items = [(line.sku, line.quantity) for line in lines]
+    await catalog.reserve_stock(session, order.id, items)
+    await uow.orders.add(order)
+    if command.payment_reference is not None:
+        await catalog.commit_stock(session, order.id)
+        order.confirm(command.payment_reference)
+    return order, priced_by
