@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
+from typing import Any
 
 import structlog
 
@@ -94,3 +96,17 @@ async def run_recommendation_freshness(settings: Settings, stop: asyncio.Event) 
         )
     finally:
         await engine.dispose()
+
+
+PeriodicJob = Callable[[Settings, asyncio.Event], Coroutine[Any, Any, None]]
+
+PERIODIC_JOBS: dict[str, tuple[PeriodicJob, str]] = {
+    "payments:reconcile": (run_reconciliation, "settles payments the provider left pending"),
+    "fulfillment:tracking": (run_tracking, "asks the carrier which parcels arrived"),
+    "inbox:retention": (run_inbox_sweep, "deletes inbox rows older than the retention"),
+    "recommendations:freshness": (
+        run_recommendation_freshness,
+        "measures how far behind the recommendations group is",
+    ),
+}
+"""What ``orderflow run`` runs next to the API, relay and consumers: name → (job, what it does)."""

@@ -1,4 +1,4 @@
-"""``orderflow docs``: the AsyncAPI document and the Markdown event catalog."""
+"""``orderflow docs``: the AsyncAPI document, the Markdown event catalog, the C4 views."""
 
 from __future__ import annotations
 
@@ -49,3 +49,20 @@ def catalog(
     from events.contracts import render_catalog  # lazy: registers every event (startup time)
 
     _write(render_catalog(), output)
+
+
+# ``orderflow.architecture.ARCHITECTURE_PATH``, spelled out for the same reason as CATALOG_PATH.
+ARCHITECTURE_PATH = Path(__file__).resolve().parents[2] / "docs" / "architecture.md"
+
+
+@app.command()
+def architecture(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Markdown file.")
+    ] = ARCHITECTURE_PATH,
+) -> None:
+    """The C4 views (context, containers, components) drawn from the code (default
+    docs/architecture.md)."""
+    from orderflow.architecture import render_architecture  # lazy: imports the whole deployment
+
+    _write(render_architecture(), output)

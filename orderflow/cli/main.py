@@ -35,7 +35,7 @@ app = command_group(
 app.add_typer(db.app, name="db", help="Database migrations.")
 add_dev_commands(app)
 app.add_typer(events.app, name="events", help="Event contracts: list, show, check, export.")
-app.add_typer(docs.app, name="docs", help="Generated documentation (AsyncAPI, event catalog).")
+app.add_typer(docs.app, name="docs", help="Generated docs: AsyncAPI, event catalog, architecture.")
 app.add_typer(outbox.app, name="outbox", help="Outbox status and republishing.")
 app.add_typer(payments.app, name="payments", help="Payments: reconciliation.")
 app.add_typer(search.app, name="search", help="Search read model: rebuild.")
@@ -59,12 +59,7 @@ def _run(main: Coroutine[Any, Any, None]) -> None:
 def run() -> None:
     """Run the API, the outbox relay and every consumer in one process (the main job)."""
     # Heavy (the whole application): imported only when a process is actually started.
-    from orderflow.periodic import (
-        run_inbox_sweep,
-        run_recommendation_freshness,
-        run_reconciliation,
-        run_tracking,
-    )
+    from orderflow.periodic import PERIODIC_JOBS
     from orderflow.processes import Job, prepare_topics, run_api, run_consumer, run_relay, supervise
     from orderflow.settings import get_settings
     from orderflow.wiring.deployment import deployed_consumers
@@ -79,10 +74,7 @@ def run() -> None:
         jobs: dict[str, Job] = {
             "api": partial(run_api, settings),
             "relay": partial(run_relay, settings),
-            "payments:reconcile": partial(run_reconciliation, settings),
-            "fulfillment:tracking": partial(run_tracking, settings),
-            "inbox:retention": partial(run_inbox_sweep, settings),
-            "recommendations:freshness": partial(run_recommendation_freshness, settings),
+            **{name: partial(job, settings) for name, (job, _) in PERIODIC_JOBS.items()},
         }
         for name, consumer in groups.items():
             jobs[f"consumer:{name}"] = partial(run_consumer, settings, consumer)
