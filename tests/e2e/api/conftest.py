@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -14,6 +17,7 @@ from domains.identity.api import Principal, issue_access_token
 from orderflow.http import create_app
 from orderflow.http.client_auth import install_client_auth
 from orderflow.settings import Settings
+from tests.e2e.api.document import Document
 from tests.support.intake import KnownClients, service_client
 from tests.support.processes import serving
 from tests.support.shop import SECRET, app_settings
@@ -43,10 +47,11 @@ def bearer(*roles: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def raw_request(base_url: str, head: bytes, body: bytes = b"") -> tuple[int, bytes]:
+async def raw_request(base_url: str, head: bytes, body: bytes = b"") -> httpx.Response:
     """Send ``head`` (request line and headers, CRLF-separated) and ``body`` as they are;
-    the status and body of the answer."""
+    the answer (its body whole: the connection is closed after it)."""
     address = urlsplit(base_url)
+    started = time.monotonic()
     reader, writer = await asyncio.open_connection(address.hostname, address.port)
     try:
         writer.write(head + b"\r\nConnection: close\r\n\r\n" + body)
@@ -55,4 +60,19 @@ async def raw_request(base_url: str, head: bytes, body: bytes = b"") -> tuple[in
     finally:
         writer.close()
     status_line, _, rest = answer.partition(b"\r\n")
-    return int(status_line.split()[1]), rest.partition(b"\r\n\r\n")[2]
+    header_block, _, content = rest.partition(b"\r\n\r\n")
+    headers = [line.partition(b": ")[::2] for line in header_block.split(b"\r\n") if line]
+    method, target = head.split(b" ", 2)[:2]
+    request = httpx.Request(method.decode(), base_url + target.decode("latin-1"))
+    response = httpx.Response(
+        int(status_line.split()[1]), headers=headers, content=content, request=request
+    )
+    response.elapsed = timedelta(seconds=time.monotonic() - started)
+    return response
+
+
+@pytest.fixture(scope="module")
+async def document(api: str) -> Document:
+    """The OpenAPI document the API serves."""
+    async with httpx.AsyncClient(base_url=api) as client:
+        return Document((await client.get("/openapi.json")).json())

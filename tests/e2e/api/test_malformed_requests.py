@@ -1,5 +1,6 @@
 """Malformed requests get a 4xx problem with a stable code on every route, never a 500, and
-change nothing: the real API under uvicorn on the real database."""
+change nothing: the real API under uvicorn on the real database. Every answer is also one the
+OpenAPI document lists for its operation (status, content type, body: ``document.check``)."""
 
 from __future__ import annotations
 
@@ -11,37 +12,42 @@ import httpx
 import pytest
 
 from tests.e2e.api.conftest import bearer, raw_request, service_bearer
+from tests.e2e.api.document import Document
 from tests.support.intake import Sessions, submission
 from tests.support.shop import new_product
 
 PRODUCT = f"/v1/products/{uuid.uuid4()}"
-ORDER = f"/v1/orders/{uuid.uuid4()}"
 # One route of each kind: public, authenticated, admin, unmatched.
 ROUTES = ["/healthz", "/v1/products", "/v1/me", "/v1/admin/reports/orders.csv", "/nowhere"]
 
 
 @pytest.mark.parametrize("path", ROUTES)
-async def test_a_header_that_is_not_utf8_is_a_400_on_every_route(api: str, path: str) -> None:
+async def test_a_header_that_is_not_utf8_is_a_400_on_every_route(
+    api: str, document: Document, path: str
+) -> None:
     head = f"GET {path} HTTP/1.1\r\nHost: test".encode() + b"\r\nX-Note: caf\xe9 \xff\xfe"
 
-    status, body = await raw_request(api, head)
+    response = await raw_request(api, head)
 
-    assert status == 400
-    assert json.loads(body)["code"] == "malformed_header"
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed_header"
+    if path != "/nowhere":  # a path nobody serves has no operation to document a 400
+        document.check(response)
 
 
-async def test_a_bearer_token_that_is_not_utf8_is_a_400(api: str) -> None:
-    status, body = await raw_request(
+async def test_a_bearer_token_that_is_not_utf8_is_a_400(api: str, document: Document) -> None:
+    response = await raw_request(
         api, b"GET /v1/me HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer \xc3\x28"
     )
 
-    assert (status, json.loads(body)["code"]) == (400, "malformed_header")
+    assert (response.status_code, response.json()["code"]) == (400, "malformed_header")
+    document.check(response)
 
 
 async def test_a_nul_in_a_header_is_refused_by_the_server_with_a_400(api: str) -> None:
-    status, _ = await raw_request(api, b"GET /v1/products HTTP/1.1\r\nHost: t\r\nX-Note: a\x00b")
+    response = await raw_request(api, b"GET /v1/products HTTP/1.1\r\nHost: t\r\nX-Note: a\x00b")
 
-    assert status == 400  # uvicorn's HTTP parser refuses it before the application
+    assert response.status_code == 400  # uvicorn's HTTP parser refuses it before the application
 
 
 async def test_a_correlation_id_with_unsafe_characters_is_replaced(api: str) -> None:
@@ -64,7 +70,7 @@ ORDER_BODY = {
 }
 SERVICE = ("service",)  # a service client, not a person
 PRODUCT_BODY = {"sku": "S-1", "name": "Mu\x00g", "price_minor": 1, "currency": "EUR"}
-STOCK = f"/v1/admin{PRODUCT}/stock"
+STOCK = f"/v1/admin/products/{uuid.uuid4()}/stock"
 # fmt: off
 NUL_BODIES = [
     ("POST", "/v1/auth/register", {"email": "a\x00@example.com", "password": "x" * 12}, ()),
@@ -74,7 +80,7 @@ NUL_BODIES = [
     ("POST", "/v1/products", PRODUCT_BODY, ("admin",)),
     ("PATCH", PRODUCT, {"description": "\x00"}, ("admin",)),
     ("POST", STOCK, {"delta": 1, "reason": "a\x00"}, ("admin",)),
-    ("POST", f"/v1/admin{ORDER}/refund", {"reason": "damaged\x00"}, ("admin",)),
+    ("POST", f"/v1/admin/orders/{uuid.uuid4()}/refund", {"reason": "damaged\x00"}, ("admin",)),
     ("POST", "/v1/checkout", CHECKOUT, ()),
     ("POST", "/v1/orders", ORDER_BODY, SERVICE),
     ("POST", "/v1/auth/login", {"email\x00": "a@example.com", "password": "p"}, ()),  # a key
@@ -85,7 +91,12 @@ NUL_BODIES = [
 
 @pytest.mark.parametrize(("method", "path", "body", "roles"), NUL_BODIES)
 async def test_a_string_that_cannot_be_stored_is_a_422_on_every_route(
-    api: str, method: str, path: str, body: dict[str, object], roles: tuple[str, ...]
+    api: str,
+    document: Document,
+    method: str,
+    path: str,
+    body: dict[str, object],
+    roles: tuple[str, ...],
 ) -> None:
     content = json.dumps(body).encode()  # ASCII with \u0000 / \ud800 escapes, as clients send
     headers = {"content-type": "application/json", "Idempotency-Key": str(uuid.uuid4())}
@@ -98,6 +109,7 @@ async def test_a_string_that_cannot_be_stored_is_a_422_on_every_route(
     problem = response.json()
     assert problem["code"] == "invalid_character"
     assert problem["errors"][0]["loc"][0] == "body"
+    document.check(response)
 
 
 @pytest.mark.parametrize(
@@ -111,12 +123,13 @@ async def test_a_string_that_cannot_be_stored_is_a_422_on_every_route(
     ],
 )
 async def test_nul_and_bytes_that_are_not_utf8_in_the_url(
-    api: str, target: str, status: int, code: str
+    api: str, document: Document, target: str, status: int, code: str
 ) -> None:
     async with httpx.AsyncClient(base_url=api) as client:
         response = await client.get(httpx.URL(api + target))
 
     assert (response.status_code, response.json()["code"]) == (status, code)
+    document.check(response)
 
 
 @pytest.mark.parametrize(
@@ -130,7 +143,7 @@ async def test_nul_and_bytes_that_are_not_utf8_in_the_url(
     ],
 )
 async def test_bodies_that_are_not_utf8_json_or_too_deep_are_400(
-    api: str, content: bytes, code: str
+    api: str, document: Document, content: bytes, code: str
 ) -> None:
     async with httpx.AsyncClient(base_url=api) as client:
         response = await client.post(
@@ -138,10 +151,11 @@ async def test_bodies_that_are_not_utf8_json_or_too_deep_are_400(
         )
 
     assert (response.status_code, response.json()["code"]) == (400, code)
+    document.check(response)
 
 
 @pytest.mark.parametrize("quantity", ["2", True, 2.5, None])
-async def test_quantities_are_json_numbers(api: str, quantity: object) -> None:
+async def test_quantities_are_json_numbers(api: str, document: Document, quantity: object) -> None:
     body = submission("SKU-1")
     body["lines"][0]["quantity"] = quantity
     headers = {**service_bearer(), "Idempotency-Key": str(uuid.uuid4())}
@@ -151,6 +165,7 @@ async def test_quantities_are_json_numbers(api: str, quantity: object) -> None:
     assert response.status_code == 422
     (error,) = response.json()["errors"]
     assert error["loc"] == ["body", "lines", 0, "quantity"]
+    document.check(response)
 
 
 async def test_a_whole_number_written_as_2_0_is_the_integer_2(api: str, sessions: Sessions) -> None:
@@ -165,19 +180,23 @@ async def test_a_whole_number_written_as_2_0_is_the_integer_2(api: str, sessions
 
 
 @pytest.mark.parametrize("active", ["true", 1])
-async def test_booleans_are_json_booleans(api: str, active: object) -> None:
+async def test_booleans_are_json_booleans(api: str, document: Document, active: object) -> None:
     async with httpx.AsyncClient(base_url=api, headers=bearer("admin")) as client:
         response = await client.patch(PRODUCT, json={"active": active})
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"] == ["body", "active"]
+    document.check(response)
 
 
-async def test_a_body_declared_larger_than_the_limit_is_refused_before_it_is_sent(api: str) -> None:
+async def test_a_body_declared_larger_than_the_limit_is_refused_before_it_is_sent(
+    api: str, document: Document
+) -> None:
     head = b"POST /v1/auth/login HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
-    status, body = await raw_request(api, head + b"Content-Length: 10485760")
+    response = await raw_request(api, head + b"Content-Length: 10485760")
 
-    assert (status, json.loads(body)["code"]) == (413, "body_too_large")
+    assert (response.status_code, response.json()["code"]) == (413, "body_too_large")
+    document.check(response)
 
 
 async def test_a_streamed_ten_megabyte_body_is_a_413(api: str) -> None:
@@ -207,7 +226,7 @@ async def test_a_streamed_ten_megabyte_body_is_a_413(api: str) -> None:
     ],
 )
 async def test_a_method_not_allowed_is_a_405_problem_naming_every_allowed_method(
-    api: str, method: str, path: str, allowed: str
+    api: str, document: Document, method: str, path: str, allowed: str
 ) -> None:
     async with httpx.AsyncClient(base_url=api) as client:
         response = await client.request(method, path)
@@ -217,3 +236,4 @@ async def test_a_method_not_allowed_is_a_405_problem_naming_every_allowed_method
     assert response.headers["content-type"] == "application/problem+json"
     if method != "HEAD":  # a HEAD answer has no body
         assert response.json()["code"] == "method_not_allowed"
+    document.check(response)

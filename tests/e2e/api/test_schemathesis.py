@@ -2,9 +2,9 @@
 
 The API is served by uvicorn on a database of its own (schemathesis leaves hundreds of odd
 products and accounts behind) with the fake payment provider. A customer and an admin, both
-real accounts that logged in, lend their tokens (see schemathesis.toml). Generated strings may
-hold NUL; the headers schemathesis cannot send (NUL, bytes that are not UTF-8) are covered by
-tests/e2e/api/test_malformed_requests.py.
+real accounts that logged in, and a service client lend their tokens (see schemathesis.toml).
+Generated strings may hold NUL; the headers schemathesis cannot send (NUL, bytes that are not
+UTF-8) are covered by tests/e2e/api/test_malformed_requests.py.
 """
 
 from __future__ import annotations
@@ -27,9 +27,11 @@ from domains.identity import api as identity
 from foundation.database import create_sessions
 from orderflow.cli.db import alembic_config
 from orderflow.http import create_app
+from orderflow.http.client_auth import install_client_auth
 from orderflow.settings import Settings
 from orderflow.wiring.connections import database_engine
 from tests.support.databases import fresh_database
+from tests.support.intake import KnownClients, service_client
 from tests.support.processes import serving
 from tests.support.shop import app_settings
 
@@ -60,9 +62,14 @@ async def test_schemathesis_finds_nothing_wrong(shop_settings: Settings, tmp_pat
     try:
         async with serving(create_provider_app()) as provider:
             settings = app_settings(shop_settings, provider)
-            async with serving(create_app(engine, settings=settings)) as api:
+            app = create_app(engine, settings=settings)
+            services = KnownClients()
+            install_client_auth(app, services)
+            async with serving(app) as api:
                 await _seed(create_sessions(engine))
                 tokens = await _tokens(api)
+                service = services.add(service_client())["Authorization"].removeprefix("Bearer ")
+                tokens["ORDERFLOW_SCHEMATHESIS_SERVICE_TOKEN"] = service
                 output, status = await _schemathesis(api, tokens, tmp_path)
     finally:
         await engine.dispose()

@@ -1,0 +1,135 @@
+"""The OpenAPI document tells the truth about errors: real refusals of the real API (auth, roles,
+unknown ids, domain rules, validation, a missing Idempotency-Key, unknown paths) are each a
+status the operation documents, as ``application/problem+json``, with a body that validates
+against the document's Problem schema narrowed to the operation's codes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from domains.identity.api import Principal, issue_access_token
+from tests.e2e.api.conftest import bearer, service_bearer
+from tests.e2e.api.document import Document
+from tests.support.shop import SECRET
+
+PASSWORD = "correct horse battery staple"
+NOBODY = str(uuid.uuid4())
+
+
+def _expired() -> dict[str, str]:
+    principal = Principal(uuid.uuid4(), frozenset({"customer"}))
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    token = issue_access_token(principal, secret=SECRET, ttl_seconds=60, now=an_hour_ago).token
+    return {"Authorization": f"Bearer {token}"}
+
+
+CUSTOMER = bearer("customer")
+ADMIN = bearer("admin")
+LINE = {"sku": "NO-SUCH-SKU", "quantity": 1}
+CHECKOUT = {"currency": "EUR", "items": [LINE], "payment": {"card_token": "tok_visa"}}
+# (method, path, headers, JSON body, status, code): one refusal of each kind the API makes.
+# fmt: off
+REFUSALS: list[tuple[str, str, dict[str, str], Any, int, str]] = [
+    ("GET", "/v1/me", {}, None, 401, "missing_token"),
+    ("GET", "/v1/me", {"Authorization": "Bearer not-a-token"}, None, 401, "invalid_token"),
+    ("GET", "/v1/me", _expired(), None, 401, "token_expired"),
+    ("GET", "/v1/me", CUSTOMER, None, 404, "user_not_found"),
+    ("GET", "/v1/admin/reports/orders.csv", CUSTOMER, None, 403, "admin_required"),
+    ("POST", "/v1/products", CUSTOMER, {"sku": "S-1", "name": "Mug", "price_minor": 1,
+                                        "currency": "EUR"}, 403, "role_required"),
+    ("GET", f"/v1/orders/{NOBODY}", CUSTOMER, None, 404, "order_not_found"),
+    ("GET", f"/v1/products/{NOBODY}", {}, None, 404, "product_not_found"),
+    ("GET", "/v1/products/not-a-uuid", {}, None, 422, "validation_error"),
+    ("POST", f"/v1/admin/products/{NOBODY}/stock", ADMIN, {"delta": 1, "reason": "recount"},
+     404, "product_not_found"),
+    ("POST", f"/v1/admin/orders/{NOBODY}/refund", ADMIN, {"reason": "damaged in transit"},
+     404, "order_not_found"),
+    ("POST", "/v1/auth/register", {}, {"email": "weak@example.com", "password": "short"},
+     422, "weak_password"),
+    ("POST", "/v1/auth/register", {}, {"email": "not-an-address", "password": PASSWORD},
+     422, "bad_email"),
+    ("POST", "/v1/auth/login", {}, {"email": "nobody@example.com", "password": PASSWORD},
+     401, "invalid_credentials"),
+    ("POST", "/v1/auth/password-reset/confirm", {}, {"token": "x" * 43, "new_password": PASSWORD},
+     422, "reset_token_invalid"),
+    ("POST", "/v1/checkout", CUSTOMER, CHECKOUT, 400, "idempotency_key_missing"),
+    ("POST", "/v1/checkout", {**CUSTOMER, "Idempotency-Key": str(uuid.uuid4())}, CHECKOUT,
+     404, "unknown_sku"),
+    ("POST", "/v1/orders", ADMIN, {"currency": "EUR"}, 403, "service_client_required"),
+    ("POST", "/v1/orders", {**service_bearer(), "Idempotency-Key": str(uuid.uuid4())},
+     {"currency": "EUR"}, 422, "validation_error"),
+    ("POST", "/v1/auth/login", {}, {"email": 7}, 422, "validation_error"),
+    ("GET", "/nowhere", {}, None, 404, "not_found"),
+    ("DELETE", "/v1/products", {}, None, 405, "method_not_allowed"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("method", "path", "headers", "body", "status", "code"), REFUSALS)
+async def test_a_real_refusal_is_what_the_document_says(
+    api: str,
+    document: Document,
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    body: Any,
+    status: int,
+    code: str,
+) -> None:
+    async with httpx.AsyncClient(base_url=api, timeout=30) as client:
+        response = await client.request(method, path, headers=headers, json=body)
+
+    assert (response.status_code, response.json()["code"]) == (status, code), response.text
+    document.check(response)
+
+
+async def test_the_registered_email_conflict_is_documented(api: str, document: Document) -> None:
+    body = {"email": f"twice-{uuid.uuid4().hex[:8]}@example.com", "password": PASSWORD}
+    async with httpx.AsyncClient(base_url=api, timeout=30) as client:
+        assert (await client.post("/v1/auth/register", json=body)).status_code == 201
+        again = await client.post("/v1/auth/register", json=body)
+
+    assert (again.status_code, again.json()["code"]) == (409, "email_taken")
+    document.check(again)
+
+
+def _answer(method: str, path: str, status: int, body: Any, media_type: str) -> httpx.Response:
+    request = httpx.Request(method, f"http://test{path}")
+    response = httpx.Response(
+        status, json=body, headers={"content-type": media_type}, request=request
+    )
+    response.elapsed = timedelta(0)
+    return response
+
+
+PROBLEM = "application/problem+json"
+A_PROBLEM = {"type": "t", "title": "T", "status": 404, "code": "order_not_found", "detail": "d"}
+FASTAPI_422 = {"detail": [{"loc": ["body"], "msg": "Field required", "type": "missing"}]}
+# What the API must never answer, each one a way the document could be lying.
+# fmt: off
+LIES = [
+    ("GET", f"/v1/orders/{NOBODY}", 500, {**A_PROBLEM, "status": 500}, PROBLEM),  # undocumented
+    ("GET", f"/v1/orders/{NOBODY}", 404, A_PROBLEM, "application/json"),  # not a problem
+    ("GET", f"/v1/orders/{NOBODY}", 404, {**A_PROBLEM, "code": "no_such_thing"}, PROBLEM),
+    ("GET", f"/v1/orders/{NOBODY}", 404, {"code": "order_not_found"}, PROBLEM),  # incomplete
+    ("POST", "/v1/auth/login", 422, FASTAPI_422, PROBLEM),  # FastAPI's own 422 shape
+    ("GET", "/nowhere", 404, {"detail": "Not Found"}, PROBLEM),  # no operation: still a Problem
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("method", "path", "status", "body", "media_type"), LIES)
+async def test_the_check_refuses_an_answer_the_document_does_not_describe(
+    document: Document, method: str, path: str, status: int, body: Any, media_type: str
+) -> None:
+    with pytest.raises(AssertionError):
+        document.check(_answer(method, path, status, body, media_type))
+
+
+async def test_the_check_accepts_the_documented_problem(document: Document) -> None:
+    document.check(_answer("GET", f"/v1/orders/{NOBODY}", 404, A_PROBLEM, PROBLEM))
