@@ -8,6 +8,11 @@ Should even that transaction fail for a reason of its content (a deferred constr
 a handler that broke the transaction), each record runs in a transaction of its own: one record
 can never hold the others back.
 
+A batch ends early when its ``cutoff`` is set (its partition is being revoked, or the process
+stops): the careful and isolated paths commit the records applied so far and leave the rest
+untouched; the fast path, which wrote every inbox row up front, rolls back. Either way the
+caller commits offsets only up to the first record left (``Applied.stopped_at``).
+
 A failure of the database itself (connection lost, server starting or stopping, deadlock,
 serialization failure, timeouts) is nobody's input: it is raised from any path as
 :class:`InfrastructureUnavailable`, and the caller runs the whole batch again later. Nothing
@@ -16,6 +21,7 @@ of it counts against a record.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -73,6 +79,8 @@ class Applied:
     handled: list[Item] = field(default_factory=list)
     duplicates: list[Item] = field(default_factory=list)
     failed: list[ItemFailed] = field(default_factory=list)
+    stopped_at: int | None = None
+    """The index of the first item left untouched because the cutoff came; None: none."""
 
 
 class _HandlerFailed(Exception):
@@ -87,29 +95,46 @@ class _Redo(Exception):
     """The transaction failed for a reason of its content: redo the batch more carefully."""
 
 
+class _Cut(Exception):
+    """The cutoff came during the fast path: its transaction is rolled back."""
+
+
 async def apply_batch(
-    sessions: Sessions, group: str, items: Sequence[Item], policy: RetryPolicy
+    sessions: Sessions,
+    group: str,
+    items: Sequence[Item],
+    policy: RetryPolicy,
+    cutoff: asyncio.Event | None = None,
 ) -> Applied:
-    """Apply ``items``; raises only :class:`InfrastructureUnavailable`."""
+    """Apply ``items`` (until ``cutoff`` is set); raises only :class:`InfrastructureUnavailable`."""
+    cutoff = cutoff or asyncio.Event()
     if not items:
         return Applied()
+    if cutoff.is_set():
+        return Applied(stopped_at=0)
     try:
-        return await _fast(sessions, group, items)
+        return await _fast(sessions, group, items, cutoff)
+    except _Cut:
+        return Applied(stopped_at=0)
     except _Redo:
         pass
     try:
-        return await _careful(sessions, group, items, policy)
+        return await _careful(sessions, group, items, policy, cutoff)
     except _Redo:
-        return await _isolated(sessions, group, items, policy)
+        return await _isolated(sessions, group, items, policy, cutoff)
 
 
-async def _fast(sessions: Sessions, group: str, items: Sequence[Item]) -> Applied:
+async def _fast(
+    sessions: Sessions, group: str, items: Sequence[Item], cutoff: asyncio.Event
+) -> Applied:
     applied = Applied()
     latency = metrics.handler_seconds(group)
     try:
         async with sessions() as session, session.begin():
             seen = await record_many(session, group, [i.decoded.envelope.event_id for i in items])
             for item in items:
+                if cutoff.is_set():
+                    raise _Cut
                 event_id = item.decoded.envelope.event_id
                 if event_id in seen:
                     applied.duplicates.append(item)
@@ -127,19 +152,28 @@ async def _fast(sessions: Sessions, group: str, items: Sequence[Item]) -> Applie
         if cause is not None:
             raise InfrastructureUnavailable(cause, failed.error) from failed.error
         raise _Redo from failed.error
+    except _Cut:
+        raise
     except Exception as error:  # the runtime's own statements, or the commit
         raise _infrastructure_or_redo(error) from error
     return applied
 
 
 async def _careful(
-    sessions: Sessions, group: str, items: Sequence[Item], policy: RetryPolicy
+    sessions: Sessions,
+    group: str,
+    items: Sequence[Item],
+    policy: RetryPolicy,
+    cutoff: asyncio.Event,
 ) -> Applied:
     applied = Applied()
     try:
         async with sessions() as session, session.begin():
             await session.connection()  # failing to connect is never a record's doing
-            for item in items:
+            for index, item in enumerate(items):
+                if cutoff.is_set():  # commit what was applied; the rest comes again
+                    applied.stopped_at = index
+                    break
                 try:
                     fresh = await attempt(policy, partial(_savepoint, session, group, item))
                 except AttemptsFailed as failed:
@@ -157,10 +191,17 @@ async def _careful(
 
 
 async def _isolated(
-    sessions: Sessions, group: str, items: Sequence[Item], policy: RetryPolicy
+    sessions: Sessions,
+    group: str,
+    items: Sequence[Item],
+    policy: RetryPolicy,
+    cutoff: asyncio.Event,
 ) -> Applied:
     applied = Applied()
-    for item in items:
+    for index, item in enumerate(items):
+        if cutoff.is_set():
+            applied.stopped_at = index
+            break
         try:
             fresh = await attempt(policy, partial(_alone, sessions, group, item))
         except AttemptsFailed as failed:

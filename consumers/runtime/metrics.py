@@ -60,6 +60,23 @@ INFRASTRUCTURE_WAITING_PARTITIONS = Gauge(
     "Partitions whose batch waits for the database or the broker",
     ["group"],
 )
+REVOCATIONS = Counter(
+    "orderflow_consumer_partitions_revoked_total",
+    "Rebalances that took this member's partitions (the batches in flight end and commit first)",
+    ["group"],
+)
+REVOCATION_SECONDS = Histogram(
+    "orderflow_consumer_revocation_seconds",
+    "Time from a revocation's start to its end: the whole group waits for it",
+    ["group"],
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
+STALE_BATCHES = Counter(
+    "orderflow_consumer_stale_batches_total",
+    "Batches that ended after their partitions were revoked: neither committed nor held "
+    "(the next owner reads them again)",
+    ["group"],
+)
 QUARANTINED = Counter(
     "orderflow_consumer_quarantined_total",
     "Records kept in messaging.quarantine because not even their dead letter could be written",

@@ -4,10 +4,15 @@ Every record leaves the batch one way or another: handled (or skipped: no handle
 duplicate), sent to a retry tier, dead-lettered, or quarantined. The only exception that
 escapes :meth:`PartitionBatch.process` is :class:`InfrastructureUnavailable`: the database or
 the broker failed, and the caller runs the same batch again later.
+
+When the ``cutoff`` comes (the partition is being revoked, the process stops) the batch ends at
+the next record: what was applied, and the failures before that record, are done; that record
+and the rest are left to whoever reads the partition next, and the offset stops there.
 """
 
 from __future__ import annotations
 
+import asyncio
 import collections
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -42,11 +47,16 @@ Records = Sequence[ConsumerRecord[bytes, bytes]]
 
 @dataclass(frozen=True)
 class BatchResult:
-    """How far the batch got: commit up to ``next_offset``; hold the rest until due."""
+    """How far the batch got: commit up to ``next_offset``; hold the rest until due.
+
+    ``complete`` is False when the cutoff ended the batch early: nothing after ``next_offset``
+    was done, and what waits behind the batch must not run.
+    """
 
     next_offset: int | None
     held_offset: int | None = None
     held_for: float = 0.0
+    complete: bool = True
 
 
 @dataclass
@@ -74,22 +84,36 @@ class PartitionBatch:
         # whatever its header says, it is due one tier delay after that.
         self._first_held: dict[TopicPartition, tuple[int, datetime]] = {}
 
-    async def process(self, records: Records, memo: BatchMemo | None = None) -> BatchResult:
-        """Handle the due records; raises only :class:`InfrastructureUnavailable`."""
+    async def process(
+        self,
+        records: Records,
+        memo: BatchMemo | None = None,
+        cutoff: asyncio.Event | None = None,
+    ) -> BatchResult:
+        """Handle the due records (until ``cutoff`` is set); raises only
+        :class:`InfrastructureUnavailable`."""
         due, held_offset, held_for = self._split_due(records)
         if not due:
             return BatchResult(None, held_offset, held_for)
-        group = self._consumer.name
+        group, cutoff = self._consumer.name, cutoff or asyncio.Event()
         items, failures = self._decode(due)
-        applied = await apply_batch(self._sessions, group, items, self._policy)
+        applied = await apply_batch(self._sessions, group, items, self._policy, cutoff)
+        cut = None if applied.stopped_at is None else items[applied.stopped_at].record.offset
         failures += [_failed(f.item.record, f.failed, f.kind) for f in applied.failed]
-        failures += await self._run_effects(applied)
-        failures.sort(key=lambda f: f.record.offset)
+        effect_failures, effects_cut = await self._run_effects(applied, cutoff)
+        failures += effect_failures
+        cut = min((c for c in (cut, effects_cut) if c is not None), default=None)
+        failures = sorted(
+            (f for f in failures if cut is None or f.record.offset < cut),
+            key=lambda f: f.record.offset,
+        )
         memo = memo or BatchMemo()
         routed = await publish_failures(self._producer, group, failures, self._policy, memo.routed)
         await self._quarantine(routed, memo)
         await self._remember(routed)
         _count(group, applied)
+        if cut is not None:
+            return BatchResult(cut if cut > due[0].offset else None, complete=False)
         return BatchResult(due[-1].offset + 1, held_offset, held_for)
 
     def forget_holds(self) -> None:
@@ -136,12 +160,18 @@ class PartitionBatch:
                 items.append(Item(record, decoded, handler, effect))
         return items, failures
 
-    async def _run_effects(self, applied: Applied) -> list[Failed]:
-        """Run the after-commit effects of handled records and of duplicates (idempotent)."""
+    async def _run_effects(
+        self, applied: Applied, cutoff: asyncio.Event
+    ) -> tuple[list[Failed], int | None]:
+        """Run the after-commit effects of handled records and of duplicates (idempotent), in
+        offset order until the cutoff; returns the failures and the offset of the first record
+        whose effect the cutoff left (it runs again on the next delivery, as a duplicate)."""
         failures: list[Failed] = []
         pending = [(i, i.effect) for i in (*applied.handled, *applied.duplicates) if i.effect]
         pending.sort(key=lambda pair: pair[0].record.offset)
         for item, effect in pending:
+            if cutoff.is_set():
+                return failures, item.record.offset
             context = EffectContext(self._sessions, item.decoded.envelope)
             try:
                 await attempt(self._policy, partial(effect, item.decoded.event, context))
@@ -152,7 +182,7 @@ class PartitionBatch:
                     assert cause is not None
                     raise InfrastructureUnavailable(cause, failed.error) from failed.error
                 failures.append(_failed(item.record, failed, kind))
-        return failures
+        return failures, None
 
     async def _quarantine(self, routed: Routed, memo: BatchMemo) -> None:
         try:

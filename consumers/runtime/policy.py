@@ -33,6 +33,11 @@ class RetryPolicy:
     # jitter) up to the maximum, for as long as the outage lasts.
     stall_backoff_seconds: float = 1.0
     stall_backoff_max_seconds: float = 30.0
+    # How long a revocation or a stop waits for a batch to reach its next record boundary
+    # (where it commits what it applied) and for the last commits, before a batch still
+    # running is cancelled uncommitted: the next owner reads it again. Both the group (which
+    # waits for every member's revocation) and a deployment's stop timeout wait for this.
+    stop_grace_seconds: float = 5.0
     # A quarantined record is kept whole up to this size (key, value and headers), else as a
     # prefix with its SHA-256 and size. Records come off a topic, so they are rarely larger
     # than the broker's message.max.bytes (1 MiB by default).

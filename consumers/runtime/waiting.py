@@ -6,8 +6,9 @@ dead-lettered, skipped or counted against a record. The records that arrive mean
 behind it (the poll loop stops fetching a partition whose queue is full), and the poll loop
 keeps the member in its group.
 
-A wait ends early only when the partition is being revoked or the process stops: the batch is
-then abandoned uncommitted, and whoever reads the partition next starts from its last commit.
+A wait ends early only when the partition is being revoked or the process stops (the
+``cutoff`` is set): the batch is then abandoned uncommitted, and whoever reads the partition
+next starts from its last commit.
 
 Every failed run counts in ``orderflow_consumer_infrastructure_waits_total{group,cause}``;
 ``orderflow_consumer_infrastructure_waiting_since_seconds{group}`` holds when the oldest wait
@@ -43,20 +44,14 @@ class BatchAbandoned(Exception):
 class InfrastructureWaits:
     """The infrastructure waits of one consumer group's partitions."""
 
-    def __init__(self, group: str, policy: RetryPolicy, report: WaitReport) -> None:
+    def __init__(
+        self, group: str, policy: RetryPolicy, report: WaitReport, cutoff: asyncio.Event
+    ) -> None:
         self._group = group
         self._policy = policy
         self._report = report
         self._since: dict[TopicPartition, float] = {}
-        self._stopping = asyncio.Event()
-
-    def abandon(self) -> None:
-        """Cut every wait short (partitions are revoked, or the process stops)."""
-        self._stopping.set()
-
-    def resume(self) -> None:
-        """Let new waits run to their end again (after a rebalance)."""
-        self._stopping.clear()
+        self._cutoff = cutoff
 
     async def run(self, tp: TopicPartition, batch: Callable[[], Awaitable[T]]) -> T:
         """Run ``batch`` until it does not fail on the infrastructure; raise
@@ -105,8 +100,8 @@ class InfrastructureWaits:
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), seconds)
-        if self._stopping.is_set():
+            await asyncio.wait_for(self._cutoff.wait(), seconds)
+        if self._cutoff.is_set():
             raise BatchAbandoned
 
     async def _ended(self, tp: TopicPartition) -> None:

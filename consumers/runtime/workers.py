@@ -21,13 +21,14 @@ import collections
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 from aiokafka.structs import ConsumerRecord
 
-from consumers.runtime.pacing import PartitionHolds
-
 Records = Sequence[ConsumerRecord[bytes, bytes]]
-HandleBatch = Callable[[TopicPartition, Records], Awaitable[None]]
+HandleBatch = Callable[[TopicPartition, Records, int], Awaitable[bool]]
+"""Handles one batch of a generation; False when what waits behind it must not run (the
+partition was put back to an earlier offset, or the batch did not end: its partitions are
+being given up)."""
 
 
 class PartitionWorkers:
@@ -35,32 +36,24 @@ class PartitionWorkers:
 
     ``room``: records that may wait behind a partition's batch in flight before the poll loop
     stops fetching that partition. ``max_batch``: the most records one batch takes at once.
+    Every poll is queued with the assignment generation it belongs to; a batch only joins
+    polls of one generation.
     """
 
-    def __init__(
-        self,
-        kafka: AIOKafkaConsumer,
-        handle: HandleBatch,
-        holds: PartitionHolds,
-        *,
-        room: int,
-        max_batch: int,
-    ):
-        self._kafka = kafka
+    def __init__(self, handle: HandleBatch, *, room: int, max_batch: int) -> None:
         self._handle = handle
-        self._holds = holds
         self._room = room
         self._max_batch = max_batch
-        self._pending: dict[TopicPartition, collections.deque[Records]] = {}
+        self._pending: dict[TopicPartition, collections.deque[tuple[int, Records]]] = {}
         self._waiting: collections.Counter[TopicPartition] = collections.Counter()
         self._tasks: dict[TopicPartition, asyncio.Task[None]] = {}
         self._took = asyncio.Event()
         self.takes = 0
         """How many times a worker took records from its queue (or a queue was dropped)."""
 
-    def submit(self, tp: TopicPartition, records: Records) -> None:
+    def submit(self, tp: TopicPartition, records: Records, generation: int) -> None:
         """Queue ``records`` behind the batch in flight on ``tp``; start the worker if idle."""
-        self._pending.setdefault(tp, collections.deque()).append(records)
+        self._pending.setdefault(tp, collections.deque()).append((generation, records))
         self._waiting[tp] += len(records)
         task = self._tasks.get(tp)
         if task is None or task.done():
@@ -85,18 +78,30 @@ class PartitionWorkers:
         self._waiting.pop(tp, None)
         self._taken()
 
-    async def drain(self) -> None:
-        """Let every batch in flight finish (and commit); drop the ones still waiting.
+    async def drain(self, grace: float | None = None) -> int:
+        """Drop the batches waiting and let the ones in flight end; returns how many were
+        cancelled because they were still running after ``grace`` seconds (None: no limit).
 
-        Dropped batches were never handled nor committed: whoever owns the partition next
+        Dropped and cancelled batches were not committed: whoever owns the partition next
         reads them again from the committed offset.
         """
         self._pending.clear()
         self._waiting.clear()
         self._taken()
-        running = [t for t in self._tasks.values() if not t.done()]
-        await asyncio.gather(*running, return_exceptions=True)
+        running = self._running()
+        if running and grace is not None:
+            await asyncio.wait(running, timeout=grace)
+            late = self._running()
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+            cancelled = len(late)
+        else:
+            cancelled = 0
+        while running := self._running():  # (nothing can be queued meanwhile; in case it was)
+            await asyncio.gather(*running, return_exceptions=True)
         self._tasks.clear()
+        return cancelled
 
     def cancel(self) -> None:
         """Stop every worker now (the process is going down hard)."""
@@ -110,29 +115,33 @@ class PartitionWorkers:
                 return task.exception()
         return None
 
+    def _running(self) -> list[asyncio.Task[None]]:
+        return [t for t in self._tasks.values() if not t.done()]
+
     async def _work(self, tp: TopicPartition) -> None:
-        while records := self._take(tp):
-            await self._handle(tp, records)
-            if self._holds.is_held(tp):
-                # Put back to an earlier offset: what waits here will be fetched again.
+        while taken := self._take(tp):
+            generation, records = taken
+            if not await self._handle(tp, records, generation):
+                # Put back to an earlier offset, or given up: what waits here is not next.
                 self.discard_pending(tp)
 
-    def _take(self, tp: TopicPartition) -> Records:
-        """The next batch of ``tp``: the queued polls joined in order, up to ``max_batch``.
-
-        A poll is never split: a batch is at least the oldest poll waiting, however big.
-        """
+    def _take(self, tp: TopicPartition) -> tuple[int, Records] | None:
+        """The next batch of ``tp``: the queued polls of one generation joined in order, up to
+        ``max_batch``. A poll is never split: a batch is at least the oldest poll waiting."""
         queue = self._pending.get(tp)
         if not queue:
-            return []
-        records = list(queue.popleft())
-        while queue and len(records) + len(queue[0]) <= self._max_batch:
-            records.extend(queue.popleft())
+            return None
+        generation, first = queue.popleft()
+        records = list(first)
+        while queue and queue[0][0] == generation:
+            if len(records) + len(queue[0][1]) > self._max_batch:
+                break
+            records.extend(queue.popleft()[1])
         self._waiting[tp] -= len(records)
         if self._waiting[tp] <= 0:
             del self._waiting[tp]
         self._taken()
-        return records
+        return generation, records
 
     def _taken(self) -> None:
         self.takes += 1
