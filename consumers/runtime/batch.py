@@ -9,9 +9,10 @@ a handler that broke the transaction), each record runs in a transaction of its 
 can never hold the others back.
 
 A batch ends early when its ``cutoff`` is set (its partition is being revoked, or the process
-stops): the careful and isolated paths commit the records applied so far and leave the rest
-untouched; the fast path, which wrote every inbox row up front, rolls back. Either way the
-caller commits offsets only up to the first record left (``Applied.stopped_at``).
+stops): every path commits the records applied so far and leaves the rest untouched (the fast
+path, which wrote every inbox row up front, first takes back the rows of the records it did
+not reach, or they would pass for handled). The caller commits offsets only up to the first
+record left (``Applied.stopped_at``).
 
 A failure of the database itself (connection lost, server starting or stopping, deadlock,
 serialization failure, timeouts) is nobody's input: it is raised from any path as
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -41,7 +43,7 @@ from consumers.runtime.errors import (
     infrastructure_cause,
 )
 from consumers.runtime.handlers import Effect, Handler, MessageContext
-from consumers.runtime.inbox import record_many, record_once
+from consumers.runtime.inbox import forget_many, record_many, record_once
 from consumers.runtime.policy import RetryPolicy
 from consumers.runtime.probe import classify_failure
 from events import bind_message_context
@@ -95,10 +97,6 @@ class _Redo(Exception):
     """The transaction failed for a reason of its content: redo the batch more carefully."""
 
 
-class _Cut(Exception):
-    """The cutoff came during the fast path: its transaction is rolled back."""
-
-
 async def apply_batch(
     sessions: Sessions,
     group: str,
@@ -114,8 +112,6 @@ async def apply_batch(
         return Applied(stopped_at=0)
     try:
         return await _fast(sessions, group, items, cutoff)
-    except _Cut:
-        return Applied(stopped_at=0)
     except _Redo:
         pass
     try:
@@ -132,9 +128,11 @@ async def _fast(
     try:
         async with sessions() as session, session.begin():
             seen = await record_many(session, group, [i.decoded.envelope.event_id for i in items])
-            for item in items:
+            for index, item in enumerate(items):
                 if cutoff.is_set():
-                    raise _Cut
+                    await _take_back(session, group, items[index:], seen)
+                    applied.stopped_at = index
+                    break
                 event_id = item.decoded.envelope.event_id
                 if event_id in seen:
                     applied.duplicates.append(item)
@@ -152,11 +150,21 @@ async def _fast(
         if cause is not None:
             raise InfrastructureUnavailable(cause, failed.error) from failed.error
         raise _Redo from failed.error
-    except _Cut:
-        raise
     except Exception as error:  # the runtime's own statements, or the commit
         raise _infrastructure_or_redo(error) from error
     return applied
+
+
+async def _take_back(
+    session: AsyncSession, group: str, left: Sequence[Item], seen: set[uuid.UUID]
+) -> None:
+    """Delete the inbox rows the fast path wrote for the records it did not reach (those in
+    ``seen`` were there before, or belong to an earlier copy this batch handled)."""
+    await forget_many(
+        session,
+        group,
+        [i.decoded.envelope.event_id for i in left if i.decoded.envelope.event_id not in seen],
+    )
 
 
 async def _careful(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import Column, DateTime, Index, MetaData, Table, Text, func
+from sqlalchemy import Column, DateTime, Index, MetaData, Table, Text, delete, func
 from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,3 +62,12 @@ async def record_many(
     connection = await session.connection()
     result = await connection.exec_driver_sql(_RECORD_MANY, (consumer, list(event_ids)))
     return {row[0] for row in result}
+
+
+async def forget_many(session: AsyncSession, consumer: str, event_ids: Sequence[uuid.UUID]) -> None:
+    """Delete inbox rows this transaction wrote for records it then did not handle."""
+    if not event_ids:
+        return
+    await session.execute(
+        delete(inbox).where(inbox.c.consumer == consumer, inbox.c.event_id.in_(event_ids))
+    )
