@@ -35,6 +35,7 @@ def notifications_consumer(
     deliver = deliver_notification(
         mailer,
         reset_links,
+        group=group,
         mark_patience_seconds=mark_patience_seconds,
     )
     emails = [e for e in TEMPLATES if reset_links is not None or e is not PasswordResetRequested]

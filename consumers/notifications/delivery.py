@@ -5,7 +5,9 @@ and every attempt carries the same Message-ID. A ``sent`` row is never sent agai
 redelivered or replayed event), and a send the server accepted is never repeated because its
 ``sent`` mark failed: see :mod:`consumers.notifications.sending` for the states, the retried
 marks, and the one window that remains (a process dying between the server's acceptance and
-the mark).
+the mark). A sender holds its notification's lock from before its claim until its mark
+(:mod:`consumers.notifications.sender_lock`): a claim whose sender died is taken over at
+once, and a live sender is waited for, never sent beside.
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from consumers.notifications.mailer import Mailer
 from consumers.notifications.resets import RESET_LINK, ResetLinks
+from consumers.notifications.sender_lock import TAKEOVERS, sender_lock
 from consumers.notifications.sending import (
     MARK_PATIENCE_SECONDS,
     Marks,
     SendLedger,
     claim,
+    current,
     unsent,
 )
 from consumers.runtime import Effect, EffectContext, PermanentError, TransientError
@@ -38,27 +42,58 @@ def deliver_notification(
     mailer: Mailer,
     reset_links: ResetLinks | None = None,
     *,
+    group: str = "notifications",
     mark_patience_seconds: float = MARK_PATIENCE_SECONDS,
 ) -> Effect:
     """The effect sending the emails recorded for an event, unless already sent.
 
     ``mark_patience_seconds``: how long a failing mark is retried before the batch waits.
     """
-    ledger = SendLedger()
-    marks = Marks(mark_patience_seconds)
+    sender = _Sender(mailer, SendLedger(), Marks(mark_patience_seconds), group)
 
     async def deliver(event: IntegrationEvent, ctx: EffectContext) -> None:
         for row in await unsent(ctx.sessions, ctx.envelope.event_id):
-            await _deliver(
-                ctx,
-                ledger,
-                marks,
-                mailer,
-                row,
-                lambda body: _fill_in(body, event, ctx.sessions, reset_links),
+            await sender.deliver(
+                ctx, row["message_id"], lambda b: _fill_in(b, event, ctx.sessions, reset_links)
             )
 
     return deliver
+
+
+class _Sender:
+    """Sends one notification at a time under its lock; the state shared by every call."""
+
+    def __init__(self, mailer: Mailer, ledger: SendLedger, marks: Marks, group: str) -> None:
+        self.mailer, self.ledger, self.marks, self.group = mailer, ledger, marks, group
+
+    async def deliver(
+        self, ctx: EffectContext, message_id: str, fill_in: Callable[[str], Awaitable[str]]
+    ) -> None:
+        sessions = ctx.sessions
+        if self.ledger.outcome(message_id) is True:  # sent here; only the mark is missing
+            await self.marks.sent(sessions, message_id)
+            self.ledger.forget(message_id)
+            return
+        async with sender_lock(sessions, message_id, self.group) as held:
+            if not held:
+                raise TransientError(f"{message_id} is being sent by another attempt")
+            row = await current(sessions, message_id)  # read again: under the lock, the truth
+            if row is None or row["status"] == "sent":
+                return  # the live sender we waited for sent it
+            if row["status"] == "sending" and self.ledger.outcome(message_id) is None:
+                self._taking_over(ctx, row)
+            await _deliver(ctx, self.ledger, self.marks, self.mailer, row, fill_in)
+
+    def _taking_over(self, ctx: EffectContext, row: dict[str, Any]) -> None:
+        """Its claim is ``sending`` and nobody holds the lock: its sender died mid-send."""
+        TAKEOVERS.labels(self.group).inc()
+        log.warning(
+            "send_taken_over",
+            message_id=row["message_id"],
+            claimed_at=str(row["last_attempt_at"]),
+            event_id=str(ctx.envelope.event_id),
+            correlation_id=ctx.envelope.correlation_id,
+        )
 
 
 async def _deliver(
@@ -69,13 +104,8 @@ async def _deliver(
     row: dict[str, Any],
     fill_in: Callable[[str], Awaitable[str]],
 ) -> None:
+    """Fill in, claim, send and mark ``row``; the caller holds its lock."""
     message_id, sessions = row["message_id"], ctx.sessions
-    if ledger.outcome(message_id) is True:  # sent by this process; only the mark is missing
-        await marks.sent(sessions, message_id)
-        ledger.forget(message_id)
-        return
-    if not row["lease_over"] and ledger.outcome(message_id) is None:
-        raise TransientError(f"{message_id} is being sent by another attempt")
     try:
         body = await fill_in(row["body"])  # before the claim: nothing was sent
     except PermanentError as error:

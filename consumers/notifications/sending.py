@@ -11,16 +11,15 @@ outage lasted.
 
 What remains (by design, documented in the README): a process that dies (kill -9, OOM, power)
 after the server accepted a message and before the ``sent`` mark is durable leaves the row in
-``sending``; once ``SENDING_LEASE`` has passed, another attempt sends it again with the same
-Message-ID. Real SMTP servers do not deduplicate by Message-ID, so the customer may get it
-twice. SMTP itself has the same hole (RFC 5321, 6.1: a connection lost after the final "."
-and before the reply leaves the client unable to know), and only a provider API with
-idempotency keys could close it.
+``sending``; its lock died with it (:mod:`consumers.notifications.sender_lock`), so the next
+attempt takes over and sends it again with the same Message-ID. Real SMTP servers do not
+deduplicate by Message-ID, so the customer may get it twice. SMTP itself has the same hole
+(RFC 5321, 6.1: a connection lost after the final "." and before the reply leaves the client
+unable to know), and only a provider API with idempotency keys could close it.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -32,9 +31,6 @@ from consumers.runtime import OutcomeLedger, PermanentError, describe, infrastru
 
 Sessions = async_sessionmaker[AsyncSession]
 
-# Longer than any send can take (connect, TLS, DATA: each bounded by the SMTP timeout): a row
-# still "sending" after this was left by an attempt that died.
-SENDING_LEASE = timedelta(minutes=2)
 # How long one run of the effect retries a mark before the batch waits for the database.
 MARK_PATIENCE_SECONDS = 15.0
 
@@ -45,16 +41,20 @@ class SendLedger(OutcomeLedger[bool]):
 
 
 async def unsent(sessions: Sessions, event_id: object) -> list[dict[str, Any]]:
-    """The notifications of ``event_id`` not sent yet, each with ``lease_over``: True unless
-    another attempt claimed it less than ``SENDING_LEASE`` ago (by the database's clock)."""
-    lease_over = (notifications.c.status != "sending") | (
-        notifications.c.last_attempt_at < func.now() - SENDING_LEASE
-    )
-    query = select(notifications, lease_over.label("lease_over")).where(
+    """The notifications of ``event_id`` not sent yet."""
+    query = select(notifications).where(
         notifications.c.event_id == event_id, notifications.c.status != "sent"
     )
     async with sessions() as session:
         return [dict(row) for row in (await session.execute(query)).mappings()]
+
+
+async def current(sessions: Sessions, message_id: str) -> dict[str, Any] | None:
+    """The row of ``message_id`` as it is now (None: gone)."""
+    query = select(notifications).where(notifications.c.message_id == message_id)
+    async with sessions() as session:
+        row = (await session.execute(query)).mappings().first()
+    return None if row is None else dict(row)
 
 
 async def claim(sessions: Sessions, row: dict[str, Any]) -> bool:
