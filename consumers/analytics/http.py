@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from consumers.analytics.figures import Period
 from consumers.analytics.report import analytics_document, daily_csv, products_csv
 from domains.shared import InvalidInput
+from domains.shared.fields import Day
 from domains.shared.problems import problem_responses
 
 AdminDependency = Callable[..., Awaitable[Any]]
@@ -97,8 +98,8 @@ def build_router(sessions: async_sessionmaker[AsyncSession], admin: AdminDepende
 
     @router.get("", response_model=AnalyticsOut, responses=errors)
     async def analytics(
-        start: Annotated[date | None, START] = None,
-        end: Annotated[date | None, END] = None,
+        start: Annotated[Day | None, START] = None,
+        end: Annotated[Day | None, END] = None,
         top: Annotated[int, Query(ge=1, le=100)] = 10,
     ) -> dict[str, Any]:
         """Daily orders, figures by currency, rates and top products of a period."""
@@ -107,7 +108,7 @@ def build_router(sessions: async_sessionmaker[AsyncSession], admin: AdminDepende
 
     @router.get("/daily.csv", response_class=Response, responses=_csv(errors, "day and currency"))
     async def daily(
-        start: Annotated[date | None, START] = None, end: Annotated[date | None, END] = None
+        start: Annotated[Day | None, START] = None, end: Annotated[Day | None, END] = None
     ) -> Response:
         """The daily figures as CSV."""
         async with sessions() as session:
@@ -115,8 +116,8 @@ def build_router(sessions: async_sessionmaker[AsyncSession], admin: AdminDepende
 
     @router.get("/products.csv", response_class=Response, responses=_csv(errors, "product"))
     async def products(
-        start: Annotated[date | None, START] = None,
-        end: Annotated[date | None, END] = None,
+        start: Annotated[Day | None, START] = None,
+        end: Annotated[Day | None, END] = None,
         top: Annotated[int, Query(ge=1, le=MAX_TOP)] = 100,
     ) -> Response:
         """The top products as CSV, most units first."""
@@ -129,6 +130,10 @@ def build_router(sessions: async_sessionmaker[AsyncSession], admin: AdminDepende
 
 def _period(start: date | None, end: date | None) -> Period:
     end = end or Period.last(1).end
+    if start is None and end.toordinal() <= DEFAULT_DAYS:  # no default start before year 1
+        raise InvalidInput(
+            f"give start: {end} has no {DEFAULT_DAYS} days before it", code="invalid_period"
+        )
     start = start or end - timedelta(days=DEFAULT_DAYS)
     if start >= end:
         raise InvalidInput(f"start ({start}) must be before end ({end})", code="invalid_period")

@@ -1,15 +1,16 @@
 """Field types of request bodies and parameters that several domains share.
 
 Numbers and booleans are what JSON says they are: ``"2"`` or ``true`` is not a quantity, ``1``
-is not ``true`` (``2.0`` is the integer 2, as JSON Schema has it). Timestamps are RFC 3339, as
-the document's ``date-time`` says, not Unix seconds. A currency is documented as the list the
-domains accept, so a client reading the document never sends one that the domain refuses.
+is not ``true`` (``2.0`` is the integer 2, as JSON Schema has it). Timestamps are RFC 3339 and
+days ``YYYY-MM-DD``, as the document's ``date-time`` and ``date`` say, not Unix seconds. A
+currency is documented as the list the domains accept, so a client reading the document never
+sends one that the domain refuses.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import BeforeValidator, Field, Strict
@@ -28,6 +29,8 @@ _RFC3339 = re.compile(
     r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII
 )
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
 
 def _json_number(value: object) -> object:
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -41,12 +44,19 @@ def _rfc3339(value: object) -> object:
     return value
 
 
+def _iso_date(value: object) -> object:
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise ValueError("a day is expected as YYYY-MM-DD, e.g. 2026-11-26")
+
+
 # JSON_NUMBER goes last in an Annotated with Field constraints; Annotated[StrictInt, Field(...)]
 # would document the constraints under names no schema reader knows (``ge`` for ``minimum``).
 JSON_NUMBER = BeforeValidator(_json_number)
 StrictInt = Annotated[int, JSON_NUMBER]
 StrictBool = Annotated[bool, Strict()]
 Timestamp = Annotated[datetime, BeforeValidator(_rfc3339)]
+Day = Annotated[date, BeforeValidator(_iso_date)]
 Currency = Annotated[
     str,
     Field(

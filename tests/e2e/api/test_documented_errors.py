@@ -64,6 +64,12 @@ REFUSALS: list[tuple[str, str, dict[str, str], Any, int, str]] = [
     ("POST", "/v1/orders", {**service_bearer(), "Idempotency-Key": str(uuid.uuid4())},
      {"currency": "EUR"}, 422, "validation_error"),
     ("POST", "/v1/auth/login", {}, {"email": 7}, 422, "validation_error"),
+    ("GET", "/v1/admin/analytics?end=0", ADMIN, None, 422, "validation_error"),  # not a day
+    ("GET", "/v1/admin/analytics/daily.csv?start=20261101", ADMIN, None, 422, "validation_error"),
+    ("GET", "/v1/admin/analytics?end=0001-01-01", ADMIN, None, 422, "invalid_period"),
+    ("GET", "/v1/admin/analytics/products.csv?end=0001-01-30", ADMIN, None, 422, "invalid_period"),
+    ("GET", "/v1/admin/analytics?start=2026-11-02&end=2026-11-01", ADMIN, None, 422,
+     "invalid_period"),
     ("GET", "/nowhere", {}, None, 404, "not_found"),
     ("DELETE", "/v1/products", {}, None, 405, "method_not_allowed"),
 ]
