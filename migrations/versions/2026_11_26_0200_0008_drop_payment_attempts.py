@@ -21,6 +21,10 @@ down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# The contract step of a table no released code ever wrote or read: old code running next to
+# this schema does not notice it is gone.
+DESTRUCTIVE = "contract: payments.attempts never had a writer or a reader"
+
 
 def upgrade() -> None:
     op.drop_index("ix_attempts_intent_id", "attempts", schema="payments")

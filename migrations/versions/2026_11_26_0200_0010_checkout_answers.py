@@ -21,6 +21,12 @@ down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# Expand and contract in one step: a process of the previous release replaying a stored
+# checkout reads response_status / response_body, gone after this upgrade. Roll it out with
+# the API stopped (or every API process of the old release gone) before the upgrade; the
+# downgrade converts the answers back, so nothing stored is lost either way.
+DESTRUCTIVE = "expand+contract in one step: stop the old API processes before upgrading"
+
 TABLE, SCHEMA = "checkout_requests", "orders"
 
 TO_ANSWERS = """

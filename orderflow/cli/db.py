@@ -52,3 +52,44 @@ def current() -> None:
     from alembic import command  # lazy: keeps CLI startup fast
 
     command.current(alembic_config())
+
+
+# "-1" (alembic's relative revision) is an argument here, not an unknown option.
+@app.command(context_settings={"ignore_unknown_options": True})
+def downgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision, e.g. 0015 or -1.")],
+) -> None:
+    """Undo migrations down to ``revision`` (a release rolled back; see README, rollouts)."""
+    from alembic import command  # lazy: keeps CLI startup fast
+    from alembic.util import CommandError
+
+    try:
+        command.downgrade(alembic_config(), revision)
+    except CommandError as exc:
+        raise UserError(f"cannot downgrade to {revision!r}: {exc}") from None
+    except OSError as exc:
+        raise UserError(
+            f"cannot reach PostgreSQL ({exc}); run `orderflow dev up` or set ORDERFLOW_DATABASE_URL"
+        ) from None
+    typer.echo(f"database downgraded to {revision}", err=True)
+
+
+@app.command("check-migrations")
+def check_migrations(
+    directory: Annotated[
+        Path | None, typer.Option(help="Migrations to check (default: the project's).")
+    ] = None,
+) -> None:
+    """Refuse destructive upgrades (drop, rename, type change, NOT NULL) without a
+    ``DESTRUCTIVE`` expand/contract note in the migration."""
+    from migrations.safety import MARKER, VERSIONS, check_all  # lazy: keeps CLI startup fast
+
+    findings = check_all(directory or VERSIONS)
+    for finding in findings:
+        typer.echo(str(finding), err=True)
+    if findings:
+        raise UserError(
+            f"{len(findings)} destructive operation(s): split the change into expand and "
+            f"contract releases, or state why it is safe in a module-level {MARKER} = '...'"
+        )
+    typer.echo("migrations: no destructive upgrade without a note", err=True)
