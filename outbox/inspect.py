@@ -11,46 +11,49 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from outbox.lanes import LOCK_CLASS
 from outbox.tables import LANES
 
-_DEPTH = text("SELECT count(*) FROM outbox.events WHERE published_at IS NULL AND parked_at IS NULL")
-# The oldest pending row of each lane through ix_events_pending: never a scan of the
-# retained published rows.
+_DEPTH = text("SELECT count(*) FROM outbox.pending")
+# The oldest pending row of each lane through the primary key of outbox.pending: never a
+# scan of the retained published rows.
 _OLDEST = text(
     """
-    SELECT EXTRACT(EPOCH FROM now() - min(p.created_at))::float8
+    SELECT EXTRACT(EPOCH FROM now() - min(e.created_at))::float8
     FROM generate_series(0, :lanes - 1) AS l(lane)
     CROSS JOIN LATERAL (
-        SELECT created_at FROM outbox.events
-        WHERE lane = l.lane AND published_at IS NULL AND parked_at IS NULL
-        ORDER BY id LIMIT 1
+        SELECT id FROM outbox.pending WHERE lane = l.lane ORDER BY id LIMIT 1
     ) AS p
+    JOIN outbox.events AS e ON e.id = p.id
     """
 )
-_PARKED_COUNT = text(
-    "SELECT count(*) FROM outbox.events WHERE parked_at IS NOT NULL AND published_at IS NULL"
-)
+_PARKED_COUNT = text("SELECT count(*) FROM outbox.parked")
 _PARKED = text(
     """
-    SELECT id, topic, key, aggregate_version, attempts, last_error, parked_at
-    FROM outbox.events WHERE parked_at IS NOT NULL AND published_at IS NULL
-    ORDER BY id LIMIT :limit
+    SELECT k.id, k.topic, k.key, e.aggregate_version, k.attempts, k.last_error, k.parked_at
+    FROM outbox.parked AS k JOIN outbox.events AS e ON e.id = k.id
+    ORDER BY k.id LIMIT :limit
     """
 )
 _HELD = text(
     """
-    SELECT count(*) FROM outbox.events AS e
-    WHERE e.published_at IS NULL AND e.parked_at IS NULL AND EXISTS (
-        SELECT 1 FROM outbox.events AS p
-        WHERE p.parked_at IS NOT NULL AND p.published_at IS NULL
-          AND p.topic = e.topic AND p.key = e.key AND p.id < e.id)
+    SELECT count(*) FROM outbox.pending AS p
+    WHERE EXISTS (
+        SELECT FROM outbox.parked AS k
+        WHERE k.topic = p.topic AND k.key = p.key AND k.id < p.id)
     """
 )
+# Published = retained in outbox.events and in neither state table.
 _TOPICS = text(
     """
-    SELECT topic,
-           count(*) FILTER (WHERE published_at IS NULL AND parked_at IS NULL) AS pending,
-           count(*) FILTER (WHERE published_at IS NULL AND parked_at IS NOT NULL) AS parked,
-           count(*) FILTER (WHERE published_at IS NOT NULL) AS published
-    FROM outbox.events GROUP BY topic ORDER BY topic
+    WITH pending AS (SELECT topic, count(*) AS n FROM outbox.pending GROUP BY topic),
+         parked AS (SELECT topic, count(*) AS n FROM outbox.parked GROUP BY topic),
+         stored AS (SELECT topic, count(*) AS n FROM outbox.events GROUP BY topic)
+    SELECT s.topic,
+           coalesce(p.n, 0) AS pending,
+           coalesce(k.n, 0) AS parked,
+           s.n - coalesce(p.n, 0) - coalesce(k.n, 0) AS published
+    FROM stored AS s
+    LEFT JOIN pending AS p ON p.topic = s.topic
+    LEFT JOIN parked AS k ON k.topic = s.topic
+    ORDER BY s.topic
     """
 )
 _HOLDERS = text(

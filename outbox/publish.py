@@ -66,11 +66,20 @@ class SentBatch:
     parked: list[tuple[ClaimedRow, str]] = field(default_factory=list)
     held: list[ClaimedRow] = field(default_factory=list)
     send_error: BaseException | None = None
+    sent_at: float | None = None
     acked_at: float | None = None
 
     def note_ack(self, _: object = None) -> None:
         """Done-callback of each record batch's future: the last call is the batch's ack."""
         self.acked_at = time.time()
+
+    @property
+    def acked(self) -> bool:
+        """Whether the broker acknowledged every record batch sent (and nothing failed)."""
+        return self.send_error is None and all(
+            future.done() and not future.cancelled() and future.exception() is None
+            for _, future in self.groups
+        )
 
     @property
     def ids(self) -> list[int]:
@@ -86,13 +95,15 @@ class SentBatch:
         Once every record batch is acknowledged, nothing later can overtake these rows, so
         their keys are free again even before the rows are marked published.
         """
-        held = {r.key for r in self.held}
-        if self.send_error is None and all(
-            future.done() and not future.cancelled() and future.exception() is None
-            for _, future in self.groups
-        ):
-            return held
-        return held | {r.key for r in self.sent}
+        return {r.key for r in self._unacked()}
+
+    @property
+    def lanes(self) -> set[int]:
+        """The lanes of :attr:`keys`' rows: where rows were left behind for them."""
+        return {r.lane for r in self._unacked()}
+
+    def _unacked(self) -> list[ClaimedRow]:
+        return self.held if self.acked else [*self.held, *self.sent]
 
 
 @dataclass
@@ -139,6 +150,7 @@ async def send_batch(
             future.add_done_callback(batch.note_ack)
             batch.sent += part.rows
             batch.groups.append((part.rows, future))
+    batch.sent_at = time.time()
     return batch
 
 

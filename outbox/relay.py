@@ -9,25 +9,33 @@ Design, in short:
 * **At least once.** Rows are marked published only after the broker acknowledged them
   (idempotent producer, ``acks=all``). A crash in between publishes a row again — a duplicate
   consumers dedupe by event id (``ce_id``), never a gap.
-* **Pipeline.** Up to ``pipeline_depth`` claimed batches are in flight: the next claim
-  (excluding the rows in flight) overlaps the broker's acknowledgements of the previous one,
-  and up to ``settle_concurrency`` acknowledged batches are marked meanwhile
-  (:mod:`outbox.pipeline`). Rows travel in record batches per partition
-  (:mod:`outbox.batches`); one producer keeps one request per broker in flight, so one
-  partition stays in send order.
+* **Pipeline.** Up to ``pipeline_depth`` claimed batches wait for the broker at once: the
+  next claim (excluding the rows in flight) overlaps the acknowledgements of the previous
+  one, and each batch is marked published in a task of its own, up to ``settle_concurrency``
+  at once (:mod:`outbox.pipeline`). A claim takes *runs* of each key's oldest rows
+  (:mod:`outbox.claim`), so that a few hot keys do not leave every batch waiting for the
+  previous one. Rows travel in record batches per partition (:mod:`outbox.batches`); one
+  producer keeps one request per broker in flight, so one partition stays in send order.
 * **Parking.** A record the broker can never accept (too large, say) is parked with its
   error; later rows of its key wait behind it (claiming skips keys with a parked row) until an
   operator runs ``orderflow outbox unpark``; other keys keep flowing.
 * **Failures.** Kafka or PostgreSQL errors back off exponentially (tenacity) and retry the
   step; nothing is marked that was not acknowledged.
-* **Wake-up.** A statement trigger NOTIFYs ``outbox_events`` on commit and wakes the relay at
-  once; a poll every ``poll_interval`` seconds covers lost notifications and reconnects.
+* **Wake-up.** A statement trigger NOTIFYs ``outbox_events`` with the lanes it enqueued on
+  commit; the relay holding them wakes at once and claims those lanes only
+  (:mod:`outbox.wakeups`); a poll every ``poll_interval`` seconds, claiming every held lane,
+  covers lost notifications and reconnects.
+  From the notification to the producer's send there is one round trip (the claim, on the
+  relay's own connection) and no linger: the relay batches by claiming.
+* **Publish state.** Marking a row published deletes its narrow ``outbox.pending`` row; the
+  event row itself is never rewritten (:mod:`outbox.tables`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable
 
 import asyncpg
@@ -46,12 +54,15 @@ from tenacity import (
 
 from outbox import metrics
 from outbox.claim import claim_batch
+from outbox.connections import asyncpg_dsn, relay_pool
 from outbox.lanes import LaneLocks
 from outbox.options import RelayOptions
 from outbox.pipeline import SettlePipeline
-from outbox.publish import ProducerBroken, SentBatch, send_batch
+from outbox.publish import ProducerBroken, send_batch
 from outbox.retention import run_housekeeping
-from outbox.settle import settle_batch
+from outbox.settle import park_now
+from outbox.vacuum import DeadRows, keep_pending_lean
+from outbox.wakeups import DirtyLanes
 
 log = structlog.get_logger("orderflow.outbox.relay")
 
@@ -82,7 +93,7 @@ class OutboxRelay:
         """Prepare a relay; nothing runs until :meth:`run`.
 
         Args:
-            engine: the database holding ``outbox.events``.
+            engine: the database holding the outbox.
             producer: a started idempotent producer (``producers.create_producer``).
             batch_size: rows claimed per batch.
             poll_interval: seconds between polls when no notification arrives.
@@ -97,37 +108,50 @@ class OutboxRelay:
         self._poll_interval = poll_interval
         self._options = options or RelayOptions()
         self._producer_factory = producer_factory
-        self._wakeup = asyncio.Event()
-        self._lanes = LaneLocks(_asyncpg_dsn(engine))
+        self._dirty = DirtyLanes()
+        self._lanes = LaneLocks(asyncpg_dsn(engine))
         # Rows of a record batch the broker refused as a whole: sent alone until settled.
         self._suspects: set[int] = set()
-        self._pipeline = SettlePipeline(engine, self._options.settle_concurrency, self._suspects)
+        self._pipeline: SettlePipeline | None = None
         self._next_refresh = 0.0
-        # The last claim found only rows of keys still in flight: claim again once they land.
-        self._blocked = False
+        # The last claim left rows of busy keys behind: claim again once a batch is
+        # acknowledged. The pipeline was full: wait for room before claiming again.
+        self._awaits_progress = False
+        self._full = False
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until ``stop`` is set; survives broker and database outages."""
-        housekeeping = asyncio.create_task(run_housekeeping(self._engine, self._options, stop))
+        pool = await relay_pool(self._engine, self._options.settle_concurrency + 2)
+        dead = DeadRows()
+        self._pipeline = SettlePipeline(
+            pool, self._options.settle_concurrency, self._suspects, dead
+        )
+        housekeeping = asyncio.gather(
+            run_housekeeping(self._engine, self._options, stop),
+            keep_pending_lean(self._engine, dead, stop),
+        )
         try:
             while not stop.is_set():
                 try:
-                    claimed = await self._retrying(stop)
+                    more = await self._retrying(stop)
                 except RETRYABLE:
                     if stop.is_set():
                         break
                     raise
-                if claimed == 0 and not self._pipeline and not self._blocked:
+                if more:
+                    self._dirty.mark_all()
+                else:
                     await self._wait_for_work(stop)
             await self._pipeline.settle_all()
         finally:
             await self._abandon()
             await self._lanes.release()
+            await pool.close()
             housekeeping.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await housekeeping
 
-    async def _retrying(self, stop: asyncio.Event) -> int:
+    async def _retrying(self, stop: asyncio.Event) -> bool:
         # A fresh retry state per step: the backoff starts small again after any success.
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(RETRYABLE),
@@ -139,61 +163,89 @@ class OutboxRelay:
         )
         return await retrying(self.relay_step)
 
-    async def relay_step(self) -> int:
-        """Claim and send one batch, settle the oldest in flight; returns rows claimed."""
+    async def relay_step(self) -> bool:
+        """Claim and send one batch when there is room; returns whether to go on at once
+        (a lane had more rows than one batch takes)."""
         try:
             return await self._step()
         except RETRYABLE as exc:
+            self._dirty.mark_all()
             metrics.PUBLISH_ERRORS.labels(kind=type(exc).__name__).inc()
             await self._abandon()
             if isinstance(exc, ProducerBroken):
                 await self._replace_producer()
             raise
 
-    async def _step(self) -> int:
+    async def _step(self) -> bool:
+        pipeline = self._require_pipeline()
+        pipeline.raise_failures()
         loop = asyncio.get_running_loop()
         if self._lanes.wants_refresh():
-            await self._pipeline.settle_all()  # the lanes are gone: finish what was sent
+            await pipeline.settle_all()  # the lanes are gone: finish what was sent
         if loop.time() >= self._next_refresh or self._lanes.wants_refresh():
             # Lanes are given back only with nothing in flight; taking lanes needs no pause.
-            await self._lanes.refresh(self._on_notify, before_give_back=self._pipeline.settle_all)
+            before = set(self._lanes.held)
+            await self._lanes.refresh(self._on_notify, before_give_back=pipeline.settle_all)
             self._next_refresh = loop.time() + self._options.lane_refresh_seconds
-        had_in_flight = bool(self._pipeline)
-        claimed = await self._claim_and_send()
-        self._blocked = claimed == 0 and had_in_flight
-        waiting = self._pipeline.waiting
-        if waiting and (len(waiting) >= self._options.pipeline_depth or claimed == 0):
-            await self._pipeline.settle_oldest()
-            if claimed == 0:
-                await self._pipeline.settled()
-        return claimed
-
-    async def _abandon(self) -> None:
-        await self._pipeline.abandon(RETRYABLE)
-
-    async def _claim_and_send(self) -> int:
+            if not before.issuperset(self._lanes.held):
+                self._dirty.mark_all()  # a new lane may hold anything
+        # No await from here to the decision: no acknowledgement can slip in between.
+        pipeline.raise_failures()
+        self._full = False
         if not self._lanes.held:
-            return 0
+            return False
+        if not self._has_room(pipeline):
+            # Wait for room (an acknowledgement or a settled batch), not for notifications.
+            self._full = True
+            pipeline.progress.clear()
+            return False
+        return await self._claim_and_send(pipeline)
+
+    def _has_room(self, pipeline: SettlePipeline) -> bool:
+        depth = self._options.pipeline_depth
+        return (
+            pipeline.unacked() < depth and len(pipeline) < depth + self._options.settle_concurrency
+        )
+
+    async def _claim_and_send(self, pipeline: SettlePipeline) -> bool:
         # Rows in flight or being marked are not claimed again (that would send them twice),
         # nor are later rows of their keys (they could overtake a batch that fails).
-        skip, busy_keys = self._pipeline.ids(), self._pipeline.keys()
-        # Cleared before claiming: a notification during the claim still wakes the next wait.
-        self._wakeup.clear()
-        async with self._engine.connect() as conn:
-            rows = await claim_batch(conn, self._lanes.held, self._batch_size, skip, busy_keys)
+        skip, busy_keys = pipeline.ids(), pipeline.keys()
+        # Cleared before claiming: a notification or an ack during the claim wakes the wait.
+        lanes = self._dirty.take(self._lanes.held)
+        pipeline.progress.clear()
+        self._awaits_progress = bool(busy_keys)
+        # Rows of busy keys are left behind: claim their lanes again once they are free.
+        self._dirty.add(pipeline.busy_lanes())
+        if not lanes:
+            return False
+        started = time.perf_counter()
+        async with pipeline.pool.acquire() as conn:
+            rows, more = await claim_batch(conn, lanes, self._batch_size, skip, busy_keys)
+        claimed = time.perf_counter()
+        metrics.CLAIM_SECONDS.observe(claimed - started)
         if not rows:
-            return 0
+            return False
         batch = await send_batch(
             self.producer, rows, self._options.max_record_bytes, self._suspects
         )
-        self._pipeline.waiting.append(batch)
+        metrics.SEND_SECONDS.observe(time.perf_counter() - claimed)
+        pipeline.add(batch)
         if batch.parked:
-            # Parked now, before the next claim, so that it already holds the key back.
-            await settle_batch(self._engine, SentBatch(parked=batch.parked), observe=False)
+            await park_now(pipeline.pool, batch.parked)
             batch.parked = []
         if batch.send_error is not None:
             raise batch.send_error
-        return len(rows)
+        return more
+
+    def _require_pipeline(self) -> SettlePipeline:
+        if self._pipeline is None:
+            raise RuntimeError("the relay is not running")
+        return self._pipeline
+
+    async def _abandon(self) -> None:
+        if self._pipeline is not None:
+            await self._pipeline.abandon(RETRYABLE)
 
     async def _replace_producer(self) -> None:
         if self._producer_factory is None:
@@ -204,16 +256,31 @@ class OutboxRelay:
             await asyncio.wait_for(old.stop(), 30)
         await self.producer.start()
 
-    def _on_notify(self, *_: object) -> None:
-        self._wakeup.set()
+    def _on_notify(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
+        self._dirty.on_notify(payload)
 
     async def _wait_for_work(self, stop: asyncio.Event) -> None:
-        waiters = {asyncio.ensure_future(self._wakeup.wait()), asyncio.ensure_future(stop.wait())}
-        _, pending = await asyncio.wait(
-            waiters, timeout=self._poll_interval, return_when=asyncio.FIRST_COMPLETED
-        )
-        for task in pending:
-            task.cancel()
+        """Until a commit is notified (or, when the pipeline is full, until it has room), the
+        pipeline reports trouble or (when the last claim left rows to it) progress, ``stop``,
+        or the poll interval passes."""
+        pipeline = self._require_pipeline()
+        events = [stop, pipeline.trouble]
+        if not self._full:
+            events.append(self._dirty.notified)
+        if self._full or self._awaits_progress:
+            events.append(pipeline.progress)
+        if any(event.is_set() for event in events):
+            return
+        waiters = [asyncio.ensure_future(event.wait()) for event in events]
+        try:
+            done, _ = await asyncio.wait(
+                waiters, timeout=self._poll_interval, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+        if not done:
+            self._dirty.mark_all()  # the poll: covers a lost notification
 
 
 def _log_retry(state: RetryCallState) -> None:
@@ -225,7 +292,3 @@ def _log_retry(state: RetryCallState) -> None:
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=seconds)
-
-
-def _asyncpg_dsn(engine: AsyncEngine) -> str:
-    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)

@@ -15,30 +15,46 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 REQUEUE_BATCH = 10_000
 
-_FILTER = """
-    published_at IS NOT NULL
-    AND (CAST(:aggregate AS text) IS NULL OR key = :aggregate)
-    AND (CAST(:since AS timestamptz) IS NULL OR created_at >= :since)
-    AND (CAST(:topic AS text) IS NULL OR topic = :topic)
+# Re-queueing and retention take this transaction lock first. Each checks "not pending"
+# with its statement's snapshot; without it, retention could delete an event whose pending
+# row a concurrent republish had just committed (a pending row without its event).
+# (0x0B0E: next to the lane and membership lock classes of outbox.lanes.)
+REQUEUE_LOCK = text("SELECT pg_advisory_xact_lock(2830, 0)")
+_PUBLISHED = """
+    NOT EXISTS (SELECT FROM outbox.pending AS p WHERE p.lane = e.lane AND p.id = e.id)
+    AND NOT EXISTS (SELECT FROM outbox.parked AS k WHERE k.id = e.id)
 """
-_COUNT = text(f"SELECT count(*) FROM outbox.events WHERE {_FILTER}")  # noqa: S608 - constant SQL
+_FILTER = f"""
+    {_PUBLISHED}
+    AND (CAST(:aggregate AS text) IS NULL OR e.key = :aggregate)
+    AND (CAST(:since AS timestamptz) IS NULL OR e.created_at >= :since)
+    AND (CAST(:topic AS text) IS NULL OR e.topic = :topic)
+"""
+_COUNT = text(f"SELECT count(*) FROM outbox.events AS e WHERE {_FILTER}")  # noqa: S608 - constant SQL
 # Oldest first, in batches: an aggregate's older rows are always back in the queue first.
 _REQUEUE = text(
     f"""
-    UPDATE outbox.events SET published_at = NULL
-    WHERE id IN (
-        SELECT id FROM outbox.events WHERE {_FILTER} AND id > :after ORDER BY id LIMIT :limit
-    )
+    INSERT INTO outbox.pending (id, lane, topic, key)
+    SELECT e.id, e.lane, e.topic, e.key FROM outbox.events AS e
+    WHERE {_FILTER} AND e.id > :after
+    ORDER BY e.id LIMIT :limit
+    ON CONFLICT DO NOTHING
     RETURNING id
     """  # noqa: S608 - constant SQL
 )
 _UNPARK = text(
     """
-    UPDATE outbox.events SET parked_at = NULL
-    WHERE parked_at IS NOT NULL AND published_at IS NULL
-      AND (CAST(:ids AS bigint[]) IS NULL OR id = ANY(:ids))
+    WITH unparked AS (
+        DELETE FROM outbox.parked
+        WHERE CAST(:ids AS bigint[]) IS NULL OR id = ANY(:ids)
+        RETURNING id, lane, attempts, topic, key
+    )
+    INSERT INTO outbox.pending (id, lane, attempts, topic, key)
+    SELECT id, lane, attempts, topic, key FROM unparked
     """
 )
+# The relay polls too, but a notification sends re-queued rows at once.
+_NOTIFY = text("SELECT pg_notify('outbox_events', '')")
 
 
 @dataclass(frozen=True)
@@ -65,10 +81,12 @@ async def requeue_published(engine: AsyncEngine, where: RepublishFilter) -> int:
     total, after = 0, 0
     while True:
         async with engine.begin() as conn:
+            await conn.execute(REQUEUE_LOCK)
             result = await conn.execute(
                 _REQUEUE, {**where.params(), "after": after, "limit": REQUEUE_BATCH}
             )
             ids = [row.id for row in result]
+            await conn.execute(_NOTIFY)
         if not ids:
             return total
         total += len(ids)
@@ -79,4 +97,5 @@ async def unpark(engine: AsyncEngine, ids: list[int] | None) -> int:
     """Put parked rows (all when ``ids`` is None) back in the queue; returns how many."""
     async with engine.begin() as conn:
         result = await conn.execute(_UNPARK, {"ids": ids})
+        await conn.execute(_NOTIFY)
     return int(result.rowcount or 0)

@@ -1,8 +1,10 @@
 """Housekeeping in the relay process: delete expired published rows, refresh the gauges.
 
-Deleting in small batches keeps each transaction short; ``SKIP LOCKED`` lets several relays
-run the loop at once without waiting on each other. With the table's aggressive autovacuum
-(revision 0002) the table and its indexes stay bounded by ``rate * retention``.
+Retention counts from an event's creation (``created_at``, a BRIN index) and never deletes a
+row that is pending or parked. Deleting in small batches keeps each transaction short;
+``SKIP LOCKED`` lets several relays run the loop at once without waiting on each other. With
+the table's aggressive autovacuum (revision 0002) the table stays bounded by
+``rate * retention``.
 """
 
 from __future__ import annotations
@@ -19,27 +21,30 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from outbox import metrics
 from outbox.inspect import read_gauges
 from outbox.options import RelayOptions
+from outbox.republish import REQUEUE_LOCK
 
 log = structlog.get_logger("orderflow.outbox.retention")
 
 _DELETE = text(
     """
     DELETE FROM outbox.events WHERE id IN (
-        SELECT id FROM outbox.events
-        WHERE published_at IS NOT NULL AND published_at < now() - CAST(:keep AS interval)
-        ORDER BY published_at
+        SELECT e.id FROM outbox.events AS e
+        WHERE e.created_at < now() - CAST(:keep AS interval)
+          AND NOT EXISTS (SELECT FROM outbox.pending AS p WHERE p.lane = e.lane AND p.id = e.id)
+          AND NOT EXISTS (SELECT FROM outbox.parked AS k WHERE k.id = e.id)
         LIMIT :limit
-        FOR UPDATE SKIP LOCKED
+        FOR UPDATE OF e SKIP LOCKED
     )
     """
 )
 
 
 async def delete_expired(engine: AsyncEngine, keep: timedelta, batch_size: int) -> int:
-    """Delete published rows older than ``keep``, ``batch_size`` per transaction."""
+    """Delete published rows created more than ``keep`` ago, ``batch_size`` per transaction."""
     total = 0
     while True:
         async with engine.begin() as conn:
+            await conn.execute(REQUEUE_LOCK)
             result = await conn.execute(_DELETE, {"keep": keep, "limit": batch_size})
         deleted = int(result.rowcount or 0)
         total += deleted

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import time
+from collections.abc import Callable
+from typing import Any
 
 import structlog
 from aiokafka.errors import KafkaError
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from outbox import metrics
-from outbox.claim import ClaimedRow, mark_published, park
+from outbox.claim import ClaimedRow, mark_and_park
 from outbox.publish import ProducerBroken, SentBatch, settle
 
 log = structlog.get_logger("orderflow.outbox.relay")
@@ -29,37 +30,42 @@ class TransientPublishError(KafkaError):  # type: ignore[misc]
 
 
 async def settle_batch(
-    engine: AsyncEngine,
+    pool: Any,
     batch: SentBatch,
     *,
-    observe: bool = True,
     suspects: set[int] | None = None,
+    marking: asyncio.Semaphore | None = None,
+    on_answered: Callable[[], None] | None = None,
+    on_marked: Callable[[int], None] | None = None,
 ) -> None:
-    """Wait for ``batch``'s acknowledgements, then mark and park in one short transaction.
+    """Wait for ``batch``'s acknowledgements, then mark and park in one statement on ``pool``.
 
     ``suspects`` (rows to send alone next time) gains the rows of record batches the broker
-    refused as a whole and loses the rows settled for good.
+    refused as a whole and loses the rows settled for good. ``marking`` bounds the marks in
+    progress; ``on_answered`` runs once the broker answered for every record batch, and
+    ``on_marked`` with the number of rows marked or parked.
 
     Raises :class:`ProducerBroken` or :class:`TransientPublishError` after recording what
     succeeded, so the caller backs off (and replaces the producer) before the next batch.
     """
     settled = await settle(batch)
+    if on_answered is not None:
+        on_answered()
     if suspects is not None:
         suspects.difference_update(row.id for row in settled.acked)
         suspects.difference_update(row.id for row, _ in settled.rejected)
         suspects.update(settled.suspects)
     rejected = settled.rejected + batch.parked
-    async with engine.begin() as conn:
-        await mark_published(conn, [row.id for row in settled.acked])
-        for row, error in rejected:
-            await park(conn, [row.id], error)
+    async with marking or contextlib.nullcontext(), pool.acquire() as conn:
+        await mark_and_park(conn, settled.acked, rejected)
+    if on_marked is not None:
+        on_marked(len(settled.acked) + len(rejected))
+    _observe(batch, settled.acked)
     for row, error in rejected:
         metrics.PARKED.labels(topic=row.record.topic).inc()
         log.error("outbox_row_parked", outbox_id=row.id, topic=row.record.topic, error=error)
     if batch.held:
         metrics.HELD.inc(len(batch.held))
-    if observe:
-        _observe(batch, settled.acked)
     if settled.producer_broken:
         raise ProducerBroken("the broker rejected a batch; the producer's sequence is broken")
     if settled.failed:
@@ -69,31 +75,28 @@ async def settle_batch(
         )
 
 
+async def park_now(pool: Any, parked: list[tuple[ClaimedRow, str]]) -> None:
+    """Park rows the relay refused itself (too large), before the next claim: from then on
+    they hold their keys back."""
+    async with pool.acquire() as conn:
+        await mark_and_park(conn, [], parked)
+    for row, error in parked:
+        metrics.PARKED.labels(topic=row.record.topic).inc()
+        log.error("outbox_row_parked", outbox_id=row.id, topic=row.record.topic, error=error)
+
+
 def _observe(batch: SentBatch, acked: list[ClaimedRow]) -> None:
+    now = time.time()
+    acked_at = batch.acked_at or now
+    if batch.sent_at is not None:
+        metrics.ACK_SECONDS.observe(max(0.0, acked_at - batch.sent_at))
+    metrics.MARK_SECONDS.observe(max(0.0, now - acked_at))
+    if not acked:
+        return
     metrics.BATCH_SIZE.observe(len(acked))
-    acked_at = batch.acked_at or time.time()
     per_topic = collections.Counter(row.record.topic for row in acked)
     for topic, count in per_topic.items():
         metrics.PUBLISHED.labels(topic=topic).inc(count)
     metrics.observe_many(
         metrics.COMMIT_TO_ACK, [max(0.0, acked_at - row.created_at.timestamp()) for row in acked]
     )
-
-
-async def abandon(
-    engine: AsyncEngine,
-    in_flight: collections.deque[SentBatch],
-    suspects: set[int] | None = None,
-) -> None:
-    """Best effort after an error: record what was acknowledged, forget the rest (re-sent later).
-
-    Rows not marked here are claimed and sent again: a possible duplicate, never a gap.
-    """
-    while in_flight:
-        batch = in_flight.popleft()
-        try:
-            await asyncio.wait_for(
-                settle_batch(engine, batch, suspects=suspects), ABANDON_TIMEOUT_SECONDS
-            )
-        except (KafkaError, DBAPIError, OSError, TimeoutError) as exc:
-            log.info("outbox_batch_abandoned", rows=len(batch.sent), error=repr(exc))

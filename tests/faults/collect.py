@@ -23,9 +23,12 @@ from tests.faults.kafka_reading import as_record, read_all, topic_names
 from tests.faults.pair import Pair
 
 OUTBOX = """
-    SELECT event_id::text, topic, key, event_type, aggregate_version,
-           published_at IS NOT NULL AS published, parked_at IS NOT NULL AS parked
-    FROM outbox.events ORDER BY id
+    SELECT e.event_id::text, e.topic, e.key, e.event_type, e.aggregate_version,
+           p.id IS NULL AND k.id IS NULL AS published, k.id IS NOT NULL AS parked
+    FROM outbox.events AS e
+    LEFT JOIN outbox.pending AS p ON p.lane = e.lane AND p.id = e.id
+    LEFT JOIN outbox.parked AS k ON k.id = e.id
+    ORDER BY e.id
 """
 REFUNDS = """
     SELECT i.order_id::text AS order_id, count(*) AS n

@@ -20,8 +20,7 @@ from tests.faults.collect import deployed_groups, group_topics
 from tests.support.polling import eventually
 
 PENDING = """
-    SELECT (SELECT count(*) FROM outbox.events
-            WHERE published_at IS NULL AND parked_at IS NULL) AS "outbox rows",
+    SELECT (SELECT count(*) FROM outbox.pending) AS "outbox rows",
            (SELECT count(*) FROM notifications.notifications WHERE status = 'pending') AS emails
 """
 

@@ -62,10 +62,10 @@ async def _relay_until_published(
 ) -> list[ConsumerRecord[bytes, bytes]]:
     async def published() -> bool:
         async with sessions() as session:
-            at = await session.scalar(
-                text("SELECT published_at FROM outbox.events WHERE key = :k"), {"k": str(order_id)}
+            waiting = await session.scalar(
+                text("SELECT count(*) FROM outbox.pending WHERE key = :k"), {"k": str(order_id)}
             )
-        return at is not None
+        return int(waiting or 0) == 0
 
     await run_until(relay.run, published)
     return await asyncio.wait_for(

@@ -102,8 +102,9 @@ async def wait_published(
 ) -> None:
     """Until the relay has published every outbox row of the aggregates ``keys``."""
     query = text(
-        "SELECT count(*) FILTER (WHERE published_at IS NULL), count(*) "
-        "FROM outbox.events WHERE key = ANY(:keys)"
+        "SELECT (SELECT count(*) FROM outbox.pending WHERE key = ANY(:keys))"
+        " + (SELECT count(*) FROM outbox.parked WHERE key = ANY(:keys)),"
+        " (SELECT count(*) FROM outbox.events WHERE key = ANY(:keys))"
     )
     deadline = time.monotonic() + timeout
     while True:

@@ -80,8 +80,8 @@ async def _relay(
         async with sessions() as session:
             pending = await session.scalar(
                 text(
-                    "SELECT count(*) FROM outbox.events "
-                    "WHERE event_id = ANY(:ids) AND published_at IS NULL"
+                    "SELECT count(*) FROM outbox.events AS e JOIN outbox.pending AS p "
+                    "ON p.lane = e.lane AND p.id = e.id WHERE e.event_id = ANY(:ids)"
                 ),
                 {"ids": [uuid.UUID(i) for i in ids]},
             )

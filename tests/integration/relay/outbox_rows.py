@@ -6,7 +6,7 @@ import random
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from outbox import lane_of, outbox_events
@@ -68,8 +68,43 @@ async def pending(engine: AsyncEngine, topic: str) -> int:
     """Rows of ``topic`` not yet published (parked ones included)."""
     async with engine.connect() as conn:
         count = await conn.scalar(
-            select(func.count())
-            .select_from(outbox_events)
-            .where(outbox_events.c.topic == topic, outbox_events.c.published_at.is_(None))
+            text(
+                "SELECT (SELECT count(*) FROM outbox.pending WHERE topic = :t)"
+                " + (SELECT count(*) FROM outbox.parked WHERE topic = :t)"
+            ),
+            {"t": topic},
         )
     return int(count or 0)
+
+
+# Every row of a key with its publish state: 'published', 'pending', or 'parked: <error>'.
+_STATES = text(
+    """
+    SELECT e.aggregate_version AS version,
+           CASE WHEN k.id IS NOT NULL THEN 'parked: ' || k.last_error
+                WHEN p.id IS NOT NULL THEN 'pending'
+                ELSE 'published' END AS state,
+           coalesce(k.attempts, p.attempts, 0) AS attempts
+    FROM outbox.events AS e
+    LEFT JOIN outbox.pending AS p ON p.lane = e.lane AND p.id = e.id
+    LEFT JOIN outbox.parked AS k ON k.id = e.id
+    WHERE e.key = :key
+    """
+)
+
+
+async def states_of(engine: AsyncEngine, key: str) -> dict[int, tuple[str, int]]:
+    """``aggregate_version`` -> (publish state, times parked) of every row of ``key``."""
+    async with engine.connect() as conn:
+        result = await conn.execute(_STATES, {"key": key})
+    return {row.version: (row.state, row.attempts) for row in result}
+
+
+async def delete_key(engine: AsyncEngine, key: str) -> None:
+    """Remove every row of ``key`` from the outbox, whatever its state."""
+    async with engine.begin() as conn:
+        for table in ("pending", "parked", "events"):
+            await conn.execute(
+                text(f"DELETE FROM outbox.{table} WHERE key = :k"),  # noqa: S608 - constant names
+                {"k": key},
+            )

@@ -10,7 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from foundation.kafka import KafkaConnection
 from producers import TopicSpec, ensure_topics
 from tests.integration.relay.kafka_checks import read_distinct, versions_by_key
-from tests.integration.relay.outbox_rows import Workload, insert_round, insert_rows, outbox_row
+from tests.integration.relay.outbox_rows import (
+    Workload,
+    delete_key,
+    insert_round,
+    insert_rows,
+    outbox_row,
+    states_of,
+)
 from tests.integration.relay.waiting import relay_running
 from tests.support.polling import eventually
 
@@ -45,9 +52,9 @@ async def test_a_record_the_broker_refuses_is_parked_alone(
         async with relay_running(engine, kafka):
             await eventually(only_odd_key_left, 60, "every other row published")
             records = await read_distinct(kafka, work.topic, work.total + 1)
-        states = await _states(engine, odd)
+        states = {version: state for version, (state, _) in (await states_of(engine, odd)).items()}
     finally:
-        await _forget(engine, odd)  # other tests count the parked rows of the whole table
+        await delete_key(engine, odd)  # other tests count the parked rows of the whole table
 
     assert states[1] == "published"
     assert states[2].startswith("parked")
@@ -61,26 +68,9 @@ async def _pending_keys(engine: AsyncEngine, topic: str) -> set[str]:
     async with engine.connect() as conn:
         result = await conn.execute(
             text(
-                "SELECT DISTINCT key FROM outbox.events WHERE topic = :t AND published_at IS NULL"
+                "SELECT key FROM outbox.pending WHERE topic = :t"
+                " UNION SELECT key FROM outbox.parked WHERE topic = :t"
             ),
             {"t": topic},
         )
     return {row.key for row in result}
-
-
-async def _states(engine: AsyncEngine, key: str) -> dict[int, str]:
-    async with engine.connect() as conn:
-        result = await conn.execute(
-            text(
-                "SELECT aggregate_version AS v, CASE WHEN published_at IS NOT NULL THEN"
-                " 'published' WHEN parked_at IS NOT NULL THEN 'parked: ' || last_error"
-                " ELSE 'pending' END AS state FROM outbox.events WHERE key = :k"
-            ),
-            {"k": key},
-        )
-    return {row.v: row.state for row in result}
-
-
-async def _forget(engine: AsyncEngine, key: str) -> None:
-    async with engine.begin() as conn:
-        await conn.execute(text("DELETE FROM outbox.events WHERE key = :k"), {"k": key})

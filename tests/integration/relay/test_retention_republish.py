@@ -47,9 +47,7 @@ async def test_expired_rows_are_deleted_and_retained_ones_republished_in_order(
         await eventually(drained, 30, "the first publication")
     async with engine.begin() as conn:
         await conn.execute(
-            text(
-                "UPDATE outbox.events SET published_at = now() - interval '2 days' WHERE key = :k"
-            ),
+            text("UPDATE outbox.events SET created_at = now() - interval '2 days' WHERE key = :k"),
             {"k": old},
         )
     assert await delete_expired(engine, timedelta(hours=24), batch_size=2) == 3
