@@ -2,9 +2,11 @@
 
 Both servers run as single uvicorn processes on the same PostgreSQL with the same pool size;
 one load-generator process (this one) drives each in turn with the same concurrency, and the
-fake payment provider runs in its own process with no added latency. Prints JSON.
+fake payment provider (``orderflow dev fake-provider``) runs in its own process with no
+added latency. Prints JSON.
 
     .venv/bin/python -m bench.checkout --concurrency 32 --seconds 10
+    .venv/bin/python -m bench.checkout --smoke      # tiny load, a quick check that it runs
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -38,6 +41,8 @@ from orderflow.settings import (
 
 SECRET = "bench-secret-bench-secret-bench-secret-0123456789"  # noqa: S105  (a throwaway DB)
 SKUS = 200
+# The installed command line, next to this interpreter: the fakes run only through it.
+ORDERFLOW = Path(sys.executable).with_name("orderflow")
 
 
 def _free_port() -> int:
@@ -122,7 +127,7 @@ async def _drop_database(admin_dsn: str, database_url: str) -> None:
     await admin.close()
 
 
-async def _seed(database_url: str) -> list[str]:
+async def _seed(database_url: str, count: int) -> list[str]:
     from domains.catalog.api import (  # noqa: PLC0415
         CatalogUnitOfWork,
         CreateProduct,
@@ -132,7 +137,7 @@ async def _seed(database_url: str) -> list[str]:
 
     engine = create_engine(database_url)
     sessions = create_sessions(engine)
-    skus = [f"BENCH-{i:04d}" for i in range(SKUS)]
+    skus = [f"BENCH-{i:04d}" for i in range(count)]
     for sku in skus:
         command_ = CreateProduct(sku, "Bench item", "", 999, "EUR", initial_stock=1_000_000)
         await create_product(command_, CatalogUnitOfWork(sessions))
@@ -146,8 +151,8 @@ async def _seed(database_url: str) -> list[str]:
 
 
 @contextmanager
-def _process(args: list[str], ready_url: str) -> Iterator[None]:
-    process = subprocess.Popen([sys.executable, *args], env=os.environ.copy())
+def _process(argv: list[str], ready_url: str) -> Iterator[None]:
+    process = subprocess.Popen(argv, env=os.environ.copy())
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -157,7 +162,7 @@ def _process(args: list[str], ready_url: str) -> Iterator[None]:
             except httpx.TransportError:
                 time.sleep(0.2)
         else:
-            raise RuntimeError(f"{args} did not start")
+            raise RuntimeError(f"{argv} did not start")
         yield
     finally:
         process.terminate()
@@ -224,20 +229,21 @@ def _floor_request(client: httpx.AsyncClient, n: int) -> Any:
     return client.post("/floor", json={"sku": f"BENCH-{n % SKUS:04d}", "quantity": 1})
 
 
-async def bench(concurrency: int, seconds: float, warmup: float) -> dict[str, Any]:
+async def bench(
+    concurrency: int, seconds: float, warmup: float, skus_count: int = SKUS
+) -> dict[str, Any]:
     """Run both servers in turn under the same load; return the figures."""
     database_url, admin_dsn = await _create_database(Settings().database.url)
     try:
         from orderflow.cli.db import alembic_config  # noqa: PLC0415
 
         await asyncio.to_thread(command.upgrade, alembic_config(database_url), "head")
-        skus = await _seed(database_url)
+        skus = await _seed(database_url, skus_count)
         ports = {name: _free_port() for name in ("provider", "checkout", "floor")}
         provider_url = f"http://127.0.0.1:{ports['provider']}"
-        me = ["-m", "bench.checkout"]
-        provider_args = ["-c", "from orderflow.cli.main import main; main()"]
-        provider_args += ["dev", "fake-provider", "--port", str(ports["provider"])]
-        with _process(provider_args, f"{provider_url}/_control"):
+        me = [sys.executable, "-m", "bench.checkout"]
+        provider = [str(ORDERFLOW), "dev", "fake-provider", "--port", str(ports["provider"])]
+        with _process(provider, f"{provider_url}/_control"):
             floor_url = f"http://127.0.0.1:{ports['floor']}"
             floor_args = [
                 *me,
@@ -287,6 +293,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--warmup", type=float, default=2)
+    parser.add_argument("--smoke", action="store_true", help="tiny load: a quick check")
     parser.add_argument("--serve", choices=["checkout", "floor"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -294,11 +301,18 @@ def main() -> None:
     args = parser.parse_args()
     if args.serve == "checkout":
         serve_checkout(args.db, args.provider, args.port)
-    elif args.serve == "floor":
+        return
+    if args.serve == "floor":
         serve_floor(args.db, args.port)
+        return
+    from orderflow.logging import configure_logging  # noqa: PLC0415
+
+    configure_logging("WARNING")  # on stderr: stdout carries the JSON document only
+    if args.smoke:
+        figures = asyncio.run(bench(4, 1, 0.5, skus_count=5))
     else:
         figures = asyncio.run(bench(args.concurrency, args.seconds, args.warmup))
-        print(json.dumps(figures, indent=2))
+    print(json.dumps(figures, indent=2))
 
 
 if __name__ == "__main__":

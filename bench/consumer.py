@@ -35,12 +35,14 @@ from alembic import command
 from sqlalchemy.engine import make_url
 
 import events.schemas  # noqa: F401  (registers every event)
+from bench.topics import delete_topics
 from consumers.runtime import Consumer, ConsumerRuntime, MessageContext, RetryPolicy
 from events import KafkaRecord, new_envelope
 from events.codec import encode_record
 from events.schemas import OrderLine, OrderPlaced
 from foundation.database import create_engine, create_sessions
 from orderflow.cli.db import alembic_config
+from orderflow.logging import configure_logging
 from orderflow.settings import Settings, get_settings
 from producers import TopicSpec, create_producer, ensure_topics, publish_records
 
@@ -102,7 +104,12 @@ async def raw_loop(settings: Settings, topic: str, records: int) -> float:
 
 
 async def runtime_loop(
-    settings: Settings, database_url: str, topic: str, records: int, batch_size: int = 1000
+    settings: Settings,
+    database_url: str,
+    topic: str,
+    records: int,
+    batch_size: int = 1000,
+    group: str | None = None,
 ) -> float:
     """Seconds the consumer runtime takes to handle every record (dedupe + no-op handler)."""
     engine = create_engine(database_url, pool_size=settings.database.pool_size)
@@ -119,7 +126,7 @@ async def runtime_loop(
         if state["seen"] >= records:
             done.set()
 
-    group = f"bench-runtime-{uuid.uuid4().hex[:8]}"
+    group = group or f"bench-runtime-{uuid.uuid4().hex[:8]}"
     consumer = Consumer(group, (topic,), {OrderPlaced: handler})
     runtime = ConsumerRuntime(
         consumer,
@@ -169,21 +176,12 @@ async def main(records: int, partitions: int, batch_size: int, repeat: int) -> d
     median of the rounds' ratios, next to every round's figures.
     """
     settings = get_settings()
-    topic = f"bench.consumer.{uuid.uuid4().hex[:8]}"
-    await produce(settings, topic, records, partitions)
-    rounds = []
-    async with fresh_database(settings) as url:
-        for _ in range(repeat):
-            raw_rate = records / await raw_loop(settings, topic, records)
-            runtime_seconds = await runtime_loop(settings, url, topic, records, batch_size)
-            runtime_rate = records / runtime_seconds
-            rounds.append(
-                {
-                    "raw_records_per_second": round(raw_rate),
-                    "runtime_records_per_second": round(runtime_rate),
-                    "ratio": round(runtime_rate / raw_rate, 3),
-                }
-            )
+    run = uuid.uuid4().hex[:8]
+    topic = f"bench.consumer.{run}"
+    try:
+        rounds = await _rounds(settings, run, topic, records, partitions, batch_size, repeat)
+    finally:  # the topic, and the retry and dead-letter topics of each runtime group
+        await delete_topics(settings.kafka.connection(), topic, f"bench-runtime-{run}-")
     return {
         "records": records,
         "partitions": partitions,
@@ -198,6 +196,33 @@ async def main(records: int, partitions: int, batch_size: int, repeat: int) -> d
     }
 
 
+async def _rounds(
+    settings: Settings,
+    run: str,
+    topic: str,
+    records: int,
+    partitions: int,
+    batch_size: int,
+    repeat: int,
+) -> list[dict[str, Any]]:
+    await produce(settings, topic, records, partitions)
+    rounds = []
+    async with fresh_database(settings) as url:
+        for n in range(repeat):
+            raw_rate = records / await raw_loop(settings, topic, records)
+            group = f"bench-runtime-{run}-{n}"
+            runtime_seconds = await runtime_loop(settings, url, topic, records, batch_size, group)
+            runtime_rate = records / runtime_seconds
+            rounds.append(
+                {
+                    "raw_records_per_second": round(raw_rate),
+                    "runtime_records_per_second": round(runtime_rate),
+                    "ratio": round(runtime_rate / raw_rate, 3),
+                }
+            )
+    return rounds
+
+
 def _median(rounds: list[dict[str, Any]], key: str) -> float:
     return float(statistics.median(r[key] for r in rounds))
 
@@ -210,6 +235,7 @@ def cli() -> None:
     parser.add_argument("--batch-size", type=int, default=1000, help="records per poll")
     parser.add_argument("--repeat", type=int, default=3, help="rounds of raw + runtime")
     args = parser.parse_args()
+    configure_logging("WARNING")  # on stderr: stdout carries the JSON document only
     result = asyncio.run(main(args.records, args.partitions, args.batch_size, args.repeat))
     print(json.dumps(result, indent=2))
 
