@@ -9,7 +9,7 @@ adds optional fields). Consumers always receive the newest version on the record
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -37,6 +37,8 @@ class EventSpec:
     topic: str
     key_field: str
     aggregate_type: str
+    # Written by upstream services and read by orderflow (the intake), not published by it.
+    received: bool = False
 
     @property
     def ce_type(self) -> str:
@@ -92,6 +94,26 @@ class EventRegistry:
             self._specs[(event_type, version)] = spec
             self._by_model[model] = spec
             self._forget_views()
+            return model
+
+        return decorate
+
+    def register_received(
+        self, *, event_type: str, version: int, topic: str, key: str, aggregate_type: str
+    ) -> Callable[[E], E]:
+        """Like :meth:`register`, for an event upstream services write and orderflow reads."""
+        register = self.register(
+            event_type=event_type,
+            version=version,
+            topic=topic,
+            key=key,
+            aggregate_type=aggregate_type,
+        )
+
+        def decorate(model: E) -> E:
+            register(model)
+            spec = replace(self._specs[(event_type, version)], received=True)
+            self._specs[(event_type, version)] = self._by_model[model] = spec
             return model
 
         return decorate

@@ -1,5 +1,14 @@
 """The one import surface of the identity domain."""
 
+from domains.identity.client_store import (
+    ClientRecord,
+    authenticate_client,
+    find_client,
+    list_clients,
+    register_client,
+    revoke_client,
+    rotate_secret,
+)
 from domains.identity.contacts import email_of
 from domains.identity.handlers import (
     IdentitySettings,
@@ -33,6 +42,7 @@ __all__ = [
     "ORDERS_READ",
     "ORDERS_WRITE",
     "SCOPES",
+    "ClientRecord",
     "IdentitySettings",
     "IdentityUnitOfWork",
     "Principal",
@@ -41,14 +51,20 @@ __all__ = [
     "ServiceClient",
     "Unauthenticated",
     "User",
+    "authenticate_client",
     "build_router",
     "decode_access_token",
     "email_of",
+    "find_client",
     "get_reset_link",
     "issue_access_token",
+    "list_clients",
     "login",
     "metadata",
+    "register_client",
     "register_user",
     "request_password_reset",
     "reset_password",
+    "revoke_client",
+    "rotate_secret",
 ]

@@ -6,6 +6,14 @@ from domains.orders.fulfillment_progress import follow_shipment
 from domains.orders.handlers import PlaceOrder, place_order
 from domains.orders.http import build_router
 from domains.orders.idempotency import request_hash
+from domains.orders.intake.command import (
+    Channel,
+    Outcome,
+    SubmissionResult,
+    SubmitOrder,
+    SubmittedLine,
+)
+from domains.orders.intake.place import reject_unreadable, submit_in
 from domains.orders.lines import OrderLine
 from domains.orders.model import TRANSITIONS, Order, OrderStatus
 from domains.orders.reconciliation import ReconcileReport, reconcile_payments
@@ -15,14 +23,19 @@ from domains.orders.wiring import OrdersServices
 
 __all__ = [
     "TRANSITIONS",
+    "Channel",
     "Checkout",
     "Order",
     "OrderLine",
     "OrderStatus",
     "OrdersServices",
     "OrdersUnitOfWork",
+    "Outcome",
     "PlaceOrder",
     "ReconcileReport",
+    "SubmissionResult",
+    "SubmitOrder",
+    "SubmittedLine",
     "build_router",
     "cancel_order",
     "complete_cancellation",
@@ -30,5 +43,7 @@ __all__ = [
     "metadata",
     "place_order",
     "reconcile_payments",
+    "reject_unreadable",
     "request_hash",
+    "submit_in",
 ]

@@ -1,8 +1,9 @@
 """The AsyncAPI 3.0 document of every topic we publish, generated from the registry.
 
 One channel per topic; one message per (type, version) with its Kafka key, the CloudEvents and
-extension headers, the payload schema and an example; one ``send`` operation per topic listing
-the versions written today (older versions stay in the channel: they are still on the topic).
+extension headers, the payload schema and an example; one operation per topic listing the
+versions written today (older versions stay in the channel: they are still on the topic):
+``send`` for what orderflow publishes, ``receive`` for what upstream services write to it.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ def build_asyncapi(events: EventRegistry = registry) -> Document:
         "info": {"title": "orderflow events", "version": _version(), "description": DESCRIPTION},
         "defaultContentType": "application/json",
         "channels": {topic: _channel(topic, by_topic[topic]) for topic in topics},
-        "operations": {f"send.{t}": _operation(t, by_topic[t], events) for t in topics},
+        "operations": {
+            _operation_id(t, by_topic[t]): _operation(t, by_topic[t], events) for t in topics
+        },
         "components": {
             "schemas": {message_id(s): _payload_schema(s) for s in events},
             "messages": {message_id(s): _message(s, events) for s in events},
@@ -77,12 +80,26 @@ def _channel(topic: str, specs: list[EventSpec]) -> Document:
     }
 
 
+def _received(specs: list[EventSpec]) -> bool:
+    return any(spec.received for spec in specs)
+
+
+def _operation_id(topic: str, specs: list[EventSpec]) -> str:
+    return f"{'receive' if _received(specs) else 'send'}.{topic}"
+
+
 def _operation(topic: str, specs: list[EventSpec], events: EventRegistry) -> Document:
     current = [s for s in specs if events.latest(s.event_type, topic=topic) is s]
+    if _received(specs):
+        action, title = "receive", f"Read from {topic}"
+        summary = "Upstream services write these; orderflow's intake consumer reads them."
+    else:
+        action, title = "send", f"Publish to {topic}"
+        summary = "orderflow's outbox relay publishes these messages (newest versions)."
     return {
-        "action": "send",
-        "title": f"Publish to {topic}",
-        "summary": "orderflow's outbox relay publishes these messages (newest versions).",
+        "action": action,
+        "title": title,
+        "summary": summary,
         "channel": {"$ref": f"#/channels/{topic}"},
         "messages": [{"$ref": f"#/channels/{topic}/messages/{message_id(s)}"} for s in current],
     }

@@ -15,6 +15,7 @@ import events.schemas  # noqa: F401  (registers every event: the topics below)
 from consumers import Consumer, RetryPolicy
 from consumers.analytics import analytics_consumer
 from consumers.fulfillment import CarrierConfig, HttpCarrier, fulfillment_consumer
+from consumers.intake import intake_consumer
 from consumers.notifications import IdentityDirectory, SmtpConfig, SmtpMailer
 from consumers.notifications import notifications_consumer as notifications
 from consumers.orders_saga import orders_saga_consumer
@@ -174,6 +175,7 @@ def deployed_consumers(settings: Settings) -> dict[str, Consumer]:
         orders_saga_consumer(payment_provider(settings)),
         analytics_consumer(),
         recommendations_consumer(),
+        intake_consumer(),
     )
     return {c.name: in_deployment(settings, c) for c in groups}
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 import time
 import uuid
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from domains.catalog import api as catalog
-from domains.orders.intake.command import SubmissionResult, SubmitOrder
+from domains.orders.intake.command import Channel, SubmissionResult, SubmitOrder
 from domains.orders.intake.metrics import REPEATS, SUBMISSIONS, SUBMIT_SECONDS
 from domains.orders.intake.model import Submission
 from domains.orders.intake.pricing import price_lines
@@ -84,3 +86,46 @@ async def _place(uow: OrdersUnitOfWork, command: SubmitOrder) -> tuple[Order, st
         await catalog.commit_stock(session, order.id)
         order.confirm(command.payment_reference)
     return order, priced_by
+
+
+async def submit_in(session: AsyncSession, command: SubmitOrder) -> SubmissionResult:
+    """Decide ``command`` inside ``session``'s transaction, which its owner commits (the
+    intake consumer's batch)."""
+    uow = OrdersUnitOfWork.joining(session)
+    async with uow:
+        result = await decide(uow, command)
+        await uow.commit()
+    return result
+
+
+async def reject_unreadable(
+    session: AsyncSession,
+    client_id: uuid.UUID,
+    external_reference: str | None,
+    channel: Channel,
+    request_hash: str,
+    reason: tuple[str, str],
+) -> bool:
+    """Reject a submission that is not even a valid command (``reason``: code, detail), in
+    ``session``'s transaction. Its reference, when readable, is stored like any rejection so a
+    retry is not answered twice; False when it was answered before (no second reply)."""
+    code, detail = reason
+    uow = OrdersUnitOfWork.joining(session)
+    async with uow:
+        submission = Submission.reject(
+            client_id,
+            external_reference or "",
+            channel,
+            request_hash,
+            (code, "InvalidInput", detail),
+        )
+        if external_reference is None:
+            uow.track(submission)  # nothing to store under: the reply goes out alone
+        else:
+            await uow.submissions.lock(client_id, external_reference)
+            if await uow.submissions.get(client_id, external_reference) is not None:
+                return False
+            uow.submissions.add(submission)
+        SUBMISSIONS.labels(channel.value, submission.outcome.value, code).inc()
+        await uow.commit()
+    return True

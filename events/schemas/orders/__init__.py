@@ -1,5 +1,5 @@
 """Events of the orders domain: the order's on ``orders.order.v1``, replies to upstream services
-on ``intake.replies.v1``."""
+on ``intake.replies.v1``, orders they submit on ``intake.orders.v1``."""
 
 from events.schemas.orders.order_lifecycle import (
     OrderCancellationRejected,
@@ -14,6 +14,7 @@ from events.schemas.orders.order_lifecycle import (
 )
 from events.schemas.orders.order_placed import OrderLine, OrderPlaced, OrderPlacedV1
 from events.schemas.orders.replies import OrderAccepted, OrderRejected
+from events.schemas.orders.submitted import OrderSubmitted
 
 __all__ = [
     "OrderAccepted",
@@ -30,4 +31,5 @@ __all__ = [
     "OrderRefunded",
     "OrderRejected",
     "OrderShipped",
+    "OrderSubmitted",
 ]

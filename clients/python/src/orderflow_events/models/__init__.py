@@ -23,6 +23,7 @@ from orderflow_events.models.fulfillment import (
 )
 from orderflow_events.models.identity import PasswordChanged, PasswordResetRequested, UserRegistered
 from orderflow_events.models.orders import (
+    ExternalPayment,
     OrderAccepted,
     OrderCancellationRejected,
     OrderCancellationRequested,
@@ -37,6 +38,8 @@ from orderflow_events.models.orders import (
     OrderRefunded,
     OrderRejected,
     OrderShipped,
+    OrderSubmitted,
+    SubmittedLine,
 )
 from orderflow_events.models.payments import PaymentAuthorized, PaymentDeclined, PaymentRefunded
 
@@ -68,6 +71,7 @@ EVENTS: tuple[type[Event], ...] = (
     OrderRefunded,
     OrderRejected,
     OrderShipped,
+    OrderSubmitted,
     PaymentAuthorized,
     PaymentDeclined,
     PaymentRefunded,
@@ -75,6 +79,7 @@ EVENTS: tuple[type[Event], ...] = (
 
 __all__ = [
     "EVENTS",
+    "ExternalPayment",
     "InventoryCommitted",
     "InventoryReleased",
     "InventoryReserved",
@@ -92,6 +97,7 @@ __all__ = [
     "OrderRefunded",
     "OrderRejected",
     "OrderShipped",
+    "OrderSubmitted",
     "PasswordChanged",
     "PasswordResetRequested",
     "PaymentAuthorized",
@@ -106,5 +112,6 @@ __all__ = [
     "ShipmentDelivered",
     "ShipmentShipped",
     "StockAdjusted",
+    "SubmittedLine",
     "UserRegistered",
 ]

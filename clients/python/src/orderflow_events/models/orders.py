@@ -22,6 +22,21 @@ class OrderLine(Model):
     unit_price_minor: int = Field(ge=0)
 
 
+class ExternalPayment(Model):
+    """A payment the service already took: the order is confirmed at once."""
+
+    method: str = Field(pattern="^external$", description="Always external")
+    reference: str = Field(max_length=128, min_length=1)
+
+
+class SubmittedLine(Model):
+    """One line; ``unit_price_minor`` only for clients with the ``orders:price`` scope."""
+
+    sku: str = Field(max_length=64, min_length=1, pattern="^[A-Za-z0-9._-]+$")
+    quantity: int = Field(gt=0, le=10000)
+    unit_price_minor: int | None = Field(default=None, le=1000000000000, ge=0)
+
+
 class OrderAccepted(Event):
     """The submission became order ``order_id``.
 
@@ -395,3 +410,41 @@ class OrderShipped(Event):
     )
     order_id: uuid.UUID
     shipment_id: uuid.UUID
+
+
+class OrderSubmitted(Event):
+    """An upstream service submits an order it knows as ``external_reference``.
+
+    Lines are priced from the catalog; SKUs must exist, be active and be priced in
+    ``currency``; stock is reserved. With ``payment`` the order is confirmed, else pending.
+    A record that breaks this schema still reaches the intake (``problem`` says why): a known
+    source gets an ``OrderRejected`` (``invalid_payload``) and the record a dead letter.
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "currency": "EUR",
+                    "customer_id": "6f1c1f55-6b0e-4a53-9d59-1c4f6f0b1e29",
+                    "external_reference": "pos-berlin-000123",
+                    "lines": [{"quantity": 2, "sku": "MUG-BLUE-350"}],
+                    "payment": {"method": "external", "reference": "pos-pay-981"},
+                }
+            ]
+        }
+    )
+    event_spec: ClassVar[EventSpec] = EventSpec(
+        event_type="orders.OrderSubmitted",
+        version=1,
+        topic="intake.orders.v1",
+        key="external_reference",
+        aggregate_type="submission",
+    )
+    external_reference: str = Field(
+        max_length=100, min_length=1, pattern="^[A-Za-z0-9._:/-]+$", description="Your order id"
+    )
+    customer_id: uuid.UUID
+    currency: str = Field(pattern="^[A-Z]{3}$", description="ISO 4217 code")
+    lines: tuple[SubmittedLine, ...] = Field(max_length=100, min_length=1)
+    payment: ExternalPayment | None = Field(default=None)
