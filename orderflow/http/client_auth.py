@@ -13,8 +13,9 @@ import structlog
 from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from domains.identity.api import ServiceClient, Unauthenticated, decode_access_token
+from domains.identity.api import ServiceClient, Unauthenticated
 from domains.shared import Forbidden
+from orderflow.http.auth import current_principal
 
 client_bearer = HTTPBearer(
     auto_error=False,
@@ -49,17 +50,17 @@ async def current_client(
             "send 'Authorization: Bearer <token>' with a service client's token",
             code="missing_token",
         )
-    token = credentials.credentials
-    _refuse_people(token, request.app.state.jwt_secret)
+    await _refuse_people(request, credentials)
     authenticator: ClientAuthenticator = request.app.state.client_authenticator
-    client = await authenticator.authenticate(token)
+    client = await authenticator.authenticate(credentials.credentials)
     structlog.contextvars.bind_contextvars(client_id=str(client.client_id))
     return client
 
 
-def _refuse_people(token: str, secret: str) -> None:
+async def _refuse_people(request: Request, credentials: HTTPAuthorizationCredentials) -> None:
+    """403 for a valid person's token: the same check the person routes make."""
     try:
-        decode_access_token(token, secret)
+        await current_principal(request, credentials)
     except Unauthenticated:
         return
     raise Forbidden(
