@@ -14,11 +14,13 @@ import typer
 # Startup matters: operators run this at 3 a.m. and the tests run it in many subprocesses.
 from orderflow.cli import (
     analytics,
+    clients,
     consumers,
     db,
     dlq,
     docs,
     events,
+    intake,
     outbox,
     payments,
     search,
@@ -43,6 +45,8 @@ app.add_typer(analytics.app, name="analytics", help="Analytics read model: rebui
 app.add_typer(dlq.app, name="dlq", help="Dead letters: inspect, replay, purge.")
 app.add_typer(consumers.app, name="consumers", help="Consumer groups: lag and status.")
 app.add_typer(users.app, name="users", help="Accounts: create the first admin.")
+app.add_typer(clients.app, name="clients", help="Service clients: create, list, rotate, revoke.")
+app.add_typer(intake.app, name="intake", help="Order intake: status per upstream service.")
 
 
 def _run(main: Coroutine[Any, Any, None]) -> None:
