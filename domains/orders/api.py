@@ -14,6 +14,7 @@ from domains.orders.intake.command import (
     SubmittedLine,
 )
 from domains.orders.intake.place import reject_unreadable, submit_in
+from domains.orders.intake.reading import ClientIntake, intake_by_client
 from domains.orders.lines import OrderLine
 from domains.orders.model import TRANSITIONS, Order, OrderStatus
 from domains.orders.reconciliation import ReconcileReport, reconcile_payments
@@ -25,6 +26,7 @@ __all__ = [
     "TRANSITIONS",
     "Channel",
     "Checkout",
+    "ClientIntake",
     "Order",
     "OrderLine",
     "OrderStatus",
@@ -40,6 +42,7 @@ __all__ = [
     "cancel_order",
     "complete_cancellation",
     "follow_shipment",
+    "intake_by_client",
     "metadata",
     "place_order",
     "reconcile_payments",

@@ -1,10 +1,17 @@
-"""What became of a client's submission (``GET /v1/order-submissions/{reference}``)."""
+"""What became of a client's submission (``GET /v1/order-submissions/{reference}``), and
+what each client submitted (``orderflow intake status``)."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
-from domains.orders.intake.command import SubmissionResult
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domains.orders.intake.command import Outcome, SubmissionResult
+from domains.orders.tables import submissions
 from domains.orders.unit_of_work import OrdersUnitOfWork
 from domains.shared import NotFound
 
@@ -21,3 +28,35 @@ async def get_submission(
             code="submission_not_found",
         )
     return stored.result()
+
+
+@dataclass(frozen=True)
+class ClientIntake:
+    """What one client submitted: accepted, rejected by reason, and when it was last heard."""
+
+    client_id: uuid.UUID
+    accepted: int
+    rejected: dict[str, int]
+    last_seen_at: datetime
+
+
+async def intake_by_client(session: AsyncSession) -> list[ClientIntake]:
+    """Every client that ever submitted, most recently heard first."""
+    query = select(
+        submissions.c.client_id,
+        submissions.c.outcome,
+        submissions.c.reason,
+        func.count().label("submitted"),
+        func.max(submissions.c.submitted_at).label("last"),
+    ).group_by(submissions.c.client_id, submissions.c.outcome, submissions.c.reason)
+    totals: dict[uuid.UUID, ClientIntake] = {}
+    for row in await session.execute(query):
+        known = totals.get(row.client_id) or ClientIntake(row.client_id, 0, {}, row.last)
+        accepted = known.accepted + (row.submitted if row.outcome == Outcome.ACCEPTED else 0)
+        rejected = dict(known.rejected)
+        if row.outcome == Outcome.REJECTED:
+            rejected[row.reason or "rejected"] = row.submitted
+        totals[row.client_id] = ClientIntake(
+            row.client_id, accepted, rejected, max(known.last_seen_at, row.last)
+        )
+    return sorted(totals.values(), key=lambda c: c.last_seen_at, reverse=True)
