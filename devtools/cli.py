@@ -21,6 +21,7 @@ import typer
 from devtools import partner_commands
 from devtools.config import Service, ServiceStatus, env_exports, mask_password
 from devtools.errors import DevError
+from devtools.upstream import command as upstream_command
 from orderflow.cli.errors import UserError, command_group
 from orderflow.cli.tables import table
 
@@ -164,3 +165,4 @@ def classpath() -> None:
 app.command("fake-provider")(partner_commands.fake_provider)
 app.command("fake-carrier")(partner_commands.fake_carrier)
 app.command("smtp-sink")(partner_commands.smtp_sink)
+app.command("upstream")(upstream_command.upstream)
