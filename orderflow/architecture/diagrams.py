@@ -137,7 +137,12 @@ def component_view(facts: SystemFacts) -> str:
     ]
     lines.append("}")
     lines += [
-        _call("ContainerQueue", f"t_{_id(t.name)}", t.name, f"from {t.domain}")
+        _call(
+            "ContainerQueue",
+            f"t_{_id(t.name)}",
+            t.name,
+            "from upstream services" if t.received else f"from {t.domain}",
+        )
         for t in facts.topics
     ]
     lines += [_call("Container", f"d_{_id(d)}", f"domains.{d}", "api.py") for d in facts.domains]
@@ -150,6 +155,6 @@ def component_view(facts: SystemFacts) -> str:
     lines += [
         _rel(f"d_{_id(t.domain)}", f"t_{_id(t.name)}", "publishes (outbox)")
         for t in facts.topics
-        if t.domain in facts.domains
+        if t.domain in facts.domains and not t.received
     ]
     return _diagram("C4Component", "orderflow: consumer groups, topics and domains", lines)

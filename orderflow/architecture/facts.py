@@ -27,6 +27,7 @@ class Topic:
     name: str
     domain: str
     events: tuple[str, ...]
+    received: bool = False  # written by upstream services, read by orderflow (the intake)
 
 
 @dataclass(frozen=True)
@@ -114,8 +115,9 @@ def _topics() -> tuple[Topic, ...]:
         if spec.event_type not in by_topic[spec.topic]:
             by_topic[spec.topic].append(spec.event_type)
         domain_of[spec.topic] = spec.domain
+    received = {spec.topic for spec in registry if spec.received}
     return tuple(
-        Topic(name, domain_of[name], tuple(sorted(types)))
+        Topic(name, domain_of[name], tuple(sorted(types)), name in received)
         for name, types in sorted(by_topic.items())
     )
 
