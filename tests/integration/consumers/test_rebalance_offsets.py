@@ -21,7 +21,7 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -143,6 +143,54 @@ async def _effects(sessions: async_sessionmaker[AsyncSession], group: str) -> di
         return {row[0]: row[1] for row in rows}
 
 
+class CommitWatch:
+    """Samples the group's committed offset on a one-partition topic while the test runs: a
+    commit must never pass a record not applied yet (``produced[i]`` is at offset ``i``)."""
+
+    def __init__(
+        self,
+        kafka: KafkaConnection,
+        sessions: async_sessionmaker[AsyncSession],
+        group: str,
+        topic: str,
+        produced: list[uuid.UUID],
+    ) -> None:
+        self.kafka, self.sessions, self.group = kafka, sessions, group
+        self.tp = TopicPartition(topic, 0)
+        self.produced = produced
+        self.samples = 0
+        self.violations: list[str] = []
+
+    async def run(self) -> None:
+        """Sample until cancelled."""
+        reader = AIOKafkaConsumer(**self.kafka.client_options(), group_id=self.group)
+        await reader.start()  # never subscribes: it only reads the group's commits
+        try:
+            while True:
+                await self._sample(await reader.committed(self.tp) or 0)
+                await asyncio.sleep(0.05)
+        finally:
+            await reader.stop()
+
+    async def _sample(self, offset: int) -> None:
+        applied = await _effects(self.sessions, self.group)  # read after the commit: newer
+        missing = [i for i, e in enumerate(self.produced[:offset]) if e not in applied]
+        if missing:
+            self.violations.append(f"committed {offset} while offset {missing[0]} not applied")
+        self.samples += 1
+
+
+@contextlib.asynccontextmanager
+async def watching(watch: CommitWatch) -> AsyncIterator[CommitWatch]:
+    """Run ``watch`` for the block."""
+    task = asyncio.create_task(watch.run())
+    try:
+        yield watch
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
 @pytest.mark.usefixtures("effects_table")
 async def test_a_rebalance_while_records_arrive_skips_none(
     sessions: async_sessionmaker[AsyncSession], kafka: KafkaConnection, unique: str
@@ -156,7 +204,9 @@ async def test_a_rebalance_while_records_arrive_skips_none(
     effect = GatedEffect(group)
     consumer = Consumer(group, (topic,), {OrderPlaced: effect})
 
-    async with revocations(topic) as revoked, RunningConsumer(consumer, sessions, kafka, POLICY):
+    watch = CommitWatch(kafka, sessions, group, topic, produced)
+    running = RunningConsumer(consumer, sessions, kafka, POLICY)
+    async with revocations(topic) as revoked, running, watching(watch):
         await asyncio.wait_for(effect.waiting.wait(), 60)  # the first batch is in flight
         producing = asyncio.create_task(keep_producing(kafka, topic, produced))
         try:
@@ -172,6 +222,8 @@ async def test_a_rebalance_while_records_arrive_skips_none(
             lambda: _committed_at(kafka, group, topic, len(produced)), 90, "all committed"
         )
 
+    assert watch.samples > 0
+    assert not watch.violations, watch.violations[:3]
     applied = await _effects(sessions, group)
     missing = set(produced) - set(applied)
     assert not missing, f"{len(missing)} of {len(produced)} records were skipped"
