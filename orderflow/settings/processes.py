@@ -62,6 +62,12 @@ class ConsumerSettings(BaseSettings):
         default=3, ge=1, description="In-process attempts before a transient failure is tiered."
     )
     batch_size: int = Field(default=500, ge=1)
+    stop_grace_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="On SIGTERM, how long a batch still running at its next record (a hung "
+        "handler) and the last commits may take before the batch is cancelled, uncommitted.",
+    )
     metrics_port: int = 9102
     inbox_retention_days: float = Field(
         default=14.0,

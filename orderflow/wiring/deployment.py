@@ -58,6 +58,7 @@ def retry_policy(settings: Settings) -> RetryPolicy:
         tier_delays=tuple(settings.consumers.retry_delays_seconds),
         quick_attempts=settings.consumers.quick_attempts,
         batch_size=settings.consumers.batch_size,
+        stop_grace_seconds=settings.consumers.stop_grace_seconds,
     )
 
 

@@ -38,6 +38,7 @@ VARIABLES: dict[str, tuple[str, str, str, Any]] = {
     "ORDERFLOW_CONSUMER_RETRY_DELAYS_SECONDS": ("consumers", "retry_delays_seconds", "[1, 2]", [1.0, 2.0]),  # noqa: E501
     "ORDERFLOW_CONSUMER_QUICK_ATTEMPTS": ("consumers", "quick_attempts", "5", 5),
     "ORDERFLOW_CONSUMER_BATCH_SIZE": ("consumers", "batch_size", "50", 50),
+    "ORDERFLOW_CONSUMER_STOP_GRACE_SECONDS": ("consumers", "stop_grace_seconds", "2.5", 2.5),
     "ORDERFLOW_CONSUMER_INBOX_RETENTION_DAYS": ("consumers", "inbox_retention_days", "30", 30.0),
     "ORDERFLOW_CONSUMER_INBOX_SWEEP_INTERVAL_SECONDS": ("consumers", "inbox_sweep_interval_seconds", "60", 60.0),  # noqa: E501
     "ORDERFLOW_CONSUMER_INBOX_SWEEP_BATCH_SIZE": ("consumers", "inbox_sweep_batch_size", "100", 100),  # noqa: E501
