@@ -127,7 +127,7 @@ async def _drop_database(admin_dsn: str, database_url: str) -> None:
     await admin.close()
 
 
-async def _seed(database_url: str, count: int) -> list[str]:
+async def _seed(database_url: str, count: int) -> tuple[list[str], str]:
     from domains.catalog.api import (  # noqa: PLC0415
         CatalogUnitOfWork,
         CreateProduct,
@@ -146,8 +146,25 @@ async def _seed(database_url: str, count: int) -> list[str]:
             "CREATE TABLE bench_floor (id uuid PRIMARY KEY, sku text NOT NULL, "
             "quantity int NOT NULL, created_at timestamptz NOT NULL DEFAULT now())"
         )
+    token = await _shopper_token(database_url, sessions)
     await engine.dispose()
-    return skus
+    return skus, token
+
+
+async def _shopper_token(database_url: str, sessions: Any) -> str:
+    """The access token of a real customer with a real session (as the API checks them)."""
+    from domains.identity import api as identity  # noqa: PLC0415
+    from orderflow.wiring.identity import identity_settings  # noqa: PLC0415
+
+    settings = Settings(
+        database=DatabaseSettings(url=database_url), identity=IdentitySettings(jwt_secret=SECRET)
+    )
+    config = identity_settings(settings)
+    email, password = f"bench-{uuid.uuid4().hex[:8]}@example.com", "bench password 123"
+    uow = identity.IdentityUnitOfWork(sessions)
+    await identity.register_user(identity.RegisterUser(email, password), uow, config.passwords)
+    pair = await identity.login(email, password, uow, config)
+    return pair.access.token
 
 
 @contextmanager
@@ -206,11 +223,7 @@ async def _load(
     }
 
 
-def _checkout_request(skus: list[str]) -> Request:
-    from domains.identity.api import Principal, issue_access_token  # noqa: PLC0415
-
-    principal = Principal(uuid.uuid4(), frozenset({"customer"}))
-    token = issue_access_token(principal, secret=SECRET, ttl_seconds=3600).token
+def _checkout_request(skus: list[str], token: str) -> Request:
     run = uuid.uuid4().hex[:8]
 
     def make(client: httpx.AsyncClient, n: int) -> Any:
@@ -238,7 +251,7 @@ async def bench(
         from orderflow.cli.db import alembic_config  # noqa: PLC0415
 
         await asyncio.to_thread(command.upgrade, alembic_config(database_url), "head")
-        skus = await _seed(database_url, skus_count)
+        skus, token = await _seed(database_url, skus_count)
         ports = {name: _free_port() for name in ("provider", "checkout", "floor")}
         provider_url = f"http://127.0.0.1:{ports['provider']}"
         me = [sys.executable, "-m", "bench.checkout"]
@@ -268,7 +281,7 @@ async def bench(
             with _process(checkout_args, f"{checkout_url}/healthz"):
                 checkout = await _load(
                     checkout_url,
-                    _checkout_request(skus),
+                    _checkout_request(skus, token),
                     concurrency=concurrency,
                     seconds=seconds,
                     warmup=warmup,

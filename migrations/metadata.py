@@ -11,6 +11,7 @@ from domains.fulfillment.api import metadata as fulfillment_metadata
 from domains.identity.api import metadata as identity_metadata
 from domains.orders.api import metadata as orders_metadata
 from domains.payments.api import metadata as payments_metadata
+from domains.shared.rate_limits import metadata as limits_metadata
 from outbox import metadata as outbox_metadata
 
 target_metadata = [
@@ -26,4 +27,5 @@ target_metadata = [
     search_metadata,
     analytics_metadata,
     recommendations_metadata,
+    limits_metadata,
 ]

@@ -17,11 +17,21 @@ from devtools.infrastructure import Infrastructure, ensure_infrastructure
 from foundation.database import create_sessions
 from foundation.kafka import KafkaConnection
 from orderflow.cli.db import alembic_config
-from orderflow.settings import DatabaseSettings, KafkaSettings, RelaySettings, Settings
+from orderflow.settings import (
+    DatabaseSettings,
+    IdentitySettings,
+    KafkaSettings,
+    RateLimitSettings,
+    RelaySettings,
+    Settings,
+)
 from orderflow.wiring.connections import database_engine
 from tests.support.databases import fresh_database
+from tests.support.identity import CHEAP_HASHING
 
 TESTS = Path(__file__).parent
+# Logs of the e2e and fault suites are scanned for secrets (tests/support/log_scan.py).
+pytest_plugins = ["tests.support.log_scan"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -48,11 +58,14 @@ async def database_url(infrastructure: Infrastructure) -> AsyncIterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, infrastructure: Infrastructure) -> Settings:
-    """Settings pointing at the test database and the Kafka of this session."""
+    """Settings pointing at the test database and the Kafka of this session; cheap password
+    hashing, and rate limits off unless a test turns them on (every test client is 127.0.0.1)."""
     return Settings(
         database=DatabaseSettings(url=database_url),
         kafka=KafkaSettings(bootstrap_servers=infrastructure.kafka_bootstrap_servers),
         relay=RelaySettings(poll_interval_seconds=0.2),
+        identity=IdentitySettings(**CHEAP_HASHING),  # type: ignore[arg-type]
+        rate_limits=RateLimitSettings(enabled=False),
     )
 
 

@@ -1,5 +1,11 @@
 """The one import surface of the identity domain."""
 
+from domains.identity.access_tokens import (
+    USER_TOKEN_TYPE,
+    decode_access_token,
+    issue_access_token,
+    user_token_rules,
+)
 from domains.identity.client_store import (
     ClientRecord,
     authenticate_client,
@@ -11,18 +17,24 @@ from domains.identity.client_store import (
 )
 from domains.identity.contacts import email_of
 from domains.identity.handlers import (
-    IdentitySettings,
     RegisterUser,
-    ResetPassword,
-    get_reset_link,
+    change_password,
+    delete_user,
+    get_user,
     login,
     register_user,
+    set_roles,
+)
+from domains.identity.http import IdentityLimits, build_router, client_address
+from domains.identity.model import User
+from domains.identity.passwords import Passwords
+from domains.identity.principal import ADMIN, CUSTOMER, OPERATOR, Principal, Unauthenticated
+from domains.identity.reset_handlers import (
+    ResetPassword,
+    get_reset_link,
     request_password_reset,
     reset_password,
 )
-from domains.identity.http import build_router
-from domains.identity.model import User
-from domains.identity.principal import ADMIN, CUSTOMER, OPERATOR, Principal, Unauthenticated
 from domains.identity.service_clients import (
     ORDERS_PRICE,
     ORDERS_READ,
@@ -30,8 +42,19 @@ from domains.identity.service_clients import (
     SCOPES,
     ServiceClient,
 )
+from domains.identity.session_check import FreshnessCache, OpenSessions, SessionCheck
+from domains.identity.session_handlers import TokenPair, end_session, refresh_session
+from domains.identity.settings import IdentitySettings
+from domains.identity.signing import (
+    KeyRing,
+    SignedToken,
+    SigningKey,
+    TokenRefused,
+    TokenRules,
+    sign_token,
+    verify_token,
+)
 from domains.identity.tables import metadata
-from domains.identity.tokens import decode_access_token, issue_access_token
 from domains.identity.unit_of_work import IdentityUnitOfWork
 
 __all__ = [
@@ -42,29 +65,51 @@ __all__ = [
     "ORDERS_READ",
     "ORDERS_WRITE",
     "SCOPES",
+    "USER_TOKEN_TYPE",
     "ClientRecord",
+    "FreshnessCache",
+    "IdentityLimits",
     "IdentitySettings",
     "IdentityUnitOfWork",
+    "KeyRing",
+    "OpenSessions",
+    "Passwords",
     "Principal",
     "RegisterUser",
     "ResetPassword",
     "ServiceClient",
+    "SessionCheck",
+    "SignedToken",
+    "SigningKey",
+    "TokenPair",
+    "TokenRefused",
+    "TokenRules",
     "Unauthenticated",
     "User",
     "authenticate_client",
     "build_router",
+    "change_password",
+    "client_address",
     "decode_access_token",
+    "delete_user",
     "email_of",
+    "end_session",
     "find_client",
     "get_reset_link",
+    "get_user",
     "issue_access_token",
     "list_clients",
     "login",
     "metadata",
+    "refresh_session",
     "register_client",
     "register_user",
     "request_password_reset",
     "reset_password",
     "revoke_client",
     "rotate_secret",
+    "set_roles",
+    "sign_token",
+    "user_token_rules",
+    "verify_token",
 ]

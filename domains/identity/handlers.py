@@ -1,37 +1,24 @@
-"""Command and query handlers of identity: accounts, log-in, password reset."""
+"""Command and query handlers of identity's accounts: register, log in, change password or
+roles, delete. Every change that must end a user's sessions ends them in its own transaction."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import structlog
 
-from domains.identity.model import PasswordReset, User, normalize_email
-from domains.identity.passwords import (
-    burn_verification_time,
-    check_password_policy,
-    hash_password,
-    verify_password,
-)
-from domains.identity.principal import CUSTOMER, Unauthenticated
-from domains.identity.reset_tokens import derive_reset_token, hash_reset_token
-from domains.identity.tokens import AccessToken, issue_access_token
+from domains.identity.model import User, check_roles, normalize_email
+from domains.identity.passwords import Passwords, check_password_policy
+from domains.identity.principal import CUSTOMER, Principal
+from domains.identity.session_handlers import TokenPair, invalid_credentials, start_session
+from domains.identity.settings import IdentitySettings
 from domains.identity.unit_of_work import IdentityUnitOfWork
 from domains.shared import InvalidInput, NotFound
 
 log = structlog.get_logger("orderflow.identity")
-
-
-@dataclass(frozen=True)
-class IdentitySettings:
-    """Secrets and lifetimes identity needs; the composition root fills them from settings."""
-
-    secret: str = field(repr=False)
-    access_token_ttl_seconds: int = 900
-    password_reset_ttl_seconds: int = 3600
 
 
 @dataclass(frozen=True)
@@ -42,41 +29,21 @@ class RegisterUser:
     password: str = field(repr=False)
     roles: frozenset[str] = frozenset({CUSTOMER})
 
-
-@dataclass(frozen=True)
-class ResetPassword:
-    """Command: set a new password with a reset token."""
-
-    token: str = field(repr=False)
-    new_password: str = field(repr=False)
-
-
-@dataclass(frozen=True)
-class IssuedReset:
-    """A reset just issued; ``token`` goes to the user's mailbox only, never into an event."""
-
-    reset_id: uuid.UUID
-    token: str = field(repr=False)
-    expires_at: datetime
+    def checked(self) -> RegisterUser:
+        """The command with its address normalized; ``bad_email``, ``weak_password``,
+        ``bad_roles`` before anything costly happens."""
+        check_password_policy(self.password)
+        check_roles(self.roles)
+        return RegisterUser(normalize_email(self.email), self.password, self.roles)
 
 
-@dataclass(frozen=True)
-class ResetLink:
-    """What the notification consumer needs to e-mail a reset link."""
-
-    reset_id: uuid.UUID
-    user_id: uuid.UUID
-    email: str
-    token: str = field(repr=False)
-    expires_at: datetime
-
-
-async def register_user(command: RegisterUser, uow: IdentityUnitOfWork) -> User:
+async def register_user(
+    command: RegisterUser, uow: IdentityUnitOfWork, passwords: Passwords
+) -> User:
     """Create the user and its ``UserRegistered`` event; ``email_taken`` when registered."""
-    email = normalize_email(command.email)
-    check_password_policy(command.password)
-    password_hash = await asyncio.to_thread(hash_password, command.password)
-    user = User.register(email, password_hash, command.roles)
+    checked = command.checked()
+    password_hash = await asyncio.to_thread(passwords.hash, checked.password)
+    user = User.register(checked.email, password_hash, checked.roles)
     async with uow:
         await uow.users.add(user)
         await uow.commit()
@@ -86,70 +53,86 @@ async def register_user(command: RegisterUser, uow: IdentityUnitOfWork) -> User:
 
 async def login(
     email: str, password: str, uow: IdentityUnitOfWork, settings: IdentitySettings
-) -> AccessToken:
-    """An access token for valid credentials; one error (invalid_credentials) for all others."""
+) -> TokenPair:
+    """A new session for valid credentials; one error (invalid_credentials) for all others.
+
+    A hash made with older parameters is upgraded on the way (argon2 ``check_needs_rehash``).
+    """
+    passwords = settings.passwords
     async with uow:
         user = await uow.users.by_email(email.strip().lower())
     if user is None:
-        await asyncio.to_thread(burn_verification_time, password)
-    elif await asyncio.to_thread(verify_password, user.password_hash, password):
-        log.info("login_succeeded", user_id=str(user.id))
-        return issue_access_token(
-            user.principal(), secret=settings.secret, ttl_seconds=settings.access_token_ttl_seconds
-        )
-    raise Unauthenticated("e-mail or password is wrong", code="invalid_credentials")
-
-
-async def request_password_reset(
-    email: str, uow: IdentityUnitOfWork, settings: IdentitySettings
-) -> IssuedReset | None:
-    """Issue a reset for the account of ``email``; None (and nothing stored) when unknown."""
-    reset_id = uuid.uuid4()
-    token = derive_reset_token(settings.secret, reset_id)
-    ttl = timedelta(seconds=settings.password_reset_ttl_seconds)
+        await asyncio.to_thread(passwords.burn_verification_time, password)
+        raise invalid_credentials()
+    if not await asyncio.to_thread(passwords.verify, user.password_hash, password):
+        raise invalid_credentials()
+    verified_hash = user.password_hash
+    if passwords.needs_rehash(verified_hash):
+        user.password_hash = await asyncio.to_thread(passwords.hash, password)
     async with uow:
-        user = await uow.users.by_email(email.strip().lower())
+        if user.password_hash != verified_hash:
+            await uow.users.store_rehash(user, verified_hash)
+            log.info("password_rehashed", user_id=str(user.id))
+        pair = await start_session(user, uow, settings)
+        await uow.commit()
+    log.info("login_succeeded", user_id=str(user.id), session_id=str(pair.session_id))
+    return pair
+
+
+async def change_password(
+    caller: Principal,
+    current_password: str,
+    new_password: str,
+    uow: IdentityUnitOfWork,
+    passwords: Passwords,
+) -> None:
+    """Replace the caller's password (the current one must match); every session ends."""
+    check_password_policy(new_password)
+    user = await get_user(caller.user_id, uow)
+    if not await asyncio.to_thread(passwords.verify, user.password_hash, current_password):
+        raise InvalidInput("the current password is wrong", code="wrong_password")
+    new_hash = await asyncio.to_thread(passwords.hash, new_password)
+    async with uow:
+        fresh = await uow.users.get(caller.user_id)
+        if fresh is None or fresh.password_hash != user.password_hash:
+            raise InvalidInput(
+                "the password changed meanwhile; log in again", code="wrong_password"
+            )
+        fresh.change_password(new_hash)
+        await uow.users.save(fresh)
+        await uow.sessions.end_all(fresh.id, datetime.now(UTC), "password_changed")
+        await uow.resets.retire_open(fresh.id, datetime.now(UTC))
+        await uow.commit()
+    log.info("password_changed", user_id=str(caller.user_id))
+
+
+async def set_roles(user_id: uuid.UUID, roles: frozenset[str], uow: IdentityUnitOfWork) -> User:
+    """Replace the roles of ``user_id`` (an admin's command); its sessions end if they changed."""
+    async with uow:
+        user = await uow.users.get(user_id)
         if user is None:
-            return None
-        reset = PasswordReset.issue(reset_id, user.id, hash_reset_token(token), ttl)
-        await uow.resets.add(reset)
-        await uow.commit()
-    log.info("password_reset_requested", user_id=str(user.id), reset_id=str(reset_id))
-    return IssuedReset(reset_id, token, reset.expires_at)
+            raise _no_user(user_id)
+        before = user.version
+        user.set_roles(roles)
+        if user.version != before:
+            await uow.users.save(user)
+            await uow.sessions.end_all(user.id, datetime.now(UTC), "roles_changed")
+            await uow.commit()
+    log.info("user_roles_set", user_id=str(user_id), roles=sorted(roles))
+    return user
 
 
-async def reset_password(command: ResetPassword, uow: IdentityUnitOfWork) -> None:
-    """Set the new password once per token (``PasswordChanged``); other open links die too."""
-    check_password_policy(command.new_password)
-    password_hash = await asyncio.to_thread(hash_password, command.new_password)
-    now = datetime.now(UTC)
+async def delete_user(user_id: uuid.UUID, uow: IdentityUnitOfWork) -> None:
+    """Delete the account (an admin's command): sessions, resets and the row go; ``UserDeleted``."""
     async with uow:
-        reset = await uow.resets.lock_by_token_hash(hash_reset_token(command.token))
-        if reset is None:
-            raise InvalidInput("this reset link is not valid", code="reset_token_invalid")
-        reset.use(now)
-        user = await uow.users.get(reset.user_id)
-        assert user is not None  # a reset row references its user (foreign key)
-        user.change_password(password_hash)
-        await uow.users.save(user)
-        await uow.resets.mark_used(reset)
-        await uow.resets.retire_open(user.id, now)
+        user = await uow.users.get(user_id)
+        if user is None:
+            raise _no_user(user_id)
+        user.delete()
+        await uow.sessions.end_all(user.id, datetime.now(UTC), "user_deleted")
+        await uow.users.erase(user)
         await uow.commit()
-    log.info("password_changed", user_id=str(user.id), reset_id=str(reset.id))
-
-
-async def get_reset_link(
-    reset_id: uuid.UUID, uow: IdentityUnitOfWork, settings: IdentitySettings
-) -> ResetLink:
-    """The raw token of a still-usable reset, recomputed now (for the e-mail only)."""
-    async with uow:
-        reset = await uow.resets.get(reset_id)
-        user = None if reset is None else await uow.users.get(reset.user_id)
-    if reset is None or user is None:
-        raise NotFound(f"password reset {reset_id} does not exist", code="reset_not_found")
-    reset.check_usable(datetime.now(UTC))
-    token = derive_reset_token(settings.secret, reset_id)
-    return ResetLink(reset_id, user.id, user.email, token, reset.expires_at)
+    log.info("user_deleted", user_id=str(user_id))
 
 
 async def get_user(user_id: uuid.UUID, uow: IdentityUnitOfWork) -> User:
@@ -157,5 +140,9 @@ async def get_user(user_id: uuid.UUID, uow: IdentityUnitOfWork) -> User:
     async with uow:
         user = await uow.users.get(user_id)
     if user is None:
-        raise NotFound(f"user {user_id} does not exist", code="user_not_found")
+        raise _no_user(user_id)
     return user
+
+
+def _no_user(user_id: uuid.UUID) -> NotFound:
+    return NotFound(f"user {user_id} does not exist", code="user_not_found")

@@ -47,6 +47,25 @@ class PasswordChanged:
     version: int
 
 
+@dataclass(frozen=True)
+class UserRolesChanged:
+    """Domain event: the user's roles were replaced (their sessions end)."""
+
+    user_id: uuid.UUID
+    roles: frozenset[str]
+    changed_at: datetime
+    version: int
+
+
+@dataclass(frozen=True)
+class UserDeleted:
+    """Domain event: the account is gone (their sessions end, their data is erased)."""
+
+    user_id: uuid.UUID
+    deleted_at: datetime
+    version: int
+
+
 @dataclass(eq=False)
 class User:
     """An account. ``password_hash`` is an argon2id PHC string, never the password."""
@@ -72,6 +91,20 @@ class User:
         self.password_hash = password_hash
         self.version += 1
         self.events.append(PasswordChanged(self.id, datetime.now(UTC), self.version))
+
+    def set_roles(self, roles: frozenset[str]) -> None:
+        """Replace the roles (``bad_roles`` unless some of customer, admin, operator)."""
+        check_roles(roles)
+        if roles == self.roles:
+            return
+        self.roles = roles
+        self.version += 1
+        self.events.append(UserRolesChanged(self.id, roles, datetime.now(UTC), self.version))
+
+    def delete(self) -> None:
+        """Record that the account is deleted (the repository erases the row)."""
+        self.version += 1
+        self.events.append(UserDeleted(self.id, datetime.now(UTC), self.version))
 
     def principal(self) -> Principal:
         """Who this user is when authenticated."""

@@ -16,7 +16,8 @@ ROLES = frozenset({CUSTOMER, ADMIN, OPERATOR})
 class Unauthenticated(DomainError):
     """The caller could not be identified (HTTP 401).
 
-    Codes: ``missing_token``, ``invalid_token``, ``token_expired``, ``invalid_credentials``.
+    Codes: ``missing_token``, ``invalid_token``, ``token_expired``, ``session_ended``,
+    ``invalid_credentials``, ``invalid_refresh_token``.
     """
 
     code = "invalid_token"
@@ -24,10 +25,11 @@ class Unauthenticated(DomainError):
 
 @dataclass(frozen=True)
 class Principal:
-    """An authenticated user and the roles their access token grants."""
+    """An authenticated user, the roles their access token grants and its session."""
 
     user_id: uuid.UUID
     roles: frozenset[str]
+    session_id: uuid.UUID | None = None
 
     def has_role(self, role: str) -> bool:
         """Whether the token grants ``role`` (roles are not hierarchical)."""

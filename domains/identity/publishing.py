@@ -22,6 +22,14 @@ def to_integration_event(event: object) -> tuple[IntegrationEvent, int]:
     if isinstance(event, model.PasswordChanged):
         changed = published.PasswordChanged(user_id=event.user_id, changed_at=event.changed_at)
         return changed, event.version
+    if isinstance(event, model.UserRolesChanged):
+        roles = published.UserRolesChanged(
+            user_id=event.user_id, roles=tuple(sorted(event.roles)), changed_at=event.changed_at
+        )
+        return roles, event.version
+    if isinstance(event, model.UserDeleted):
+        deleted = published.UserDeleted(user_id=event.user_id, deleted_at=event.deleted_at)
+        return deleted, event.version
     if isinstance(event, model.PasswordResetRequested):
         requested = published.PasswordResetRequested(
             user_id=event.user_id,

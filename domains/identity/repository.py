@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -55,7 +55,25 @@ class UserRepository:
 
     async def save(self, user: User) -> None:
         """Write a changed user; ``ConcurrentUpdate`` when it changed since it was read."""
-        await self._versions.save(user.id, user.version, {"password_hash": user.password_hash})
+        values = {"password_hash": user.password_hash, "roles": sorted(user.roles)}
+        await self._versions.save(user.id, user.version, values)
+
+    async def store_rehash(self, user: User, old_hash: str) -> None:
+        """Store a stronger hash of the same password: no new version (nothing changed for
+        anyone else), and only if the hash is still the one that was verified."""
+        await self._session.execute(
+            update(users)
+            .where(users.c.id == user.id, users.c.password_hash == old_hash)
+            .values(password_hash=user.password_hash)
+        )
+
+    async def erase(self, user: User) -> None:
+        """Delete the user, its resets and (cascading) its sessions, if unchanged since read."""
+        await self._versions.save(user.id, user.version, {})
+        await self._session.execute(
+            delete(password_resets).where(password_resets.c.user_id == user.id)
+        )
+        await self._session.execute(delete(users).where(users.c.id == user.id))
 
     async def _one(self, where: Any) -> User | None:
         row = (await self._session.execute(select(users).where(where))).first()
@@ -97,13 +115,11 @@ class PasswordResetRepository:
         row = (await self._session.execute(query)).first()
         return None if row is None else _reset(row)
 
-    async def lock_by_token_hash(self, token_hash: bytes) -> PasswordReset | None:
-        """The reset with ``token_hash``, locked until the transaction ends; None if unknown."""
-        query = (
-            select(password_resets)
-            .where(password_resets.c.token_hash == token_hash)
-            .with_for_update()
-        )
+    async def by_token_hash(self, token_hash: bytes, *, lock: bool) -> PasswordReset | None:
+        """The reset with ``token_hash`` (``lock``: until the transaction ends); None if unknown."""
+        query = select(password_resets).where(password_resets.c.token_hash == token_hash)
+        if lock:
+            query = query.with_for_update()
         row = (await self._session.execute(query)).first()
         return None if row is None else _reset(row)
 

@@ -11,6 +11,7 @@ from domains.shared.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    RateLimited,
     Unavailable,
     kind_of,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "Forbidden",
     "InvalidInput",
     "NotFound",
+    "RateLimited",
     "Unavailable",
     "UnitOfWork",
     "VersionedRows",

@@ -58,8 +58,26 @@ class Unavailable(DomainError):
         self.retry_after = retry_after
 
 
+class RateLimited(DomainError):
+    """The caller sent too many requests of this kind; retry after ``retry_after`` seconds."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: float, scope: str) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.scope = scope
+
+
 # The kinds of error a caller may meet; an error is one of these (or a plain DomainError).
-KINDS: tuple[type[DomainError], ...] = (InvalidInput, NotFound, Conflict, Forbidden, Unavailable)
+KINDS: tuple[type[DomainError], ...] = (
+    InvalidInput,
+    NotFound,
+    Conflict,
+    Forbidden,
+    Unavailable,
+    RateLimited,
+)
 
 
 def kind_of(error: DomainError) -> str:

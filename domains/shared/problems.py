@@ -13,7 +13,7 @@ from typing import Any
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from domains.shared.errors import DomainError, Unavailable, kind_of
+from domains.shared.errors import DomainError, RateLimited, Unavailable, kind_of
 
 PROBLEM = "application/problem+json"
 
@@ -24,6 +24,7 @@ STATUS: dict[str, int] = {
     "Conflict": 409,
     "Forbidden": 403,
     "Unavailable": 503,
+    "RateLimited": 429,
 }
 
 
@@ -87,8 +88,8 @@ def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
 
 
 def error_response(error: DomainError) -> JSONResponse:
-    """The problem response of a domain error; ``Retry-After`` when it is ``Unavailable``."""
+    """The problem response of a domain error; ``Retry-After`` when it says when to retry."""
     response = problem(status_of(kind_of(error)), error.code, error.message)
-    if isinstance(error, Unavailable):
+    if isinstance(error, Unavailable | RateLimited):
         response.headers["Retry-After"] = str(max(1, round(error.retry_after)))
     return response

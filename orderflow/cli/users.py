@@ -30,12 +30,13 @@ async def create_user(settings: Settings, email: str, password: str, role: str) 
     from domains.identity import api as identity
     from foundation.database import create_sessions
     from orderflow.wiring.connections import database_engine
+    from orderflow.wiring.identity import passwords
 
     engine = database_engine(settings)
     try:
         command = identity.RegisterUser(email, password, frozenset({role}))
         return await identity.register_user(
-            command, identity.IdentityUnitOfWork(create_sessions(engine))
+            command, identity.IdentityUnitOfWork(create_sessions(engine)), passwords(settings)
         )
     finally:
         await engine.dispose()

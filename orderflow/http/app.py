@@ -26,11 +26,12 @@ from orderflow.http.guard import RequestGuard
 from orderflow.http.openapi import install_openapi
 from orderflow.http.problems import install_problem_handlers
 from orderflow.settings import Settings, get_settings
-from orderflow.wiring.deployment import (
+from orderflow.wiring.deployment import orders_services, payment_provider
+from orderflow.wiring.identity import (
+    identity_limits,
     identity_settings,
-    orders_services,
-    payment_provider,
-    signing_secret,
+    open_sessions,
+    rate_limiter,
 )
 from orderflow.wiring.read_models import recommendation_reader
 
@@ -41,15 +42,20 @@ the codes it can answer with. Bodies are JSON, at most 1 MiB and 32 levels deep 
 
 
 def create_app(
-    engine: AsyncEngine, *, dispose_engine: bool = False, settings: Settings | None = None
+    engine: AsyncEngine,
+    *,
+    dispose_engine: bool = False,
+    settings: Settings | None = None,
+    session_check: identity.SessionCheck | None = None,
 ) -> FastAPI:
     """The API on ``engine``; ``dispose_engine`` closes the pool on shutdown.
 
-    ``settings`` (default: from the environment) supplies the token secret and lifetimes.
+    ``settings`` (default: from the environment) supplies the signing keys, lifetimes and rate
+    limits; ``session_check`` (default: PostgreSQL) says whether a token's session is open.
     """
     sessions = create_sessions(engine)
     settings = settings or get_settings()
-    secret = signing_secret(settings)
+    identity_config = identity_settings(settings)
 
     provider = payment_provider(settings)
 
@@ -76,7 +82,7 @@ def create_app(
     app.add_middleware(CorrelationMiddleware)
     install_problem_handlers(app)
     install_openapi(app)
-    install_auth(app, secret)
+    install_auth(app, identity_config, session_check or open_sessions(settings, sessions))
     install_client_auth(app, NoClientTokens())
     app.include_router(
         orders.build_router(
@@ -90,8 +96,11 @@ def create_app(
     app.include_router(
         identity.build_router(
             lambda: identity.IdentityUnitOfWork(sessions),
-            settings=identity_settings(settings, secret),
+            settings=identity_config,
             principal=current_principal,
+            admin=require_role(identity.ADMIN),
+            limiter=rate_limiter(settings, engine),
+            limits=identity_limits(settings),
         )
     )
     app.include_router(

@@ -2,7 +2,10 @@
 
 ``current_principal`` is a FastAPI dependency; FastAPI caches a dependency's result for the
 request, so routes and ``require_role`` guards that all depend on it decode the token once.
-Authorization beyond roles (whose order is this?) belongs to the owning domain.
+A token passes when its signature, key, issuer, audience and lifetime hold AND its session is
+still open (``SessionCheck``: a cached PostgreSQL look-up, so an ended session is refused by
+every process within ``ORDERFLOW_SESSION_CHECK_TTL_SECONDS``). Authorization beyond roles
+(whose order is this?) belongs to the owning domain.
 """
 
 from __future__ import annotations
@@ -14,9 +17,13 @@ import structlog
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from prometheus_client import Counter
 
 from domains.identity.api import (
+    IdentitySettings,
     Principal,
+    SessionCheck,
+    TokenRefused,
     Unauthenticated,
     decode_access_token,
 )
@@ -24,6 +31,11 @@ from domains.shared import Forbidden
 from domains.shared.problems import problem
 
 log = structlog.get_logger("orderflow.http.auth")
+TOKENS_REFUSED = Counter(
+    "orderflow_tokens_refused_total",
+    "Bearer tokens refused at the edge, by reason (expired, unknown_key, session_ended...).",
+    ["reason"],
+)
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -42,7 +54,23 @@ async def current_principal(
             "send 'Authorization: Bearer <token>'; get a token from POST /v1/auth/login",
             code="missing_token",
         )
-    principal = decode_access_token(credentials.credentials, request.app.state.jwt_secret)
+    config: IdentitySettings = request.app.state.identity
+    try:
+        principal = decode_access_token(
+            credentials.credentials, keys=config.keys, rules=config.access_rules
+        )
+    except TokenRefused as refused:
+        TOKENS_REFUSED.labels(refused.reason).inc()
+        log.info("token_refused", reason=refused.reason)
+        raise
+    assert principal.session_id is not None  # user access tokens always name their session
+    check: SessionCheck = request.app.state.session_check
+    if not await check.is_open(principal.session_id, principal.user_id):
+        TOKENS_REFUSED.labels("session_ended").inc()
+        raise Unauthenticated(
+            "this session has ended (logged out, password or roles changed); log in again",
+            code="session_ended",
+        )
     structlog.contextvars.bind_contextvars(user_id=str(principal.user_id))
     return principal
 
@@ -59,9 +87,11 @@ def require_role(role: str) -> Callable[..., Awaitable[Principal]]:
     return guard
 
 
-def install_auth(app: FastAPI, secret: str) -> None:
-    """Let ``current_principal`` verify tokens with ``secret``; map failures to 401."""
-    app.state.jwt_secret = secret
+def install_auth(app: FastAPI, config: IdentitySettings, session_check: SessionCheck) -> None:
+    """Let ``current_principal`` verify tokens with ``config``'s keys and rules and ask
+    ``session_check`` about their sessions; map failures to 401."""
+    app.state.identity = config
+    app.state.session_check = session_check
     app.add_exception_handler(Unauthenticated, _on_unauthenticated)
 
 
@@ -69,7 +99,7 @@ async def _on_unauthenticated(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Unauthenticated)
     response = problem(401, exc.code, exc.message)
     challenge = 'Bearer realm="orderflow"'
-    if exc.code in ("invalid_token", "token_expired"):
+    if exc.code in ("invalid_token", "token_expired", "session_ended"):
         challenge += f', error="invalid_token", error_description="{exc.code}"'
     response.headers["WWW-Authenticate"] = challenge
     return response

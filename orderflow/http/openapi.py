@@ -31,7 +31,7 @@ SHARED_CODES: dict[int, tuple[str, ...]] = {
 }
 # A bad or missing bearer token, on every operation with a security requirement.
 AUTHENTICATION_CODES: dict[int, tuple[str, ...]] = {
-    401: ("missing_token", "invalid_token", "token_expired"),
+    401: ("missing_token", "invalid_token", "token_expired", "session_ended"),
 }
 
 

@@ -15,12 +15,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from orderflow.settings.connections import DatabaseSettings, KafkaSettings
-from orderflow.settings.partners import (
-    FulfillmentSettings,
-    IdentitySettings,
-    PaymentSettings,
-    SmtpSettings,
-)
+from orderflow.settings.identity import IdentitySettings, PreviousKey, Rate, RateLimitSettings
+from orderflow.settings.partners import FulfillmentSettings, PaymentSettings, SmtpSettings
 from orderflow.settings.processes import (
     ConsumerSettings,
     DeadLetterSettings,
@@ -47,6 +43,7 @@ class Settings(BaseModel):
     consumers: ConsumerSettings = Field(default_factory=ConsumerSettings)
     dead_letters: DeadLetterSettings = Field(default_factory=DeadLetterSettings)
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
+    rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
     payments: PaymentSettings = Field(default_factory=PaymentSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     fulfillment: FulfillmentSettings = Field(default_factory=FulfillmentSettings)
@@ -93,6 +90,9 @@ __all__ = [
     "KafkaSettings",
     "LoggingSettings",
     "PaymentSettings",
+    "PreviousKey",
+    "Rate",
+    "RateLimitSettings",
     "RecommendationSettings",
     "RelaySettings",
     "Settings",

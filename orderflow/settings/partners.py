@@ -1,27 +1,9 @@
-"""Accounts and the systems outside: identity, the payment provider, SMTP, the carrier."""
+"""The systems outside: the payment provider, SMTP, the carrier."""
 
 from __future__ import annotations
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-
-class IdentitySettings(BaseSettings):
-    """``ORDERFLOW_JWT_SECRET``, the token lifetimes and the password-reset link."""
-
-    model_config = SettingsConfigDict(env_prefix="ORDERFLOW_", extra="ignore")
-
-    jwt_secret: SecretStr | None = Field(
-        default=None,
-        description="HS256 key for access tokens and reset links (32+ characters). Unset: a "
-        "random per-process key, so tokens die with the process. Never commit one.",
-    )
-    access_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
-    password_reset_ttl_seconds: int = Field(default=3600, ge=300, le=86_400)
-    password_reset_url: str = Field(
-        default="http://127.0.0.1:8000/reset-password?token={token}",
-        description="Link in password-reset emails; {token} is replaced at send time.",
-    )
 
 
 class PaymentSettings(BaseSettings):

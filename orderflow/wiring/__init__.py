@@ -2,7 +2,8 @@
 
 The one place where settings become objects: the processes (``orderflow.processes``,
 ``orderflow.periodic``), the HTTP app and the CLI ask here, and nothing in ``consumers`` or
-``domains`` picks a default of its own. Two modules, by weight: :mod:`.connections` (the engine
-and the producers, all an operator command needs) and :mod:`.deployment` (the consumer groups,
-their mailer, carrier and reset links, the payment provider, the services and the knobs).
+``domains`` picks a default of its own. Three modules, by weight: :mod:`.connections` (the
+engine and the producers, all an operator command needs), :mod:`.deployment` (the consumer
+groups, their mailer, carrier and reset links, the payment provider, the services and the knobs)
+and :mod:`.identity` (signing keys, token rules, password hashing, sessions, rate limits).
 """

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import timedelta
-from functools import cache
 
-import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import events.schemas  # noqa: F401  (registers every event: the topics below)
@@ -23,18 +20,14 @@ from consumers.recommendations import recommendations_consumer
 from consumers.runtime import group_topic_names
 from consumers.runtime.retention import InboxRetention
 from consumers.search import search_consumer
-from domains.identity import api as identity
 from domains.orders import api as orders
 from domains.payments import api as payments
 from events import registry
 from orderflow.reset_links import IdentityResetLinks
 from orderflow.settings import Settings
+from orderflow.wiring.identity import identity_settings
 from outbox import RelayOptions
 from producers import TopicSpec
-
-log = structlog.get_logger("orderflow.wiring")
-
-MIN_SECRET = 32
 
 
 def relay_options(settings: Settings) -> RelayOptions:
@@ -88,42 +81,10 @@ def smtp_mailer(settings: Settings) -> SmtpMailer:
     )
 
 
-def signing_secret(settings: Settings) -> str:
-    """``ORDERFLOW_JWT_SECRET``, or a random per-process secret (tokens die with the process)."""
-    if settings.identity.jwt_secret is None:
-        return _ephemeral_secret()
-    secret = settings.identity.jwt_secret.get_secret_value()
-    if len(secret) < MIN_SECRET:
-        raise ValueError(
-            f"ORDERFLOW_JWT_SECRET has {len(secret)} characters; use at least {MIN_SECRET}, "
-            "e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
-        )
-    return secret
-
-
-def identity_settings(settings: Settings, secret: str) -> identity.IdentitySettings:
-    """What the identity domain needs from the process settings."""
-    return identity.IdentitySettings(
-        secret=secret,
-        access_token_ttl_seconds=settings.identity.access_token_ttl_seconds,
-        password_reset_ttl_seconds=settings.identity.password_reset_ttl_seconds,
-    )
-
-
-@cache
-def _ephemeral_secret() -> str:
-    log.warning(
-        "jwt_secret_not_set",
-        detail="ORDERFLOW_JWT_SECRET is unset: using a random secret for this process; "
-        "tokens and reset links stop working when it exits. Set it in production.",
-    )
-    return secrets.token_urlsafe(48)
-
-
 def reset_links(settings: Settings) -> IdentityResetLinks:
     """Password-reset links for the notifications consumer, from the identity domain."""
     return IdentityResetLinks(
-        lambda: identity_settings(settings, signing_secret(settings)),
+        lambda: identity_settings(settings),
         settings.identity.password_reset_url,
     )
 

@@ -73,6 +73,9 @@ def base_env(database_url: str, bootstrap: str, api_port: int, fakes: FakePorts)
         "ORDERFLOW_PAYMENT_RECONCILE_GRACE_SECONDS": "5",
         "ORDERFLOW_LOG_FORMAT": "json",
         "ORDERFLOW_LOG_LEVEL": "INFO",
+        # Every simulated customer registers and logs in from 127.0.0.1.
+        "ORDERFLOW_RATE_LIMIT_REGISTER_PER_ADDRESS": "10000/1h",
+        "ORDERFLOW_RATE_LIMIT_LOGIN_PER_ADDRESS": "10000/1m",
     }
 
 

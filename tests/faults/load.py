@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from domains.identity.api import ADMIN, Principal, issue_access_token
+from domains.identity.api import (
+    ADMIN,
+    IdentityUnitOfWork,
+    Passwords,
+    RegisterUser,
+    register_user,
+)
+from foundation.database import create_engine, create_sessions
 
 FINAL = frozenset({201, 202, 402})
 PASSWORD = "faults-password-123"
@@ -48,15 +55,25 @@ class Customer:
     token: str
 
 
-def admin_token(secret: str) -> str:
-    """A token for an admin (minted: the API checks roles from the token)."""
-    principal = Principal(uuid.uuid4(), frozenset({ADMIN}))
-    return issue_access_token(principal, secret=secret, ttl_seconds=3600).token
+async def admin_token(api: str, database_url: str) -> str:
+    """The access token of a new admin (created as ``orderflow users create-admin`` does),
+    logged in through the API: a token is only as good as its session."""
+    email = f"admin-{uuid.uuid4().hex[:10]}@example.com"
+    engine = create_engine(database_url)
+    try:
+        command = RegisterUser(email, PASSWORD, frozenset({ADMIN}))
+        await register_user(command, IdentityUnitOfWork(create_sessions(engine)), Passwords())
+    finally:
+        await engine.dispose()
+    async with httpx.AsyncClient(base_url=api, timeout=30) as client:
+        login = await client.post("/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert login.status_code == 200, login.text
+    return str(login.json()["access_token"])
 
 
-async def stock_products(api: str, secret: str, count: int, stock: int) -> list[str]:
+async def stock_products(api: str, database_url: str, count: int, stock: int) -> list[str]:
     """``count`` products with ``stock`` units each; returns their SKUs."""
-    headers = {"Authorization": f"Bearer {admin_token(secret)}"}
+    headers = {"Authorization": f"Bearer {await admin_token(api, database_url)}"}
     skus = [f"FAULT-{uuid.uuid4().hex[:8].upper()}" for _ in range(count)]
     async with httpx.AsyncClient(base_url=api, headers=headers, timeout=30) as client:
         for sku in skus:

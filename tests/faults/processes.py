@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.log_scan import watch
 from tests.support.polling import eventually
 from tests.support.processes import ORDERFLOW
 
@@ -58,6 +59,7 @@ class Supervised:
 
     def start(self) -> None:
         """Start (or start again) the process."""
+        watch(self.log)
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 [ORDERFLOW, *self.args],

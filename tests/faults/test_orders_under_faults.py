@@ -18,7 +18,7 @@ import pytest
 
 from tests.faults.collect import collect, post_mortem
 from tests.faults.delivery_checks import dead_letter_causes
-from tests.faults.deployment import SECRET, Deployment
+from tests.faults.deployment import Deployment
 from tests.faults.faults import Injector
 from tests.faults.invariants import counts, failure_report, figures
 from tests.faults.load import Load, register_customers, stock_products
@@ -65,7 +65,7 @@ async def test_every_order_keeps_the_promise_through_crashes_and_outages(
         # provider when the API dies, carrier calls inside fulfillment's batches.
         await deployment.steer("provider", {"latency_ms": 150})
         await deployment.steer("carrier", {"latency_ms": 30})
-        skus = await stock_products(deployment.api_url, SECRET, count=4, stock=100_000)
+        skus = await stock_products(deployment.api_url, pair.database_url, count=4, stock=100_000)
         customers = await register_customers(deployment.api_url, CUSTOMERS)
         load = Load(deployment.api_url, customers, skus, rate=CHECKOUTS_PER_SECOND)
         stop = asyncio.Event()

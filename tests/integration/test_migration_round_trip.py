@@ -81,7 +81,7 @@ async def _shop(engine: AsyncEngine, settings: Settings) -> None:
         async with serving(create_app(engine, settings=api_settings)) as api:
             sku = await new_product(sessions, stock=10)
             other = await new_product(sessions, stock=10)
-            async with shopper_at(api) as shopper:
+            async with shopper_at(api, sessions, settings) as shopper:
                 body = {
                     "email": f"rt-{uuid.uuid4().hex[:8]}@example.com",
                     "password": "pw-123456789",

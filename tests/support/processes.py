@@ -17,6 +17,8 @@ from pathlib import Path
 import httpx
 import uvicorn
 
+from tests.support.log_scan import watch
+
 ORDERFLOW = str(Path(sys.executable).with_name("orderflow"))
 
 
@@ -64,6 +66,7 @@ def orderflow_process(
 ) -> Iterator[RunningProcess]:
     """Start ``orderflow ARGS``, wait until it answers on ``port`` (GET ``health``, or a TCP
     connect when ``health`` is None), and stop it with SIGTERM at the end."""
+    watch(log)
     with log.open("wb") as out:
         process = subprocess.Popen(
             [ORDERFLOW, *args], env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT

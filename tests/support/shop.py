@@ -13,8 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domains.catalog.api import CatalogUnitOfWork, CreateProduct, ProductView, create_product
-from domains.identity.api import Principal, issue_access_token
 from orderflow.settings import Settings
+from tests.support.identity import bearer, signed_in
 
 SECRET = "checkout-e2e-secret-checkout-e2e-secret-0123"
 # The ``make_product`` fixture of the catalog tests: keyword options, a product with stock.
@@ -31,7 +31,12 @@ def app_settings(settings: Settings, provider_url: str, **payments: object) -> S
         "breaker_failures": 1000,
         **payments,
     }
-    return settings.updated(identity={"jwt_secret": SecretStr(SECRET)}, payments=values)
+    return signing(settings).updated(payments=values)
+
+
+def signing(settings: Settings) -> Settings:
+    """``settings`` with the shop's signing secret (APIs under test and their shoppers)."""
+    return settings.updated(identity={"jwt_secret": SecretStr(SECRET)})
 
 
 @dataclass(frozen=True)
@@ -43,13 +48,15 @@ class Shopper:
 
 
 @asynccontextmanager
-async def shopper_at(base_url: str, *roles: str) -> AsyncIterator[Shopper]:
-    """A client authenticated as a new user with ``roles``."""
-    principal = Principal(uuid.uuid4(), frozenset(roles or ("customer",)))
-    token = issue_access_token(principal, secret=SECRET, ttl_seconds=600).token
-    headers = {"Authorization": f"Bearer {token}"}
+async def shopper_at(
+    base_url: str, sessions: async_sessionmaker[AsyncSession], settings: Settings, *roles: str
+) -> AsyncIterator[Shopper]:
+    """A client logged in as a new user with ``roles`` (a real account and session; tokens
+    signed as an API built from ``app_settings(settings, ...)`` expects)."""
+    user, pair = await signed_in(sessions, signing(settings), *roles)
+    headers = bearer(pair.access.token)
     async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=30) as client:
-        yield Shopper(principal.user_id, client)
+        yield Shopper(user.id, client)
 
 
 async def new_product(

@@ -6,13 +6,14 @@ variable is set to a value other than its default and must land in its new field
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from pydantic import BaseModel, SecretStr, ValidationError
 from pydantic_settings import BaseSettings
 
-from orderflow.settings import DatabaseSettings, Settings
+from orderflow.settings import DatabaseSettings, PreviousKey, Rate, Settings
 
 pytestmark = pytest.mark.unit
 
@@ -50,7 +51,7 @@ VARIABLES: dict[str, tuple[str, str, str, Any]] = {
     "ORDERFLOW_SMTP_USERNAME": ("smtp", "username", "mailer", "mailer"),
     "ORDERFLOW_SMTP_PASSWORD": ("smtp", "password", "pw", SecretStr("pw")),
     "ORDERFLOW_SMTP_TIMEOUT_SECONDS": ("smtp", "timeout_seconds", "3.5", 3.5),
-    "ORDERFLOW_PASSWORD_RESET_URL": ("identity", "password_reset_url", "https://s/r?t={token}", "https://s/r?t={token}"),
+    "ORDERFLOW_PASSWORD_RESET_URL": ("identity", "password_reset_url", "https://s/r#t={token}", "https://s/r#t={token}"),
     "ORDERFLOW_RELAY_BATCH_SIZE": ("relay", "batch_size", "100", 100),
     "ORDERFLOW_RELAY_POLL_INTERVAL_SECONDS": ("relay", "poll_interval_seconds", "0.5", 0.5),
     "ORDERFLOW_RELAY_MAX_RECORD_BYTES": ("relay", "max_record_bytes", "2048", 2048),
@@ -79,6 +80,24 @@ VARIABLES: dict[str, tuple[str, str, str, Any]] = {
     "ORDERFLOW_CARRIER_URL": ("fulfillment", "carrier_url", "http://carrier", "http://carrier"),
     "ORDERFLOW_CARRIER_TIMEOUT_SECONDS": ("fulfillment", "carrier_timeout_seconds", "2", 2.0),
     "ORDERFLOW_DELIVERY_TRACKING_INTERVAL_SECONDS": ("fulfillment", "delivery_tracking_interval_seconds", "3", 3.0),  # noqa: E501
+    "ORDERFLOW_JWT_KEY_ID": ("identity", "jwt_key_id", "k7", "k7"),
+    "ORDERFLOW_JWT_PREVIOUS_KEYS": ("identity", "jwt_previous_keys", '[{"kid": "k0", "secret": "s", "accept_until": "2030-01-01T00:00:00Z"}]', [PreviousKey(kid="k0", secret=SecretStr("s"), accept_until=datetime(2030, 1, 1, tzinfo=UTC))]),  # noqa: E501
+    "ORDERFLOW_JWT_ISSUER": ("identity", "jwt_issuer", "shop", "shop"),
+    "ORDERFLOW_JWT_AUDIENCE": ("identity", "jwt_audience", "shop-api", "shop-api"),
+    "ORDERFLOW_REFRESH_TOKEN_TTL_SECONDS": ("identity", "refresh_token_ttl_seconds", "3600", 3600),
+    "ORDERFLOW_SESSION_MAX_LIFETIME_SECONDS": ("identity", "session_max_lifetime_seconds", "7200", 7200),  # noqa: E501
+    "ORDERFLOW_SESSION_CHECK_TTL_SECONDS": ("identity", "session_check_ttl_seconds", "0.5", 0.5),
+    "ORDERFLOW_PASSWORD_HASH_TIME_COST": ("identity", "password_hash_time_cost", "4", 4),
+    "ORDERFLOW_PASSWORD_HASH_MEMORY_KIB": ("identity", "password_hash_memory_kib", "131072", 131072),  # noqa: E501
+    "ORDERFLOW_PASSWORD_HASH_PARALLELISM": ("identity", "password_hash_parallelism", "2", 2),
+    "ORDERFLOW_RATE_LIMIT_ENABLED": ("rate_limits", "enabled", "false", False),
+    "ORDERFLOW_RATE_LIMIT_LOGIN_PER_ACCOUNT": ("rate_limits", "login_per_account", "5/10m", Rate(count=5, period_seconds=600)),  # noqa: E501
+    "ORDERFLOW_RATE_LIMIT_LOGIN_PER_ADDRESS": ("rate_limits", "login_per_address", "100/1m", Rate(count=100, period_seconds=60)),  # noqa: E501
+    "ORDERFLOW_RATE_LIMIT_REGISTER_PER_ACCOUNT": ("rate_limits", "register_per_account", "1/1d", Rate(count=1, period_seconds=86400)),  # noqa: E501
+    "ORDERFLOW_RATE_LIMIT_REGISTER_PER_ADDRESS": ("rate_limits", "register_per_address", "50/1h", Rate(count=50, period_seconds=3600)),  # noqa: E501
+    "ORDERFLOW_RATE_LIMIT_RESET_PER_ACCOUNT": ("rate_limits", "reset_per_account", "2/1h", Rate(count=2, period_seconds=3600)),  # noqa: E501
+    "ORDERFLOW_RATE_LIMIT_RESET_PER_ADDRESS": ("rate_limits", "reset_per_address", "5/30s", Rate(count=5, period_seconds=30)),  # noqa: E501
+    "ORDERFLOW_RATE_LIMIT_RESET_CONFIRM_PER_ADDRESS": ("rate_limits", "reset_confirm_per_address", "3/5m", Rate(count=3, period_seconds=300)),  # noqa: E501
     "ORDERFLOW_LOG_LEVEL": ("logging", "level", "DEBUG", "DEBUG"),
     "ORDERFLOW_LOG_FORMAT": ("logging", "format", "console", "console"),
     "ORDERFLOW_RECOMMENDATIONS_STATEMENT_TIMEOUT_MS": ("recommendations", "statement_timeout_ms", "100", 100),  # noqa: E501

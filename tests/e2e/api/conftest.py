@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from domains.identity.api import Principal, issue_access_token
 from orderflow.http import create_app
 from orderflow.http.client_auth import install_client_auth
 from orderflow.settings import Settings
 from tests.e2e.api.document import Document
+from tests.support.identity import signed_in
 from tests.support.intake import KnownClients, service_client
 from tests.support.processes import serving
-from tests.support.shop import SECRET, app_settings
+from tests.support.shop import app_settings
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +39,23 @@ def service_bearer() -> dict[str, str]:
     return SERVICES.add(service_client())
 
 
-def bearer(*roles: str) -> dict[str, str]:
-    """An Authorization header for a new user with ``roles``."""
-    principal = Principal(uuid.uuid4(), frozenset(roles or ("customer",)))
-    token = issue_access_token(principal, secret=SECRET, ttl_seconds=600).token
-    return {"Authorization": f"Bearer {token}"}
+Bearer = Callable[..., dict[str, str]]
+
+
+@pytest.fixture(scope="module")
+async def bearer(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> Bearer:
+    """``bearer(*roles)``: the Authorization header of a signed-in admin when ``roles`` has
+    admin, else of a signed-in customer (real sessions: the API checks them)."""
+    signing = app_settings(settings, "http://127.0.0.1:9")
+    headers = {}
+    for role in ("customer", "admin"):
+        _, pair = await signed_in(sessions, signing, role)
+        headers[role] = {"Authorization": f"Bearer {pair.access.token}"}
+
+    def of(*roles: str) -> dict[str, str]:
+        return headers["admin" if "admin" in roles else "customer"]
+
+    return of
 
 
 async def raw_request(base_url: str, head: bytes, body: bytes = b"") -> httpx.Response:

@@ -11,25 +11,50 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domains.identity.api import Principal, issue_access_token
-from tests.e2e.api.conftest import bearer, service_bearer
+from domains.identity import api as identity
+from orderflow.settings import Settings
+from tests.e2e.api.conftest import Bearer, service_bearer
 from tests.e2e.api.document import Document
-from tests.support.shop import SECRET
+from tests.support.identity import minted_token, signed_in
+from tests.support.shop import app_settings
 
 PASSWORD = "correct horse battery staple"
 NOBODY = str(uuid.uuid4())
 
 
-def _expired() -> dict[str, str]:
-    principal = Principal(uuid.uuid4(), frozenset({"customer"}))
+# Who sends a request, resolved per test by ``_headers`` (user tokens need real sessions).
+CUSTOMER = {"as": "customer"}
+ADMIN = {"as": "admin"}
+EXPIRED = {"as": "expired"}
+ENDED = {"as": "ended"}
+
+
+@pytest.fixture(scope="module")
+async def people(
+    bearer: Bearer, settings: Settings, sessions: async_sessionmaker[AsyncSession]
+) -> dict[str, dict[str, str]]:
+    """The headers of a customer, an admin, an expired token and a token of an ended session."""
+    signing = app_settings(settings, "http://127.0.0.1:9")
     an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
-    token = issue_access_token(principal, secret=SECRET, ttl_seconds=60, now=an_hour_ago).token
-    return {"Authorization": f"Bearer {token}"}
+    user, pair = await signed_in(sessions, signing)
+    principal = identity.Principal(user.id, user.roles, pair.session_id)
+    await identity.end_session(principal, identity.IdentityUnitOfWork(sessions))
+    return {
+        "customer": bearer("customer"),
+        "admin": bearer("admin"),
+        "expired": {"Authorization": f"Bearer {minted_token(signing, now=an_hour_ago)}"},
+        "ended": {"Authorization": f"Bearer {pair.access.token}"},
+    }
 
 
-CUSTOMER = bearer("customer")
-ADMIN = bearer("admin")
+def _headers(headers: dict[str, str], people: dict[str, dict[str, str]]) -> dict[str, str]:
+    who = headers.get("as")
+    rest = {k: v for k, v in headers.items() if k != "as"}
+    return {**rest, **people[who]} if who else rest
+
+
 LINE = {"sku": "NO-SUCH-SKU", "quantity": 1}
 CHECKOUT = {"currency": "EUR", "items": [LINE], "payment": {"card_token": "tok_visa"}}
 # (method, path, headers, JSON body, status, code): one refusal of each kind the API makes.
@@ -37,8 +62,9 @@ CHECKOUT = {"currency": "EUR", "items": [LINE], "payment": {"card_token": "tok_v
 REFUSALS: list[tuple[str, str, dict[str, str], Any, int, str]] = [
     ("GET", "/v1/me", {}, None, 401, "missing_token"),
     ("GET", "/v1/me", {"Authorization": "Bearer not-a-token"}, None, 401, "invalid_token"),
-    ("GET", "/v1/me", _expired(), None, 401, "token_expired"),
-    ("GET", "/v1/me", CUSTOMER, None, 404, "user_not_found"),
+    ("GET", "/v1/me", EXPIRED, None, 401, "token_expired"),
+    ("GET", "/v1/me", ENDED, None, 401, "session_ended"),
+    ("POST", "/v1/auth/logout", ENDED, None, 401, "session_ended"),
     ("GET", "/v1/admin/reports/orders.csv", CUSTOMER, None, 403, "admin_required"),
     ("POST", "/v1/products", CUSTOMER, {"sku": "S-1", "name": "Mug", "price_minor": 1,
                                         "currency": "EUR"}, 403, "role_required"),
@@ -80,6 +106,7 @@ REFUSALS: list[tuple[str, str, dict[str, str], Any, int, str]] = [
 async def test_a_real_refusal_is_what_the_document_says(
     api: str,
     document: Document,
+    people: dict[str, dict[str, str]],
     method: str,
     path: str,
     headers: dict[str, str],
@@ -88,7 +115,7 @@ async def test_a_real_refusal_is_what_the_document_says(
     code: str,
 ) -> None:
     async with httpx.AsyncClient(base_url=api, timeout=30) as client:
-        response = await client.request(method, path, headers=headers, json=body)
+        response = await client.request(method, path, headers=_headers(headers, people), json=body)
 
     assert (response.status_code, response.json()["code"]) == (status, code), response.text
     document.check(response)

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from tests.e2e.api.conftest import bearer, raw_request, service_bearer
+from tests.e2e.api.conftest import Bearer, raw_request, service_bearer
 from tests.e2e.api.document import Document
 from tests.support.intake import Sessions, submission
 from tests.support.shop import new_product
@@ -92,6 +92,7 @@ NUL_BODIES = [
 @pytest.mark.parametrize(("method", "path", "body", "roles"), NUL_BODIES)
 async def test_a_string_that_cannot_be_stored_is_a_422_on_every_route(
     api: str,
+    bearer: Bearer,
     document: Document,
     method: str,
     path: str,
@@ -180,7 +181,9 @@ async def test_a_whole_number_written_as_2_0_is_the_integer_2(api: str, sessions
 
 
 @pytest.mark.parametrize("active", ["true", 1])
-async def test_booleans_are_json_booleans(api: str, document: Document, active: object) -> None:
+async def test_booleans_are_json_booleans(
+    api: str, bearer: Bearer, document: Document, active: object
+) -> None:
     async with httpx.AsyncClient(base_url=api, headers=bearer("admin")) as client:
         response = await client.patch(PRODUCT, json={"active": active})
 

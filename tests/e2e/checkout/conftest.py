@@ -6,13 +6,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from devtools.fakes.payment_provider import Behaviour, ProviderState, create_provider_app
 from orderflow.http import create_app
 from orderflow.settings import Settings
 from tests.support.processes import serving
 from tests.support.shop import Shopper, app_settings, shopper_at
+
+Sessions = async_sessionmaker[AsyncSession]
 
 
 @pytest.fixture(scope="session")
@@ -42,21 +44,21 @@ async def api(
 
 
 @pytest.fixture
-async def alice(api: str) -> AsyncIterator[Shopper]:
+async def alice(api: str, sessions: Sessions, settings: Settings) -> AsyncIterator[Shopper]:
     """A customer."""
-    async with shopper_at(api) as shopper:
+    async with shopper_at(api, sessions, settings) as shopper:
         yield shopper
 
 
 @pytest.fixture
-async def bob(api: str) -> AsyncIterator[Shopper]:
+async def bob(api: str, sessions: Sessions, settings: Settings) -> AsyncIterator[Shopper]:
     """Another customer."""
-    async with shopper_at(api) as shopper:
+    async with shopper_at(api, sessions, settings) as shopper:
         yield shopper
 
 
 @pytest.fixture
-async def admin(api: str) -> AsyncIterator[Shopper]:
+async def admin(api: str, sessions: Sessions, settings: Settings) -> AsyncIterator[Shopper]:
     """An admin."""
-    async with shopper_at(api, "admin") as shopper:
+    async with shopper_at(api, sessions, settings, "admin") as shopper:
         yield shopper

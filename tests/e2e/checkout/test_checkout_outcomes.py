@@ -127,7 +127,10 @@ async def test_while_the_circuit_is_open_checkout_answers_503_fast_and_creates_n
     sku = await new_product(sessions, stock=5)
     fragile = app_settings(settings, provider[1], breaker_failures=2, breaker_reset_seconds=60)
     provider[0].behaviour = Behaviour(failure_mode="error")
-    async with serving(create_app(engine, settings=fragile)) as url, shopper_at(url) as carol:
+    async with (
+        serving(create_app(engine, settings=fragile)) as url,
+        shopper_at(url, sessions, settings) as carol,
+    ):
         tripping = await carol.client.post("/v1/checkout", json=cart(sku), headers=key())
         refused = await carol.client.post("/v1/checkout", json=cart(sku), headers=key())
 

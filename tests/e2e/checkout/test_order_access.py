@@ -9,11 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domains.identity.api import Principal, issue_access_token
 from domains.orders import api as orders
+from orderflow.settings import IdentitySettings, Settings
 from tests.e2e.checkout.checks import order_events
+from tests.support.identity import minted_token
 from tests.support.shop import SECRET, Shopper, cart, key, new_product
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -128,15 +130,14 @@ async def _ship(sessions: Sessions, order_id: str) -> None:
 
 
 def _token(*, secret: str = SECRET, age: timedelta = timedelta()) -> str:
-    principal = Principal(uuid.uuid4(), frozenset({"customer"}))
-    now = datetime.now(UTC) - age
-    return issue_access_token(principal, secret=secret, ttl_seconds=60, now=now).token
+    settings = Settings(identity=IdentitySettings(jwt_secret=SecretStr(secret)))
+    return minted_token(settings, now=datetime.now(UTC) - age)
 
 
 @pytest.mark.parametrize(
     ("token", "code"),
     [
-        (_token(age=timedelta(minutes=5)), "token_expired"),
+        (_token(age=timedelta(minutes=20)), "token_expired"),
         (_token(secret="forged-forged-forged-forged-forged-0123"), "invalid_token"),
         (None, "missing_token"),
     ],

@@ -7,6 +7,7 @@ from contextlib import AsyncExitStack
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from orderflow.settings import Settings
 from tests.e2e.checkout.checks import orders_of
 from tests.support.shop import available, cart, key, new_product, shopper_at
 
@@ -14,11 +15,14 @@ SHOPPERS = 10
 
 
 async def test_parallel_checkouts_for_the_last_unit_sell_it_once(
-    api: str, sessions: async_sessionmaker[AsyncSession]
+    api: str, sessions: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
     sku = await new_product(sessions, stock=1)
     async with AsyncExitStack() as stack:
-        shoppers = [await stack.enter_async_context(shopper_at(api)) for _ in range(SHOPPERS)]
+        shoppers = [
+            await stack.enter_async_context(shopper_at(api, sessions, settings))
+            for _ in range(SHOPPERS)
+        ]
         responses = await asyncio.gather(
             *(s.client.post("/v1/checkout", json=cart(sku), headers=key()) for s in shoppers)
         )
@@ -31,7 +35,7 @@ async def test_parallel_checkouts_for_the_last_unit_sell_it_once(
 
 
 async def test_a_cart_refused_for_its_last_sku_reserves_nothing(
-    api: str, sessions: async_sessionmaker[AsyncSession]
+    api: str, sessions: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
     # checkout reserves without a savepoint: the refusal must roll back the SKU taken first
     plenty = await new_product(sessions, stock=5)
@@ -40,7 +44,7 @@ async def test_a_cart_refused_for_its_last_sku_reserves_nothing(
         scarce = await new_product(sessions, stock=1)
     body = cart(plenty, 2)
     body["items"] = [{"sku": scarce, "quantity": 2}, {"sku": plenty, "quantity": 2}]
-    async with shopper_at(api) as shopper:
+    async with shopper_at(api, sessions, settings) as shopper:
         response = await shopper.client.post("/v1/checkout", json=body, headers=key())
         assert await orders_of(sessions, shopper.user_id) == 0
 

@@ -73,7 +73,7 @@ async def test_loyalty_awards_and_takes_back_points_exactly_once(
         orderflow_process(relay_args, env, tmp_path / "relay.log", relay_port, health="/metrics"),
         loyalty_process(loyalty_env, tmp_path / "loyalty.log") as loyalty,
     ):
-        customers, orders = await _shop(api, admin, sessions, provider[1])
+        customers, orders = await _shop(api, admin, sessions, settings, provider[1])
         legacy_customer, legacy_order = await _legacy_v1_order(sessions)
         garbage = f"garbage-{unique}".encode()
         await _produce_garbage(kafka, garbage)
@@ -101,12 +101,12 @@ async def test_loyalty_awards_and_takes_back_points_exactly_once(
 
 
 async def _shop(
-    api: str, admin: Shopper, sessions: Sessions, provider_url: str
+    api: str, admin: Shopper, sessions: Sessions, settings: Settings, provider_url: str
 ) -> tuple[list[uuid.UUID], list[str]]:
     """Alice keeps her order, bob's is refunded once shipped, carol cancels hers before."""
     customers, orders = [], []
     for quantity in (2, 1, 1):
-        async with shopper_at(api) as shopper:
+        async with shopper_at(api, sessions, settings) as shopper:
             sku = await new_product(sessions, stock=3)
             response = await shopper.client.post(
                 "/v1/checkout", json=cart(sku, quantity), headers=key()

@@ -113,7 +113,7 @@ async def _figures(admin: Shopper, skus: set[str]) -> dict[str, Any]:
 
 @pytest.mark.timeout(240)
 async def test_orders_cancellations_and_refunds_reach_analytics_and_recommendations(
-    shop: Shop, sessions: Sessions, kafka: KafkaConnection, unique: str
+    shop: Shop, sessions: Sessions, settings: Settings, kafka: KafkaConnection, unique: str
 ) -> None:
     mug, plate, bowl = sorted([await new_product(sessions, stock=20) for _ in range(3)])
     # A second pair of groups, committed at the end now and started after the story: they
@@ -125,7 +125,10 @@ async def test_orders_cancellations_and_refunds_reach_analytics_and_recommendati
     for group in replays:
         await start_at_end(kafka, group)
 
-    async with shopper_at(shop.api) as ada, shopper_at(shop.api, "admin") as admin:
+    async with (
+        shopper_at(shop.api, sessions, settings) as ada,
+        shopper_at(shop.api, sessions, settings, "admin") as admin,
+    ):
         await _checkout(ada, mug, plate)  # kept: the one order that counts
         await _checkout(ada, mug, token="tok_decline")
         refunded = await _checkout(ada, mug, bowl)

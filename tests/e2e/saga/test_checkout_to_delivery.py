@@ -81,10 +81,10 @@ async def shop(
 
 
 async def test_checkout_makes_product_and_order_searchable_and_the_order_is_delivered(
-    shop: str, sessions: Sessions, unique: str
+    shop: str, sessions: Sessions, settings: Settings, unique: str
 ) -> None:
     sku = await new_product(sessions, stock=5)
-    async with shopper_at(shop) as alice:
+    async with shopper_at(shop, sessions, settings) as alice:
         response = await alice.client.post("/v1/checkout", json=cart(sku, 1), headers=key())
         assert response.status_code == 201, response.text
         order_id = response.json()["order_id"]
@@ -95,7 +95,7 @@ async def test_checkout_makes_product_and_order_searchable_and_the_order_is_deli
     await eventually(lambda: reached("shipped"), timeout=90, what="order shipped")
     await eventually(lambda: reached("delivered"), timeout=90, what="order delivered")
 
-    async with shopper_at(shop, "admin") as admin:
+    async with shopper_at(shop, sessions, settings, "admin") as admin:
 
         async def searchable(kind: str, q: str, wanted: str) -> bool:
             found = await admin.client.get("/v1/search", params={"q": q, "kind": kind})

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
 import httpx
@@ -13,13 +12,14 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domains.identity.api import Principal, issue_access_token
 from orderflow.http import create_app
 from orderflow.settings import Settings
 from tests.integration.analytics.support import Sessions, apply
 from tests.support.history import EXPECTED_RATES, History, random_past_day, shop_day
+from tests.support.identity import signed_in
 
 SECRET = "analytics-tests-secret-analytics-tests-0123"
+Bearer = Callable[[str], dict[str, str]]
 
 
 @pytest.fixture(scope="module")
@@ -39,11 +39,15 @@ async def history(sessions: Sessions) -> History:
     return day
 
 
-def bearer(*roles: str) -> dict[str, str]:
-    """An Authorization header for a new user with ``roles``."""
-    principal = Principal(uuid.uuid4(), frozenset(roles))
-    token = issue_access_token(principal, secret=SECRET, ttl_seconds=600).token
-    return {"Authorization": f"Bearer {token}"}
+@pytest.fixture(scope="module")
+async def bearer(settings: Settings, sessions: Sessions) -> Bearer:
+    """``bearer(role)``: the Authorization header of a signed-in user with ``role``."""
+    signing = settings.updated(identity={"jwt_secret": SecretStr(SECRET)})
+    headers = {}
+    for role in ("customer", "admin"):
+        _, pair = await signed_in(sessions, signing, role)
+        headers[role] = {"Authorization": f"Bearer {pair.access.token}"}
+    return headers.__getitem__
 
 
 def _day(history: History) -> dict[str, str]:
@@ -51,7 +55,7 @@ def _day(history: History) -> dict[str, str]:
 
 
 async def test_an_admin_reads_the_figures_of_a_period(
-    client: httpx.AsyncClient, history: History
+    client: httpx.AsyncClient, history: History, bearer: Bearer
 ) -> None:
     response = await client.get(
         "/v1/admin/analytics", params=_day(history), headers=bearer("admin")
@@ -67,7 +71,7 @@ async def test_an_admin_reads_the_figures_of_a_period(
 
 
 async def test_the_daily_figures_and_top_products_as_csv(
-    client: httpx.AsyncClient, history: History
+    client: httpx.AsyncClient, history: History, bearer: Bearer
 ) -> None:
     admin = bearer("admin")
     daily = await client.get("/v1/admin/analytics/daily.csv", params=_day(history), headers=admin)
@@ -86,7 +90,7 @@ async def test_the_daily_figures_and_top_products_as_csv(
     assert lines[1] == f"{history.sku('A')},Alpha mug,EUR,2,1,2000"
 
 
-async def test_only_admins_read_analytics(client: httpx.AsyncClient) -> None:
+async def test_only_admins_read_analytics(client: httpx.AsyncClient, bearer: Bearer) -> None:
     anonymous = await client.get("/v1/admin/analytics")
     customer = await client.get("/v1/admin/analytics", headers=bearer("customer"))
     assert (anonymous.status_code, customer.status_code) == (401, 403)
@@ -101,7 +105,7 @@ async def test_only_admins_read_analytics(client: httpx.AsyncClient) -> None:
     ],
 )
 async def test_a_bad_period_is_a_problem_naming_it(
-    client: httpx.AsyncClient, params: dict[str, str], code: str
+    client: httpx.AsyncClient, bearer: Bearer, params: dict[str, str], code: str
 ) -> None:
     response = await client.get("/v1/admin/analytics", params=params, headers=bearer("admin"))
     assert response.status_code == 422

@@ -137,7 +137,7 @@ class FakeResetLinks:
     async def link_for(self, reset_id: uuid.UUID, sessions: object) -> str:
         if reset_id in self.expired:
             raise PermanentError("this reset link has expired")
-        return f"https://shop.example/reset?token=secret-{reset_id}"
+        return f"https://shop.example/reset#token=secret-{reset_id}"
 
 
 async def test_a_password_reset_email_carries_the_link_which_is_never_stored(
@@ -172,7 +172,7 @@ async def test_a_password_reset_email_carries_the_link_which_is_never_stored(
         (dead,) = await read_all(kafka, consumer.dead_letter_topic, 1)
 
     (mail,) = sink.with_message_id(message_id_for(records[0][0], "password_reset"))
-    assert f"https://shop.example/reset?token=secret-{usable}" in mail.text()
+    assert f"https://shop.example/reset#token=secret-{usable}" in mail.text()
     assert mail.rcpt_tos == (f"customer-{user}@customers.example",)
     stored = await scalar(
         sessions,

@@ -9,28 +9,34 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from pydantic import SecretStr
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from domains.identity.api import Principal, issue_access_token
 from orderflow.http import create_app
 from orderflow.settings import Settings
+from tests.support.identity import minted_token, signed_in
 
 SECRET = "http-test-secret-http-test-secret-0123456789"
 PASSWORD = "correct horse battery staple"
+Sessions = async_sessionmaker[AsyncSession]
 
 
 def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def _admin() -> dict[str, str]:
-    principal = Principal(uuid.uuid4(), frozenset({"admin"}))
-    return _bearer(issue_access_token(principal, secret=SECRET, ttl_seconds=60).token)
+def _signing(settings: Settings) -> Settings:
+    return settings.updated(identity={"jwt_secret": SecretStr(SECRET)})
+
+
+@pytest.fixture
+async def admin(sessions: Sessions, settings: Settings) -> dict[str, str]:
+    _, pair = await signed_in(sessions, _signing(settings), "admin")
+    return _bearer(pair.access.token)
 
 
 @pytest.fixture
 async def client(engine: AsyncEngine, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(engine, settings=settings.updated(identity={"jwt_secret": SecretStr(SECRET)}))
+    app = create_app(engine, settings=_signing(settings))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         yield client
@@ -67,14 +73,16 @@ async def test_bad_credentials_are_one_401_problem(client: httpx.AsyncClient) ->
     assert wrong.json()["detail"] == unknown.json()["detail"]
 
 
-async def test_expired_and_forged_tokens_get_401(client: httpx.AsyncClient) -> None:
-    principal = Principal(uuid.uuid4(), frozenset({"admin"}))
+async def test_expired_and_forged_tokens_get_401(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
     an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
-    expired = issue_access_token(principal, secret=SECRET, ttl_seconds=60, now=an_hour_ago)
-    forged = issue_access_token(principal, secret="not-" + SECRET, ttl_seconds=60)
+    expired = minted_token(_signing(settings), "admin", now=an_hour_ago)
+    forger = settings.updated(identity={"jwt_secret": SecretStr("not-" + SECRET)})
+    forged = minted_token(forger, "admin")
 
-    expired_answer = await client.get("/v1/me", headers=_bearer(expired.token))
-    forged_answer = await client.get("/v1/me", headers=_bearer(forged.token))
+    expired_answer = await client.get("/v1/me", headers=_bearer(expired))
+    forged_answer = await client.get("/v1/me", headers=_bearer(forged))
 
     assert (expired_answer.status_code, expired_answer.json()["code"]) == (401, "token_expired")
     assert (forged_answer.status_code, forged_answer.json()["code"]) == (401, "invalid_token")
@@ -82,7 +90,7 @@ async def test_expired_and_forged_tokens_get_401(client: httpx.AsyncClient) -> N
 
 
 async def test_a_customer_gets_403_on_admin_routes_and_an_admin_manages_the_catalog(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient, admin: dict[str, str]
 ) -> None:
     _, customer = await _customer(client)
     body = {
@@ -94,21 +102,19 @@ async def test_a_customer_gets_403_on_admin_routes_and_an_admin_manages_the_cata
     }
 
     refused = await client.post("/v1/products", json=body, headers=_bearer(customer))
-    created = await client.post("/v1/products", json=body, headers=_admin())
+    created = await client.post("/v1/products", json=body, headers=admin)
     product = created.json()["product_id"]
     repriced = await client.put(
         f"/v1/admin/products/{product}/price",
         json={"price_minor": 1499, "currency": "EUR"},
-        headers=_admin(),
+        headers=admin,
     )
     restocked = await client.post(
         f"/v1/admin/products/{product}/stock",
         json={"delta": -1, "reason": "broken"},
-        headers=_admin(),
+        headers=admin,
     )
-    renamed = await client.patch(
-        f"/v1/products/{product}", json={"name": "Big mug"}, headers=_admin()
-    )
+    renamed = await client.patch(f"/v1/products/{product}", json={"name": "Big mug"}, headers=admin)
     public = await client.get(f"/v1/products/{product}")
 
     assert (refused.status_code, refused.json()["code"]) == (403, "role_required")
@@ -143,14 +149,13 @@ async def test_a_customer_gets_403_on_admin_routes_and_an_admin_manages_the_cata
 )
 async def test_bad_admin_requests_get_4xx_problems_with_a_code(
     client: httpx.AsyncClient,
+    admin: dict[str, str],
     method: str,
     path: str,
     body: dict[str, object],
     expected: tuple[int, str],
 ) -> None:
-    response = await client.request(
-        method, path.format(id=uuid.uuid4()), json=body, headers=_admin()
-    )
+    response = await client.request(method, path.format(id=uuid.uuid4()), json=body, headers=admin)
 
     assert response.headers["content-type"] == "application/problem+json"
     assert (response.status_code, response.json()["code"]) == expected

@@ -8,14 +8,14 @@ import uuid
 import pytest
 from typer.testing import CliRunner
 
-from domains.identity.api import IdentitySettings, IdentityUnitOfWork, decode_access_token, login
+from domains.identity.api import IdentityUnitOfWork, decode_access_token, login
 from foundation.database import create_sessions
 from orderflow.cli import users
 from orderflow.settings import Settings
 from orderflow.wiring.connections import database_engine
+from tests.support.identity import identity_config
 
 PASSWORD = "an admin passphrase"
-IDENTITY = IdentitySettings(secret="admin-test-secret-admin-test-secret-0123456789")
 
 
 def test_create_admin_then_log_in_as_admin(
@@ -43,7 +43,8 @@ async def _roles_after_login(settings: Settings, email: str) -> frozenset[str]:
     engine = database_engine(settings)
     try:
         uow = IdentityUnitOfWork(create_sessions(engine))
-        token = await login(email, PASSWORD, uow, IDENTITY)
+        config = identity_config(settings)
+        pair = await login(email, PASSWORD, uow, config)
     finally:
         await engine.dispose()
-    return decode_access_token(token.token, IDENTITY.secret).roles
+    return decode_access_token(pair.access.token, keys=config.keys, rules=config.access_rules).roles

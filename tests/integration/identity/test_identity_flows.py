@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import text
@@ -12,8 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domains.identity.api import (
     IdentitySettings,
     IdentityUnitOfWork,
+    KeyRing,
+    Passwords,
     RegisterUser,
     ResetPassword,
+    SigningKey,
     Unauthenticated,
     User,
     decode_access_token,
@@ -22,11 +26,18 @@ from domains.identity.api import (
     register_user,
     request_password_reset,
     reset_password,
+    user_token_rules,
 )
 from domains.shared import Conflict, InvalidInput
 from tests.support.outbox import outbox_rows
 
-SETTINGS = IdentitySettings(secret="integration-secret-integration-secret-0123456789")
+SECRET = "integration-secret-integration-secret-0123456789"
+SETTINGS = IdentitySettings(
+    keys=KeyRing(SigningKey("k1", SECRET)),
+    access_rules=user_token_rules("orderflow", "orderflow-api", 900),
+    reset_secret=SECRET,
+    passwords=Passwords(time_cost=1, memory_kib=1024, parallelism=1),
+)
 PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -36,7 +47,9 @@ def _email() -> str:
 
 
 async def _register(sessions: async_sessionmaker[AsyncSession], email: str) -> User:
-    return await register_user(RegisterUser(email, PASSWORD), IdentityUnitOfWork(sessions))
+    return await register_user(
+        RegisterUser(email, PASSWORD), IdentityUnitOfWork(sessions), SETTINGS.passwords
+    )
 
 
 async def test_registering_stores_an_argon2_hash_and_an_event_without_secrets(
@@ -84,7 +97,10 @@ async def test_login_gives_a_token_and_wrong_password_or_unknown_email_look_the_
     with pytest.raises(Unauthenticated) as unknown_email:
         await login(_email(), PASSWORD, uow, SETTINGS)
 
-    assert decode_access_token(token.token, SETTINGS.secret).user_id == user.id
+    claims = decode_access_token(
+        token.access.token, keys=SETTINGS.keys, rules=SETTINGS.access_rules
+    )
+    assert claims.user_id == user.id
     assert wrong_password.value.code == unknown_email.value.code == "invalid_credentials"
     assert wrong_password.value.message == unknown_email.value.message
 
@@ -98,9 +114,9 @@ async def test_a_reset_works_once_and_changes_the_password(
     issued = await request_password_reset(email, uow, SETTINGS)
     assert issued is not None
 
-    await reset_password(ResetPassword(issued.token, NEW_PASSWORD), uow)
+    await reset_password(ResetPassword(issued.token, NEW_PASSWORD), uow, SETTINGS)
     with pytest.raises(InvalidInput) as second_use:
-        await reset_password(ResetPassword(issued.token, "yet another passphrase"), uow)
+        await reset_password(ResetPassword(issued.token, "yet another passphrase"), uow, SETTINGS)
 
     assert second_use.value.code == "reset_token_used"
     await login(email, NEW_PASSWORD, uow, SETTINGS)
@@ -147,7 +163,7 @@ async def test_the_consumer_recomputes_the_link_at_send_time_until_it_is_used(
     assert issued is not None
 
     link = await get_reset_link(issued.reset_id, uow, SETTINGS)
-    await reset_password(ResetPassword(link.token, NEW_PASSWORD), uow)
+    await reset_password(ResetPassword(link.token, NEW_PASSWORD), uow, SETTINGS)
 
     assert (link.token, link.email) == (issued.token, email.lower())
     with pytest.raises(InvalidInput) as used:
@@ -173,7 +189,7 @@ async def test_an_expired_reset_is_refused_and_changes_nothing(
         )
 
     with pytest.raises(InvalidInput) as expired:
-        await reset_password(ResetPassword(issued.token, NEW_PASSWORD), uow)
+        await reset_password(ResetPassword(issued.token, NEW_PASSWORD), uow, SETTINGS)
 
     assert expired.value.code == "reset_token_expired"
     await login(email, PASSWORD, uow, SETTINGS)
@@ -191,10 +207,10 @@ async def test_a_new_password_voids_older_reset_links(
     assert older is not None
     assert newer is not None
 
-    await reset_password(ResetPassword(newer.token, NEW_PASSWORD), uow)
+    await reset_password(ResetPassword(newer.token, NEW_PASSWORD), uow, SETTINGS)
 
     with pytest.raises(InvalidInput) as voided:
-        await reset_password(ResetPassword(older.token, "an attacker's password"), uow)
+        await reset_password(ResetPassword(older.token, "an attacker's password"), uow, SETTINGS)
     assert voided.value.code == "reset_token_used"
 
 
@@ -205,6 +221,28 @@ async def test_unknown_addresses_and_tokens_reveal_nothing_and_write_nothing(
 
     assert await request_password_reset(_email(), uow, SETTINGS) is None
     with pytest.raises(InvalidInput) as refused:
-        await reset_password(ResetPassword("made-up-token", NEW_PASSWORD), uow)
+        await reset_password(ResetPassword("made-up-token", NEW_PASSWORD), uow, SETTINGS)
 
     assert refused.value.code == "reset_token_invalid"
+
+
+async def test_a_login_upgrades_a_hash_made_with_older_parameters(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    email = _email()
+    user = await _register(sessions, email)  # hashed with SETTINGS.passwords (t=1, 1 MiB)
+    stronger = replace(SETTINGS, passwords=Passwords(time_cost=2, memory_kib=2048, parallelism=1))
+
+    await login(email, PASSWORD, IdentityUnitOfWork(sessions), stronger)
+
+    async with sessions() as session:
+        stored, version = (
+            await session.execute(
+                text("SELECT password_hash, version FROM identity.users WHERE id = :id"),
+                {"id": user.id},
+            )
+        ).one()
+    assert "$m=2048,t=2,p=1$" in stored
+    assert version == 1  # the same password: no new version, no event, sessions untouched
+    assert len(await outbox_rows(sessions, user.id)) == 1
+    await login(email, PASSWORD, IdentityUnitOfWork(sessions), stronger)

@@ -10,10 +10,10 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from domains.identity.api import Principal, issue_access_token
 from orderflow.http import create_app
 from orderflow.settings import Settings
 from tests.integration.search.support import created, index, updated
+from tests.support.identity import bearer, signed_in
 
 SECRET = "search-tests-secret-search-tests-secret-0123"
 Sessions = async_sessionmaker[AsyncSession]
@@ -22,17 +22,20 @@ Sessions = async_sessionmaker[AsyncSession]
 @pytest.fixture(scope="module")
 async def client(settings: Settings, engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
     """The API in process (ASGI transport)."""
-    app = create_app(engine, settings=settings.updated(identity={"jwt_secret": SecretStr(SECRET)}))
+    app = create_app(engine, settings=_signing(settings))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
         yield client
 
 
-def bearer(*roles: str) -> dict[str, str]:
-    """An Authorization header for a new user with ``roles``."""
-    principal = Principal(uuid.uuid4(), frozenset(roles))
-    token = issue_access_token(principal, secret=SECRET, ttl_seconds=600).token
-    return {"Authorization": f"Bearer {token}"}
+async def bearer_of(sessions: Sessions, settings: Settings, *roles: str) -> dict[str, str]:
+    """An Authorization header of a new user with ``roles``, logged in."""
+    _, pair = await signed_in(sessions, _signing(settings), *roles)
+    return bearer(pair.access.token)
+
+
+def _signing(settings: Settings) -> Settings:
+    return settings.updated(identity={"jwt_secret": SecretStr(SECRET)})
 
 
 async def test_a_name_match_ranks_above_a_description_match(
@@ -84,11 +87,17 @@ async def test_websearch_syntax_excludes_words_and_inactive_products_are_hidden(
     assert [item["id"] for item in response.json()["items"]] == [str(oak)]
 
 
-async def test_orders_are_searchable_by_staff_only(client: httpx.AsyncClient) -> None:
+async def test_orders_are_searchable_by_staff_only(
+    client: httpx.AsyncClient, sessions: Sessions, settings: Settings
+) -> None:
     params = {"q": "pending", "kind": "order"}
     anonymous = await client.get("/v1/search", params=params)
-    customer = await client.get("/v1/search", params=params, headers=bearer("customer"))
-    operator = await client.get("/v1/search", params=params, headers=bearer("operator"))
+    customer = await client.get(
+        "/v1/search", params=params, headers=await bearer_of(sessions, settings, "customer")
+    )
+    operator = await client.get(
+        "/v1/search", params=params, headers=await bearer_of(sessions, settings, "operator")
+    )
     assert anonymous.status_code == 401
     assert customer.status_code == 403
     assert customer.json()["code"] == "role_required"

@@ -104,7 +104,7 @@ async def test_the_document_lists_each_operations_codes_and_the_required_key() -
     assert "idempotency_key_missing" in codes("400")
     assert {"validation_error", "invalid_character", "idempotency_key_reused"} <= set(codes("422"))
     assert codes("413") == ["body_too_large"]
-    assert codes("401") == ["invalid_token", "missing_token", "token_expired"]
+    assert codes("401") == ["invalid_token", "missing_token", "session_ended", "token_expired"]
 
 
 @pytest.mark.parametrize(

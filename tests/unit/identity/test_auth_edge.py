@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -14,7 +15,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from domains.identity.api import Principal, decode_access_token, issue_access_token
 from orderflow.http import auth, create_app
 from orderflow.settings import DatabaseSettings, IdentitySettings, Settings
-from orderflow.wiring.deployment import signing_secret
+from orderflow.wiring.identity import identity_settings, signing_secret
+from tests.support.session_checks import InMemorySessions
 
 # Nothing listens here: every request below must be answered before any query.
 UNREACHABLE = "postgresql+asyncpg://nobody@127.0.0.1:9/none"
@@ -22,22 +24,30 @@ SECRET = "edge-test-secret-edge-test-secret-0123456789"
 PRODUCT = {"sku": "MUG", "name": "Mug", "price_minor": 1299, "currency": "EUR"}
 
 
+SESSIONS = InMemorySessions()
+SETTINGS = Settings(
+    database=DatabaseSettings(url=UNREACHABLE),
+    identity=IdentitySettings(jwt_secret=SecretStr(SECRET)),
+)
+
+
 def _bearer(
     roles: set[str], *, secret: str = SECRET, age: timedelta = timedelta()
 ) -> dict[str, str]:
-    principal = Principal(uuid.uuid4(), frozenset(roles))
+    """A token of an open (in-memory) session, signed with ``secret``, issued ``age`` ago."""
+    user_id = uuid.uuid4()
+    principal = Principal(user_id, frozenset(roles))
+    config = identity_settings(SETTINGS.updated(identity={"jwt_secret": SecretStr(secret)}))
     now = datetime.now(UTC) - age
-    token = issue_access_token(principal, secret=secret, ttl_seconds=60, now=now).token
+    token = issue_access_token(
+        principal, SESSIONS.open(user_id), keys=config.keys, rules=config.access_rules, now=now
+    ).token
     return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    settings = Settings(
-        database=DatabaseSettings(url=UNREACHABLE),
-        identity=IdentitySettings(jwt_secret=SecretStr(SECRET)),
-    )
-    app = create_app(create_async_engine(UNREACHABLE), settings=settings)
+    app = create_app(create_async_engine(UNREACHABLE), settings=SETTINGS, session_check=SESSIONS)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         yield client
@@ -50,7 +60,7 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
         ({"Authorization": "Basic YWRhOnB3"}, "missing_token"),
         ({"Authorization": "Bearer not.a.token"}, "invalid_token"),
         (_bearer({"admin"}, secret="forged-secret-forged-secret-0123456789"), "invalid_token"),
-        (_bearer({"admin"}, age=timedelta(minutes=5)), "token_expired"),
+        (_bearer({"admin"}, age=timedelta(minutes=20)), "token_expired"),
     ],
     ids=["none", "basic", "garbage", "forged", "expired"],
 )
@@ -121,9 +131,9 @@ async def test_the_token_is_decoded_once_per_request(
 ) -> None:
     calls: list[str] = []
 
-    def counting(token: str, secret: str) -> Principal:
+    def counting(token: str, **verification: Any) -> Principal:
         calls.append(token)
-        return decode_access_token(token, secret)
+        return decode_access_token(token, **verification)
 
     monkeypatch.setattr(auth, "decode_access_token", counting)
 
@@ -176,3 +186,18 @@ async def test_the_openapi_document_lists_the_routes_and_the_bearer_scheme(
         assert path in document["paths"]
     assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     assert document["paths"]["/v1/me"]["get"]["security"] == [{"bearer": []}]
+
+
+async def test_a_well_signed_token_of_an_ended_session_is_a_401(client: httpx.AsyncClient) -> None:
+    headers = _bearer({"admin"})
+    token = headers["Authorization"].removeprefix("Bearer ")
+    principal = decode_access_token(
+        token, keys=identity_settings(SETTINGS).keys, rules=identity_settings(SETTINGS).access_rules
+    )
+    assert principal.session_id is not None
+    SESSIONS.end(principal.session_id)
+
+    response = await client.post("/v1/products", json=PRODUCT, headers=headers)
+
+    assert (response.status_code, response.json()["code"]) == (401, "session_ended")
+    assert 'error="invalid_token"' in response.headers["www-authenticate"]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from domains.identity.passwords import check_password_policy, hash_password, verify_password
+from domains.identity.passwords import Passwords, check_password_policy
 from domains.shared import InvalidInput
 
 PASSWORD = "correct horse battery staple"
+CHEAP = Passwords(time_cost=1, memory_kib=1024, parallelism=1)
+hash_password, verify_password = CHEAP.hash, CHEAP.verify
 
 
 def test_a_hash_is_argon2id_salted_and_verifies_only_the_right_password() -> None:
@@ -31,3 +33,13 @@ def test_weak_or_absurd_passwords_are_refused(password: str) -> None:
         check_password_policy(password)
 
     assert refused.value.code == "weak_password"
+
+
+def test_a_hash_made_with_other_parameters_needs_a_rehash() -> None:
+    stronger = Passwords(time_cost=2, memory_kib=2048, parallelism=1)
+    old = CHEAP.hash(PASSWORD)
+
+    assert stronger.needs_rehash(old)
+    assert not CHEAP.needs_rehash(old)
+    assert stronger.verify(old, PASSWORD)  # an old hash still verifies
+    assert not stronger.needs_rehash(stronger.hash(PASSWORD))

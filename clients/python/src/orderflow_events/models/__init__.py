@@ -21,7 +21,13 @@ from orderflow_events.models.fulfillment import (
     ShipmentDelivered,
     ShipmentShipped,
 )
-from orderflow_events.models.identity import PasswordChanged, PasswordResetRequested, UserRegistered
+from orderflow_events.models.identity import (
+    PasswordChanged,
+    PasswordResetRequested,
+    UserDeleted,
+    UserRegistered,
+    UserRolesChanged,
+)
 from orderflow_events.models.orders import (
     ExternalPayment,
     OrderAccepted,
@@ -57,7 +63,9 @@ EVENTS: tuple[type[Event], ...] = (
     ShipmentShipped,
     PasswordChanged,
     PasswordResetRequested,
+    UserDeleted,
     UserRegistered,
+    UserRolesChanged,
     OrderAccepted,
     OrderCancellationRejected,
     OrderCancellationRequested,
@@ -113,5 +121,7 @@ __all__ = [
     "ShipmentShipped",
     "StockAdjusted",
     "SubmittedLine",
+    "UserDeleted",
     "UserRegistered",
+    "UserRolesChanged",
 ]

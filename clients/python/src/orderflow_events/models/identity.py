@@ -74,6 +74,33 @@ class PasswordResetRequested(Event):
     expires_at: datetime
 
 
+class UserDeleted(Event):
+    """An admin deleted the account; its sessions ended and identity erased its data.
+
+    The last event of the user. A consumer holding data about the user may erase it too.
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "deleted_at": "2026-11-26T10:00:00Z",
+                    "user_id": "2c4e6a8b-1d3f-4b5a-8c7e-9f0a1b2c3d4e",
+                }
+            ]
+        }
+    )
+    event_spec: ClassVar[EventSpec] = EventSpec(
+        event_type="identity.UserDeleted",
+        version=1,
+        topic="identity.user.v1",
+        key="user_id",
+        aggregate_type="user",
+    )
+    user_id: uuid.UUID
+    deleted_at: datetime
+
+
 class UserRegistered(Event):
     """A user account was created (self-registration or an admin created by the CLI).
 
@@ -102,3 +129,32 @@ class UserRegistered(Event):
     user_id: uuid.UUID
     roles: tuple[str, ...] = Field(min_length=1)
     registered_at: datetime
+
+
+class UserRolesChanged(Event):
+    """An admin replaced a user's roles; every session of the user ended with it.
+
+    ``roles`` is the whole new set, not a difference.
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "changed_at": "2026-11-26T09:00:00Z",
+                    "roles": ["customer", "operator"],
+                    "user_id": "2c4e6a8b-1d3f-4b5a-8c7e-9f0a1b2c3d4e",
+                }
+            ]
+        }
+    )
+    event_spec: ClassVar[EventSpec] = EventSpec(
+        event_type="identity.UserRolesChanged",
+        version=1,
+        topic="identity.user.v1",
+        key="user_id",
+        aggregate_type="user",
+    )
+    user_id: uuid.UUID
+    roles: tuple[str, ...] = Field(min_length=1)
+    changed_at: datetime
