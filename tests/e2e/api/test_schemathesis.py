@@ -72,8 +72,9 @@ async def test_schemathesis_finds_nothing_wrong(shop_settings: Settings, tmp_pat
             services = KnownClients()
             install_client_auth(app, services)
             async with serving(app) as api:
-                await _seed(create_sessions(engine), settings)
+                member = await _seed(create_sessions(engine), settings)
                 tokens = await _tokens(api)
+                tokens["ORDERFLOW_SCHEMATHESIS_MEMBER_ID"] = member
                 service = services.add(service_client())["Authorization"].removeprefix("Bearer ")
                 tokens["ORDERFLOW_SCHEMATHESIS_SERVICE_TOKEN"] = service
                 output, status = await _schemathesis(api, tokens, tmp_path)
@@ -85,11 +86,16 @@ async def test_schemathesis_finds_nothing_wrong(shop_settings: Settings, tmp_pat
     assert "Failures:" not in output  # the summary lists failures by code only when there are
 
 
-async def _seed(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
-    """An admin account, and the document's example product so checkout reaches the provider."""
-    admin = identity.RegisterUser(ADMIN_EMAIL, PASSWORD, frozenset({identity.ADMIN}))
+async def _seed(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> str:
+    """An admin account, a member the admin's user routes act on (its id is returned), and the
+    document's example product so checkout reaches the provider."""
     passwords = identity_config(settings).passwords
+    admin = identity.RegisterUser(ADMIN_EMAIL, PASSWORD, frozenset({identity.ADMIN}))
     await identity.register_user(admin, identity.IdentityUnitOfWork(sessions), passwords)
+    member = identity.RegisterUser("st-member@example.com", PASSWORD)
+    registered = await identity.register_user(
+        member, identity.IdentityUnitOfWork(sessions), passwords
+    )
     await create_product(
         CreateProduct(
             sku="MUG-BLUE-350",
@@ -101,6 +107,7 @@ async def _seed(sessions: async_sessionmaker[AsyncSession], settings: Settings) 
         ),
         CatalogUnitOfWork(sessions),
     )
+    return str(registered.id)
 
 
 async def _tokens(api: str) -> dict[str, str]:
