@@ -35,9 +35,10 @@ async def reserve_stock(
 ) -> None:
     """Take every item from available stock, or nothing (``OutOfStock`` names the SKU).
 
-    Each SKU is decremented by a conditional UPDATE (``available >= quantity``), in SKU order,
-    so concurrent reservations serialize on the stock row and never oversell or deadlock. A
-    savepoint undoes a partial reservation, leaving the caller's transaction usable.
+    One statement claims the reservation and takes each SKU by a conditional UPDATE
+    (``available >= quantity``) of its stock row, locked in SKU order, so concurrent
+    reservations serialize on the stock row and never oversell or deadlock. A savepoint undoes
+    a partial reservation, leaving the caller's transaction usable.
 
     ``savepoint=False`` skips the savepoint (two round trips) for a caller that rolls its whole
     transaction back whenever this raises, so a partial reservation can never be committed.
@@ -47,11 +48,12 @@ async def reserve_stock(
         session.begin_nested() if savepoint else nullcontext()
     )
     async with scope, CatalogUnitOfWork.joining(session) as uow:
-        if not await uow.reservations.claim(reservation):
+        taken = await uow.reservations.reserve(reservation)
+        if taken is None:
             raise Conflict(f"reservation {reservation_id} exists", code="reservation_exists")
         for sku, quantity in reservation.items:
-            await uow.stock.take(sku, quantity)
-        await uow.reservations.add_items(reservation)
+            if sku not in taken:
+                await uow.stock.explain_refusal(sku, quantity)  # raises: the first SKU refused
         await uow.commit()
 
 

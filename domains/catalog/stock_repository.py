@@ -10,13 +10,50 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domains.catalog.stock import Items, OutOfStock, Reservation, ReservationStatus, StockLevel
 from domains.catalog.tables import products, reservation_items, reservations, stock_levels
 from domains.shared import Aggregate, InvalidInput, NotFound
+
+# A reservation in one round trip: claim its id, lock the stock rows of its items in SKU
+# order (concurrent reservations never deadlock), take each item from available stock only
+# when ``available >= quantity`` and the product is active (never oversold; a row changed
+# meanwhile is re-checked at its newest version), and insert the items. The locking CTE is
+# MATERIALIZED so that every row is locked there, in its ORDER BY, before any is updated.
+_RESERVE = text("""
+    WITH claim AS (
+        INSERT INTO catalog.reservations (id, status, version, created_at, updated_at)
+        VALUES (:id, :status, :version, :now, :now)
+        ON CONFLICT DO NOTHING
+        RETURNING id
+    ), wanted AS (
+        SELECT item.sku, item.quantity
+        FROM unnest(CAST(:skus AS text[]), CAST(:quantities AS integer[]))
+             AS item (sku, quantity)
+    ), locked AS MATERIALIZED (
+        SELECT s.product_id, w.quantity
+        FROM catalog.stock_levels AS s
+        JOIN wanted AS w ON w.sku = s.sku
+        JOIN catalog.products AS p ON p.id = s.product_id
+        WHERE p.active AND EXISTS (SELECT FROM claim)
+        ORDER BY s.sku
+        FOR UPDATE OF s
+    ), taken AS (
+        UPDATE catalog.stock_levels AS s
+        SET available = s.available - l.quantity,
+            reserved = s.reserved + l.quantity,
+            version = s.version + 1
+        FROM locked AS l
+        WHERE s.product_id = l.product_id AND s.available >= l.quantity
+        RETURNING s.sku
+    ), items AS (
+        INSERT INTO catalog.reservation_items (reservation_id, sku, quantity)
+        SELECT claim.id, w.sku, w.quantity FROM claim, wanted AS w
+    )
+    SELECT EXISTS (SELECT FROM claim) AS claimed, ARRAY(SELECT sku FROM taken) AS taken
+""")
 
 
 class StockRepository:
@@ -51,30 +88,6 @@ class StockRepository:
             .values(available=stock.available, reserved=stock.reserved, version=stock.version)
         )
 
-    async def take(self, sku: str, quantity: int) -> None:
-        """Move ``quantity`` of an active product from available to reserved, or refuse.
-
-        One conditional UPDATE (``available >= quantity``): concurrent takes serialize on the
-        stock row and never oversell. Refusals say why: unknown, inactive or out of stock.
-        """
-        taken = await self._session.scalar(
-            update(stock_levels)
-            .where(
-                stock_levels.c.sku == sku,
-                stock_levels.c.available >= quantity,
-                stock_levels.c.product_id == products.c.id,
-                products.c.active,
-            )
-            .values(
-                available=stock_levels.c.available - quantity,
-                reserved=stock_levels.c.reserved + quantity,
-                version=stock_levels.c.version + 1,
-            )
-            .returning(stock_levels.c.product_id)
-        )
-        if taken is None:
-            await self._explain_refusal(sku, quantity)
-
     async def move(self, items: Items, *, available: int, reserved: int) -> None:
         """Add ``available`` and ``reserved`` times each item's quantity to its stock level."""
         for sku, quantity in items:
@@ -88,7 +101,8 @@ class StockRepository:
                 )
             )
 
-    async def _explain_refusal(self, sku: str, quantity: int) -> None:
+    async def explain_refusal(self, sku: str, quantity: int) -> None:
+        """Raise why ``quantity`` of ``sku`` could not be taken: unknown, inactive or too few."""
         query = select(products.c.active, stock_levels.c.available).join(
             stock_levels, stock_levels.c.product_id == products.c.id
         )
@@ -117,38 +131,31 @@ class ReservationRepository:
         self._session = session
         self._track = track
 
-    async def claim(self, reservation: Reservation) -> bool:
-        """Insert the reservation row; False when the id is taken (one round trip, no pre-check).
+    async def reserve(self, reservation: Reservation) -> frozenset[str] | None:
+        """Claim the reservation's id and take its items from available stock: one statement.
 
-        A concurrent claim of the same id waits on the primary key until the first one ends.
+        Returns the SKUs taken (fewer than the items when some could not be: the caller
+        refuses and rolls back), or None when the id was taken and nothing was written. A
+        concurrent claim of the same id waits on the primary key until the first one ends.
         """
         now = datetime.now(UTC)
-        claimed = await self._session.scalar(
-            pg_insert(reservations)
-            .values(
-                id=reservation.id,
-                status=reservation.status.value,
-                version=reservation.version,
-                created_at=now,
-                updated_at=now,
+        row = (
+            await self._session.execute(
+                _RESERVE,
+                {
+                    "id": reservation.id,
+                    "status": reservation.status.value,
+                    "version": reservation.version,
+                    "now": now,
+                    "skus": [sku for sku, _ in reservation.items],
+                    "quantities": [quantity for _, quantity in reservation.items],
+                },
             )
-            .on_conflict_do_nothing()
-            .returning(reservations.c.id)
-        )
-        if claimed is None:
-            return False
+        ).one()
+        if not row.claimed:
+            return None
         self._track(reservation)
-        return True
-
-    async def add_items(self, reservation: Reservation) -> None:
-        """Insert the items of a claimed reservation."""
-        await self._session.execute(
-            insert(reservation_items),
-            [
-                {"reservation_id": reservation.id, "sku": sku, "quantity": quantity}
-                for sku, quantity in reservation.items
-            ],
-        )
+        return frozenset(row.taken)
 
     async def lock(self, reservation_id: uuid.UUID) -> Reservation:
         """The reservation with its items, its row locked ``FOR UPDATE`` (one round trip).

@@ -1,9 +1,9 @@
 """Checkout: the synchronous critical path, kept narrow.
 
-1. ONE transaction: claim the Idempotency-Key (a used key replays its stored answer or is
-   refused), refuse fast while the payment circuit is open (rolling the claim back), quote
-   the cart, create the order ``pending``, reserve its stock, create the payment intent
-   (+ outbox rows);
+1. refuse fast while the payment circuit is open (a used key still replays its answer);
+   ONE transaction: quote the cart, claim the Idempotency-Key in the statement that creates
+   the order ``pending`` (a used key replays its stored answer or is refused), reserve its
+   stock, create the payment intent, write every outbox row in one INSERT;
 2. authorize with the provider, outside any transaction, with a timeout;
 3. ONE transaction: confirm (commit stock) or cancel (release stock) or mark
    ``payment_pending`` for reconciliation, and store the answer for replays.
@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from domains.catalog import api as catalog
 from domains.orders import idempotency
-from domains.orders.idempotency import REFUSED, CheckoutAnswer, Refusal
+from domains.orders.idempotency import REFUSED, CheckoutAnswer, KeyClaim, Refusal
 from domains.orders.lines import OrderLine
 from domains.orders.metrics import CHECKOUT_SECONDS
 from domains.orders.model import Order
@@ -108,30 +108,33 @@ class CheckoutService:
     async def _place(
         self, command: Checkout
     ) -> tuple[Order, payments.PaymentIntent] | CheckoutResult:
-        order_id = uuid.uuid4()
+        if self._provider.breaker.state is payments.BreakerState.OPEN:
+            # A used key still gets its answer; a new one waits for the provider to recover.
+            stored = await self._stored(command)
+            if stored is not None:
+                return CheckoutResult(stored, replayed=True)
+            self._refuse_while_circuit_open()
         try:
             async with self._uow() as uow:
-                key, hash_ = command.idempotency_key, command.request_hash
-                if not await idempotency.claim(
-                    uow.session, command.customer_id, key, hash_, order_id
-                ):
-                    return await self._replay(command)
-                self._refuse_while_circuit_open()  # rolls the claim back: a retry may succeed
-                order, intent = await self._create(uow, command, order_id)
-                await uow.commit()
-        except payments.CircuitOpen:
-            raise
+                placed = await self._create(uow, command)
+                if placed is not None:
+                    await uow.commit()
         except DomainError as error:
             return await self._refused(command, error)
-        return order, intent
+        if placed is None:
+            return await self._replay(command)
+        return placed
 
     async def _create(
-        self, uow: OrdersUnitOfWork, command: Checkout, order_id: uuid.UUID
-    ) -> tuple[Order, payments.PaymentIntent]:
+        self, uow: OrdersUnitOfWork, command: Checkout
+    ) -> tuple[Order, payments.PaymentIntent] | None:
+        """Quote, then claim the key with the order's insert; None when the key was taken."""
         quote = await catalog.quote(uow.session, command.items, command.currency)
         lines = tuple(OrderLine(q.sku, q.quantity, q.unit_price_minor) for q in quote.lines)
-        order = Order.place(command.customer_id, quote.currency, lines, order_id=order_id)
-        await uow.orders.add(order)
+        order = Order.place(command.customer_id, quote.currency, lines)
+        claim = KeyClaim(command.customer_id, command.idempotency_key, command.request_hash)
+        if not await uow.orders.add_claiming(order, claim):
+            return None
         # No savepoint: when this raises, the whole transaction (claim included) rolls back.
         await catalog.reserve_stock(uow.session, order.id, command.items, savepoint=False)
         intent = await payments.create_intent(
@@ -157,12 +160,14 @@ class CheckoutService:
             )
 
     async def _refused(self, command: Checkout, error: DomainError) -> CheckoutResult:
-        """A cart the domain refused: store the refusal so retries get the same answer."""
-        if error.code in ("idempotency_key_reused", "request_in_progress"):
-            raise error
+        """A cart the domain refused: store the refusal so retries get the same answer.
+
+        The cart is quoted before the key is claimed, so a key already used (the same request
+        answered before, another body, or one still running) keeps its own answer.
+        """
         answer = CheckoutAnswer(REFUSED, refusal=Refusal(kind_of(error), error.code, error.message))
         async with self._uow() as uow:
-            await idempotency.store_completed(
+            stored = await idempotency.store_completed(
                 uow.session,
                 command.customer_id,
                 command.idempotency_key,
@@ -170,6 +175,8 @@ class CheckoutService:
                 answer,
             )
             await uow.commit()
+        if not stored:
+            return await self._replay(command)
         return CheckoutResult(answer)
 
     async def _authorize(

@@ -74,30 +74,14 @@ def request_hash(payload: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def claim(
-    session: AsyncSession,
-    customer_id: uuid.UUID,
-    key: str,
-    hash_: str,
-    order_id: uuid.UUID,
-) -> bool:
-    """Take the key for this request; False when it was already taken.
+@dataclass(frozen=True)
+class KeyClaim:
+    """A checkout's use of an Idempotency-Key: taken with the order's first write
+    (:meth:`OrderRepository.add_claiming`), in the same statement."""
 
-    A concurrent claim of the same key waits here until the first transaction ends.
-    """
-    inserted = await session.scalar(
-        insert(checkout_requests)
-        .values(
-            customer_id=customer_id,
-            idempotency_key=key,
-            request_hash=hash_,
-            status=IN_PROGRESS,
-            order_id=order_id,
-        )
-        .on_conflict_do_nothing()
-        .returning(checkout_requests.c.idempotency_key)
-    )
-    return inserted is not None
+    customer_id: uuid.UUID
+    key: str
+    request_hash: str
 
 
 async def stored_answer(
@@ -129,9 +113,12 @@ async def stored_answer(
 
 async def store_completed(
     session: AsyncSession, customer_id: uuid.UUID, key: str, hash_: str, answer: CheckoutAnswer
-) -> None:
-    """Store a final answer for a key that never got as far as an order (a refused cart)."""
-    await session.execute(
+) -> bool:
+    """Store a final answer for a key that never got as far as an order (a refused cart).
+
+    False when the key was taken meanwhile or before: its own answer stands.
+    """
+    stored = await session.scalar(
         insert(checkout_requests)
         .values(
             customer_id=customer_id,
@@ -144,7 +131,9 @@ async def store_completed(
             completed_at=func.now(),
         )
         .on_conflict_do_nothing()
+        .returning(checkout_requests.c.idempotency_key)
     )
+    return stored is not None
 
 
 async def complete_for_order(

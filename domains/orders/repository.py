@@ -5,13 +5,40 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domains.orders.idempotency import IN_PROGRESS, KeyClaim
 from domains.orders.lines import OrderLine
 from domains.orders.model import Order, OrderStatus
 from domains.orders.tables import order_lines, orders
 from domains.shared import VersionedRows
+
+# Checkout's first write: take the Idempotency-Key and insert the order with its lines, in one
+# round trip. The order exists only when the key was free: a taken key returns no row (and a
+# concurrent use of the key waits on its primary key until the first transaction ends).
+_PLACE_CLAIMING = text("""
+    WITH claim AS (
+        INSERT INTO orders.checkout_requests
+            (customer_id, idempotency_key, request_hash, status, order_id)
+        VALUES (:customer_id, :key, :request_hash, :in_progress, :id)
+        ON CONFLICT DO NOTHING
+        RETURNING order_id
+    ), placed AS (
+        INSERT INTO orders.orders
+            (id, customer_id, status, currency, total_minor, version, placed_at, updated_at)
+        SELECT order_id, CAST(:customer_id AS uuid), :status, :currency, :total_minor,
+               :version, :placed_at, :updated_at
+        FROM claim
+        RETURNING id
+    )
+    INSERT INTO orders.order_lines (order_id, line_no, sku, quantity, unit_price_minor)
+    SELECT placed.id, line.no, line.sku, line.quantity, line.unit_price_minor
+    FROM placed, unnest(CAST(:skus AS text[]), CAST(:quantities AS integer[]),
+                        CAST(:prices AS bigint[]))
+         WITH ORDINALITY AS line (sku, quantity, unit_price_minor, no)
+    RETURNING order_id
+""")
 
 
 class OrderRepository:
@@ -45,6 +72,36 @@ class OrderRepository:
             ],
         )
         self.attach(order)
+
+    async def add_claiming(self, order: Order, claim: KeyClaim) -> bool:
+        """Take ``claim``'s key and insert the order: one statement; False when the key was taken.
+
+        Nothing is written for a taken key; the caller replays that key's answer.
+        """
+        lines = order.lines
+        result = await self._session.execute(
+            _PLACE_CLAIMING,
+            {
+                "customer_id": claim.customer_id,
+                "key": claim.key,
+                "request_hash": claim.request_hash,
+                "in_progress": IN_PROGRESS,
+                "id": order.id,
+                "status": order.status.value,
+                "currency": order.currency,
+                "total_minor": order.total_minor,
+                "version": order.version,
+                "placed_at": order.placed_at,
+                "updated_at": order.updated_at or order.placed_at,
+                "skus": [line.sku for line in lines],
+                "quantities": [line.quantity for line in lines],
+                "prices": [line.unit_price_minor for line in lines],
+            },
+        )
+        if not result.first():
+            return False
+        self.attach(order)
+        return True
 
     async def get(self, order_id: uuid.UUID) -> Order | None:
         """The order with ``order_id``, or None."""
