@@ -94,6 +94,7 @@ async def _keep_producing(kafka: KafkaConnection, topic: str, made: list[uuid.UU
         await producer.stop()
 
 
+@pytest.mark.timeout(300)  # ~70 s alone (a broker start, a 15 s outage); more on a busy machine
 @pytest.mark.usefixtures("effects_table")
 async def test_a_broker_killed_under_load_loses_nothing(
     sessions: async_sessionmaker[AsyncSession], private_broker: PrivateBroker, unique: str
