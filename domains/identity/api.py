@@ -6,6 +6,7 @@ from domains.identity.access_tokens import (
     issue_access_token,
     user_token_rules,
 )
+from domains.identity.bearer import BearerKind, BearerTokens, UserAccessTokens
 from domains.identity.client_store import (
     ClientRecord,
     authenticate_client,
@@ -66,6 +67,8 @@ __all__ = [
     "ORDERS_WRITE",
     "SCOPES",
     "USER_TOKEN_TYPE",
+    "BearerKind",
+    "BearerTokens",
     "ClientRecord",
     "FreshnessCache",
     "IdentityLimits",
@@ -86,6 +89,7 @@ __all__ = [
     "TokenRules",
     "Unauthenticated",
     "User",
+    "UserAccessTokens",
     "authenticate_client",
     "build_router",
     "change_password",

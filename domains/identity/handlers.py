@@ -16,7 +16,7 @@ from domains.identity.principal import CUSTOMER, Principal
 from domains.identity.session_handlers import TokenPair, invalid_credentials, start_session
 from domains.identity.settings import IdentitySettings
 from domains.identity.unit_of_work import IdentityUnitOfWork
-from domains.shared import InvalidInput, NotFound
+from domains.shared import Conflict, InvalidInput, NotFound
 
 log = structlog.get_logger("orderflow.identity")
 
@@ -49,6 +49,20 @@ async def register_user(
         await uow.commit()
     log.info("user_registered", user_id=str(user.id), roles=sorted(user.roles))
     return user
+
+
+async def register_customer(
+    command: RegisterUser, uow: IdentityUnitOfWork, passwords: Passwords
+) -> User | None:
+    """Self-registration: the new user, or None when the address is taken (its account stays as
+    it was). Both outcomes pay for the password hash first, so they take the same time."""
+    try:
+        return await register_user(command, uow, passwords)
+    except Conflict as taken:
+        if taken.code != "email_taken":
+            raise
+    log.info("registration_for_a_taken_address")  # the address itself stays out of the logs
+    return None
 
 
 async def login(

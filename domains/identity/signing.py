@@ -79,13 +79,13 @@ class SignedToken:
 class TokenRefused(Unauthenticated):
     """A token failed verification; ``reason`` is for logs, the code for the client."""
 
-    def __init__(self, reason: str, *, code: str = "invalid_token") -> None:
-        detail = (
+    def __init__(self, reason: str, *, code: str = "invalid_token", detail: str = "") -> None:
+        default = (
             "the access token expired; refresh it or log in again"
             if code == "token_expired"
             else "the access token is not valid; log in again"
         )
-        super().__init__(detail, code=code)
+        super().__init__(detail or default, code=code)
         self.reason = reason
 
 

@@ -28,6 +28,7 @@ from orderflow.http.problems import install_problem_handlers
 from orderflow.settings import Settings, get_settings
 from orderflow.wiring.deployment import orders_services, payment_provider
 from orderflow.wiring.identity import (
+    bearer_tokens,
     identity_limits,
     identity_settings,
     open_sessions,
@@ -82,7 +83,8 @@ def create_app(
     app.add_middleware(CorrelationMiddleware)
     install_problem_handlers(app)
     install_openapi(app)
-    install_auth(app, identity_config, session_check or open_sessions(settings, sessions))
+    session_check = session_check or open_sessions(settings, sessions)
+    install_auth(app, bearer_tokens(identity_config, session_check))
     install_client_auth(app, NoClientTokens())
     app.include_router(
         orders.build_router(

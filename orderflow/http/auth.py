@@ -2,9 +2,10 @@
 
 ``current_principal`` is a FastAPI dependency; FastAPI caches a dependency's result for the
 request, so routes and ``require_role`` guards that all depend on it decode the token once.
-A token passes when its signature, key, issuer, audience and lifetime hold AND its session is
-still open (``SessionCheck``: a cached PostgreSQL look-up, so an ended session is refused by
-every process within ``ORDERFLOW_SESSION_CHECK_TTL_SECONDS``). Authorization beyond roles
+``BearerTokens`` picks the token's kind by its ``typ`` header; a user access token passes when
+its signature, key, issuer, audience and lifetime hold AND its session is still open (a cached
+PostgreSQL look-up, so an ended session is refused by every process within
+``ORDERFLOW_SESSION_CHECK_TTL_SECONDS``). Authorization beyond roles
 (whose order is this?) belongs to the owning domain.
 """
 
@@ -19,14 +20,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import Counter
 
-from domains.identity.api import (
-    IdentitySettings,
-    Principal,
-    SessionCheck,
-    TokenRefused,
-    Unauthenticated,
-    decode_access_token,
-)
+from domains.identity.api import BearerTokens, Principal, TokenRefused, Unauthenticated
 from domains.shared import Forbidden
 from domains.shared.problems import problem
 
@@ -54,23 +48,13 @@ async def current_principal(
             "send 'Authorization: Bearer <token>'; get a token from POST /v1/auth/login",
             code="missing_token",
         )
-    config: IdentitySettings = request.app.state.identity
+    tokens: BearerTokens = request.app.state.bearer_tokens
     try:
-        principal = decode_access_token(
-            credentials.credentials, keys=config.keys, rules=config.access_rules
-        )
+        principal = await tokens.authenticate(credentials.credentials)
     except TokenRefused as refused:
         TOKENS_REFUSED.labels(refused.reason).inc()
         log.info("token_refused", reason=refused.reason)
         raise
-    assert principal.session_id is not None  # user access tokens always name their session
-    check: SessionCheck = request.app.state.session_check
-    if not await check.is_open(principal.session_id, principal.user_id):
-        TOKENS_REFUSED.labels("session_ended").inc()
-        raise Unauthenticated(
-            "this session has ended (logged out, password or roles changed); log in again",
-            code="session_ended",
-        )
     structlog.contextvars.bind_contextvars(user_id=str(principal.user_id))
     return principal
 
@@ -87,11 +71,10 @@ def require_role(role: str) -> Callable[..., Awaitable[Principal]]:
     return guard
 
 
-def install_auth(app: FastAPI, config: IdentitySettings, session_check: SessionCheck) -> None:
-    """Let ``current_principal`` verify tokens with ``config``'s keys and rules and ask
-    ``session_check`` about their sessions; map failures to 401."""
-    app.state.identity = config
-    app.state.session_check = session_check
+def install_auth(app: FastAPI, tokens: BearerTokens) -> None:
+    """Let ``current_principal`` accept the bearer tokens ``tokens`` knows; map failures to
+    401."""
+    app.state.bearer_tokens = tokens
     app.add_exception_handler(Unauthenticated, _on_unauthenticated)
 
 

@@ -99,6 +99,12 @@ class IdentitySettings(BaseSettings):
     def _has_token(cls, url: str) -> str:
         if "{token}" not in url:
             raise ValueError("ORDERFLOW_PASSWORD_RESET_URL must contain {token}")
+        if "#" not in url.partition("{token}")[0]:
+            # A token in the path or query reaches every proxy and access log on the way.
+            raise ValueError(
+                "ORDERFLOW_PASSWORD_RESET_URL must carry {token} in the fragment, after '#', "
+                "e.g. https://shop.example/reset-password#token={token}"
+            )
         return url
 
 
@@ -119,3 +125,7 @@ class RateLimitSettings(BaseSettings):
     )
     reset_per_address: RateSetting = Field(default=Rate(count=10, period_seconds=3600))
     reset_confirm_per_address: RateSetting = Field(default=Rate(count=10, period_seconds=900))
+    refresh_per_address: RateSetting = Field(
+        default=Rate(count=60, period_seconds=60),
+        description="Refresh-token trades (the token endpoint) per client address.",
+    )

@@ -75,6 +75,16 @@ def open_sessions(
     return identity.OpenSessions(sessions, settings.identity.session_check_ttl_seconds)
 
 
+def bearer_tokens(
+    config: identity.IdentitySettings, session_check: identity.SessionCheck
+) -> identity.BearerTokens:
+    """The bearer tokens the API accepts: users' access tokens (the place to add another kind,
+    e.g. service clients' tokens with their own audience)."""
+    return identity.BearerTokens(
+        identity.UserAccessTokens(config.keys, config.access_rules, session_check)
+    )
+
+
 def rate_limiter(settings: Settings, engine: AsyncEngine) -> RateLimiter:
     """The PostgreSQL rate limiter (admits everything when ``ORDERFLOW_RATE_LIMIT_ENABLED`` is
     false)."""
@@ -98,6 +108,7 @@ def identity_limits(settings: Settings) -> identity.IdentityLimits:
         reset_confirm_per_address=limit(
             "password_reset_confirm", "address", config.reset_confirm_per_address
         ),
+        refresh_per_address=limit("refresh", "address", config.refresh_per_address),
     )
 
 

@@ -150,7 +150,7 @@ async def _checkout(
     assert created.status_code == 201, created.text
     email = f"shopper-{unique}@example.com"
     registered = await client.post("/v1/auth/register", json={"email": email, "password": PASSWORD})
-    assert registered.status_code == 201, registered.text
+    assert registered.status_code == 202, registered.text
     auth = await _login(client, email)
     body = {
         "currency": "EUR",

@@ -96,7 +96,7 @@ async def register_customers(api: str, count: int) -> list[Customer]:
         for _ in range(count):
             body = {"email": f"shopper-{uuid.uuid4().hex[:10]}@example.com", "password": PASSWORD}
             registered = await client.post("/v1/auth/register", json=body)
-            assert registered.status_code == 201, registered.text
+            assert registered.status_code == 202, registered.text
             login = await client.post("/v1/auth/login", json=body)
             assert login.status_code == 200, login.text
             customers.append(Customer(body["email"], login.json()["access_token"]))

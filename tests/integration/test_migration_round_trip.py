@@ -88,7 +88,7 @@ async def _shop(engine: AsyncEngine, settings: Settings) -> None:
                 }
                 assert (
                     await shopper.client.post("/v1/auth/register", json=body)
-                ).status_code == 201
+                ).status_code == 202
                 paid = await shopper.client.post("/v1/checkout", json=cart(sku, 2), headers=key())
                 declined = await shopper.client.post(
                     "/v1/checkout", json=cart(other, 1, token="tok_decline"), headers=key()

@@ -98,6 +98,7 @@ VARIABLES: dict[str, tuple[str, str, str, Any]] = {
     "ORDERFLOW_RATE_LIMIT_RESET_PER_ACCOUNT": ("rate_limits", "reset_per_account", "2/1h", Rate(count=2, period_seconds=3600)),  # noqa: E501
     "ORDERFLOW_RATE_LIMIT_RESET_PER_ADDRESS": ("rate_limits", "reset_per_address", "5/30s", Rate(count=5, period_seconds=30)),  # noqa: E501
     "ORDERFLOW_RATE_LIMIT_RESET_CONFIRM_PER_ADDRESS": ("rate_limits", "reset_confirm_per_address", "3/5m", Rate(count=3, period_seconds=300)),  # noqa: E501
+    "ORDERFLOW_RATE_LIMIT_REFRESH_PER_ADDRESS": ("rate_limits", "refresh_per_address", "20/1m", Rate(count=20, period_seconds=60)),  # noqa: E501
     "ORDERFLOW_LOG_LEVEL": ("logging", "level", "DEBUG", "DEBUG"),
     "ORDERFLOW_LOG_FORMAT": ("logging", "format", "console", "console"),
     "ORDERFLOW_RECOMMENDATIONS_STATEMENT_TIMEOUT_MS": ("recommendations", "statement_timeout_ms", "100", 100),  # noqa: E501
@@ -173,3 +174,19 @@ def test_updated_changes_one_field_of_one_section() -> None:
     assert changed.http.port == 8123
     assert settings.http.port == 8000
     assert changed.relay == settings.relay
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://shop.example/reset-password?token={token}",
+        "https://shop.example/reset/{token}",
+        "https://shop.example/reset-password",
+    ],
+)
+def test_a_reset_link_keeps_its_token_in_the_fragment(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ORDERFLOW_PASSWORD_RESET_URL", url)
+    with pytest.raises(ValidationError, match="ORDERFLOW_PASSWORD_RESET_URL"):
+        Settings()

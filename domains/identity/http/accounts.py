@@ -9,7 +9,13 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from domains.identity import handlers
 from domains.identity.http.context import LIMITED, Routes
 from domains.identity.http.limits import check_address_then_account
-from domains.identity.http.models import PasswordChangeIn, RegisterIn, UserOut
+from domains.identity.http.models import (
+    REGISTER_ACCEPTED,
+    AcceptedOut,
+    PasswordChangeIn,
+    RegisterIn,
+    UserOut,
+)
 from domains.identity.principal import Principal
 from domains.shared.problems import problem_responses
 
@@ -19,14 +25,16 @@ def account_routes(router: APIRouter, routes: Routes) -> None:
 
     @router.post(
         "/v1/auth/register",
-        status_code=status.HTTP_201_CREATED,
-        response_model=UserOut,
-        responses=problem_responses(
-            {409: ["email_taken"], 422: ["bad_email", "weak_password"], **LIMITED}
-        ),
+        status_code=status.HTTP_202_ACCEPTED,
+        response_model=AcceptedOut,
+        responses=problem_responses({422: ["bad_email", "weak_password"], **LIMITED}),
     )
-    async def register(body: RegisterIn, request: Request, response: Response) -> UserOut:
-        """Create a customer account; ``UserRegistered`` follows."""
+    async def register(body: RegisterIn, request: Request) -> AcceptedOut:
+        """Create a customer account (``UserRegistered``), then log in with its password.
+
+        A registered address gets the same answer, after the same password hashing, and keeps
+        its account: the answer does not tell who has an account here.
+        """
         command = handlers.RegisterUser(body.email, body.password).checked()
         limits = routes.limits
         await check_address_then_account(
@@ -36,9 +44,8 @@ def account_routes(router: APIRouter, routes: Routes) -> None:
             limits.register_per_account,
             command.email,
         )
-        user = await handlers.register_user(command, routes.uow(), routes.settings.passwords)
-        response.headers["Location"] = "/v1/me"
-        return UserOut.of(user)
+        await handlers.register_customer(command, routes.uow(), routes.settings.passwords)
+        return AcceptedOut(detail=REGISTER_ACCEPTED)
 
     @router.get(
         "/v1/me", response_model=UserOut, responses=problem_responses({404: ["user_not_found"]})

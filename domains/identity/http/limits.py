@@ -21,6 +21,7 @@ class IdentityLimits:
     reset_per_account: Limit
     reset_per_address: Limit
     reset_confirm_per_address: Limit
+    refresh_per_address: Limit
 
 
 def client_address(request: Request) -> str:

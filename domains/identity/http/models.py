@@ -43,6 +43,10 @@ NewPassword = Annotated[
 Role = Annotated[str, Field(json_schema_extra={"enum": sorted(ROLES)})]
 RefreshToken = Annotated[str, Field(min_length=1, max_length=200)]
 RESET_ACCEPTED = "If the address is registered, a reset link is on its way."
+REGISTER_ACCEPTED = (
+    "If the address was free, its account exists now: log in with this password. "
+    "An address that has an account keeps it (forgot its password? ask for a reset link)."
+)
 
 
 class _Body(BaseModel):

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 
 from domains.identity import handlers, session_handlers
 from domains.identity.http.context import LIMITED, Routes
-from domains.identity.http.limits import check_address_then_account
+from domains.identity.http.limits import check_address_then_account, client_address
 from domains.identity.http.models import LoginIn, RefreshIn, TokenOut
 from domains.identity.principal import Principal
 from domains.shared.problems import problem_responses
@@ -36,11 +36,12 @@ def session_routes(router: APIRouter, routes: Routes) -> None:
         response_model=TokenOut,
         responses=problem_responses(
             # Unknown, expired or ended; or used before, which ends the session.
-            {401: ["invalid_refresh_token", "refresh_token_reused"]}
+            {401: ["invalid_refresh_token", "refresh_token_reused"], **LIMITED}
         ),
     )
-    async def refresh(body: RefreshIn) -> TokenOut:
+    async def refresh(body: RefreshIn, request: Request) -> TokenOut:
         """Trade the refresh token for the next pair; the old refresh token stops working."""
+        await routes.limiter.check(routes.limits.refresh_per_address, client_address(request))
         pair = await session_handlers.refresh_session(
             body.refresh_token, routes.uow(), routes.settings
         )

@@ -45,7 +45,7 @@ async def client(engine: AsyncEngine, settings: Settings) -> AsyncIterator[httpx
 async def _customer(client: httpx.AsyncClient) -> tuple[str, str]:
     email = f"http-{uuid.uuid4().hex[:10]}@example.com"
     registered = await client.post("/v1/auth/register", json={"email": email, "password": PASSWORD})
-    assert registered.status_code == 201, registered.text
+    assert registered.status_code == 202, registered.text
     login = await client.post("/v1/auth/login", json={"email": email, "password": PASSWORD})
     assert login.status_code == 200, login.text
     return email, login.json()["access_token"]
@@ -161,12 +161,24 @@ async def test_bad_admin_requests_get_4xx_problems_with_a_code(
     assert (response.status_code, response.json()["code"]) == expected
 
 
-async def test_duplicate_registration_is_a_409_problem(client: httpx.AsyncClient) -> None:
-    email, _ = await _customer(client)
+async def test_registering_a_taken_address_answers_like_a_free_one_and_changes_nothing(
+    client: httpx.AsyncClient,
+) -> None:
+    email = f"http-{uuid.uuid4().hex[:10]}@example.com"
+    other_password = "another horse battery staple"
 
-    again = await client.post("/v1/auth/register", json={"email": email, "password": PASSWORD})
+    first = await client.post("/v1/auth/register", json={"email": email, "password": PASSWORD})
+    again = await client.post(
+        "/v1/auth/register", json={"email": email.upper(), "password": other_password}
+    )
 
-    assert (again.status_code, again.json()["code"]) == (409, "email_taken")
+    assert (first.status_code, first.json()) == (again.status_code, again.json())
+    assert first.status_code == 202
+    assert set(first.json()) == {"detail"}  # no id, nothing that differs per account
+    kept = await client.post("/v1/auth/login", json={"email": email, "password": PASSWORD})
+    taken = await client.post("/v1/auth/login", json={"email": email, "password": other_password})
+    assert kept.status_code == 200, kept.text
+    assert taken.status_code == 401
 
 
 async def test_password_reset_over_http_answers_alike_and_refuses_bad_tokens(

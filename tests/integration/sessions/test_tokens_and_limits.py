@@ -59,9 +59,20 @@ def _token_for(
         ({"exp": datetime.now(UTC) + timedelta(days=3650)}, "k1", "invalid_token"),
         ({"aud": "another-service"}, "k1", "invalid_token"),
         ({"iss": "someone-else"}, "k1", "invalid_token"),
+        ({"aud": None}, "k1", "invalid_token"),
+        ({"iss": None}, "k1", "invalid_token"),
         ({}, "k9", "invalid_token"),
     ],
-    ids=["valid", "expired", "ten-years", "wrong-aud", "wrong-iss", "unknown-kid"],
+    ids=[
+        "valid",
+        "expired",
+        "ten-years",
+        "wrong-aud",
+        "wrong-iss",
+        "no-aud",
+        "no-iss",
+        "unknown-kid",
+    ],
 )
 async def test_a_token_of_an_open_session_passes_only_if_every_rule_holds(
     two_apis: TwoApis, sessions: Sessions, claims: dict[str, object], kid: str, code: str | None

@@ -5,15 +5,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 import pytest
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from domains.identity.api import Principal, decode_access_token, issue_access_token
-from orderflow.http import auth, create_app
+from domains.identity.api import (
+    Principal,
+    UserAccessTokens,
+    decode_access_token,
+    issue_access_token,
+)
+from orderflow.http import create_app
 from orderflow.settings import DatabaseSettings, IdentitySettings, Settings
 from orderflow.wiring.identity import identity_settings, signing_secret
 from tests.support.session_checks import InMemorySessions
@@ -130,12 +134,13 @@ async def test_the_token_is_decoded_once_per_request(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[str] = []
+    authenticate = UserAccessTokens.authenticate
 
-    def counting(token: str, **verification: Any) -> Principal:
+    async def counting(self: UserAccessTokens, token: str) -> Principal:
         calls.append(token)
-        return decode_access_token(token, **verification)
+        return await authenticate(self, token)
 
-    monkeypatch.setattr(auth, "decode_access_token", counting)
+    monkeypatch.setattr(UserAccessTokens, "authenticate", counting)
 
     # require_role(admin) and the route both depend on current_principal; the body is bad,
     # so the request ends at validation after authentication.

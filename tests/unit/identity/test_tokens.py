@@ -103,6 +103,7 @@ def test_a_ten_year_token_signed_with_the_key_is_refused() -> None:
         ({"aud": "another-service"}, "wrong_audience"),
         ({"iss": "someone-else"}, "wrong_issuer"),
         ({"aud": None}, "invalid_claims"),
+        ({"iss": None}, "invalid_claims"),
         ({"exp": None}, "invalid_claims"),
         ({"iat": None}, "invalid_claims"),
         ({"sid": None}, "invalid_claims"),
