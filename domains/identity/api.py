@@ -16,6 +16,14 @@ from domains.identity.client_store import (
     revoke_client,
     rotate_secret,
 )
+from domains.identity.client_tokens import (
+    CLIENT_TOKEN_TYPE,
+    ActiveClients,
+    ClientTokens,
+    client_token_rules,
+    decode_client_token,
+    issue_client_token,
+)
 from domains.identity.contacts import email_of
 from domains.identity.handlers import (
     RegisterUser,
@@ -28,6 +36,7 @@ from domains.identity.handlers import (
 )
 from domains.identity.http import IdentityLimits, build_router, client_address
 from domains.identity.model import User
+from domains.identity.oauth_http import build_oauth_router
 from domains.identity.passwords import Passwords
 from domains.identity.principal import ADMIN, CUSTOMER, OPERATOR, Principal, Unauthenticated
 from domains.identity.reset_handlers import (
@@ -60,6 +69,7 @@ from domains.identity.unit_of_work import IdentityUnitOfWork
 
 __all__ = [
     "ADMIN",
+    "CLIENT_TOKEN_TYPE",
     "CUSTOMER",
     "OPERATOR",
     "ORDERS_PRICE",
@@ -67,9 +77,11 @@ __all__ = [
     "ORDERS_WRITE",
     "SCOPES",
     "USER_TOKEN_TYPE",
+    "ActiveClients",
     "BearerKind",
     "BearerTokens",
     "ClientRecord",
+    "ClientTokens",
     "FreshnessCache",
     "IdentityLimits",
     "IdentitySettings",
@@ -91,10 +103,13 @@ __all__ = [
     "User",
     "UserAccessTokens",
     "authenticate_client",
+    "build_oauth_router",
     "build_router",
     "change_password",
     "client_address",
+    "client_token_rules",
     "decode_access_token",
+    "decode_client_token",
     "delete_user",
     "email_of",
     "end_session",
@@ -102,6 +117,7 @@ __all__ = [
     "get_reset_link",
     "get_user",
     "issue_access_token",
+    "issue_client_token",
     "list_clients",
     "login",
     "metadata",

@@ -20,7 +20,7 @@ from domains.shared.problems import problem, problem_responses
 from foundation.database import create_sessions
 from orderflow.http.asyncapi import router as asyncapi_router
 from orderflow.http.auth import current_principal, install_auth, require_role
-from orderflow.http.client_auth import NoClientTokens, current_client, install_client_auth
+from orderflow.http.client_auth import current_client, install_client_auth
 from orderflow.http.correlation import CorrelationMiddleware
 from orderflow.http.guard import RequestGuard
 from orderflow.http.openapi import install_openapi
@@ -29,6 +29,8 @@ from orderflow.settings import Settings, get_settings
 from orderflow.wiring.deployment import orders_services, payment_provider
 from orderflow.wiring.identity import (
     bearer_tokens,
+    client_rules,
+    client_tokens,
     identity_limits,
     identity_settings,
     open_sessions,
@@ -85,7 +87,10 @@ def create_app(
     install_openapi(app)
     session_check = session_check or open_sessions(settings, sessions)
     install_auth(app, bearer_tokens(identity_config, session_check))
-    install_client_auth(app, NoClientTokens())
+    install_client_auth(app, client_tokens(settings, sessions))
+    app.include_router(
+        identity.build_oauth_router(sessions, identity_config.keys, client_rules(settings))
+    )
     app.include_router(
         orders.build_router(
             orders_services(sessions, settings, provider), current_principal, current_client

@@ -17,6 +17,8 @@ from domains.identity.api import ServiceClient, Unauthenticated
 from domains.shared import Forbidden
 from orderflow.http.auth import current_principal
 
+log = structlog.get_logger("orderflow.http.client_auth")
+
 client_bearer = HTTPBearer(
     auto_error=False,
     scheme_name="client_bearer",
@@ -30,14 +32,6 @@ class ClientAuthenticator(Protocol):
     async def authenticate(self, token: str) -> ServiceClient:
         """The client; ``Unauthenticated`` when the token is not a valid client token."""
         ...
-
-
-class NoClientTokens:
-    """Refuses every token: the deployment issues no service client tokens."""
-
-    async def authenticate(self, token: str) -> ServiceClient:
-        """Always ``Unauthenticated``."""
-        raise Unauthenticated("this is not a service client token", code="invalid_token")
 
 
 async def current_client(

@@ -93,12 +93,18 @@ def problem_schemas() -> dict[str, Any]:
 def _document_problems(operation: dict[str, Any]) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
     codes: dict[int, list[str]] = {}
+    own = set()  # statuses a route answers with a body of its own (OAuth's RFC 6749 errors)
     for key, declared in responses.items():
         if key.isdigit() and int(key) >= 400:
+            if declared.pop("x-own-error-body", False):
+                own.add(int(key))
+                continue
             codes[int(key)] = list(declared.pop("x-problem-codes", []))
     shared = {**SHARED_CODES, **(AUTHENTICATION_CODES if operation.get("security") else {})}
     for status, common in shared.items():
         codes.setdefault(status, []).extend(common)
+    for status in own:
+        codes.pop(status, None)
     for status, names in sorted(codes.items()):
         response = responses.setdefault(str(status), {})
         unique = sorted(set(names))

@@ -72,6 +72,9 @@ class IdentitySettings(BaseSettings):
     access_token_ttl_seconds: int = Field(
         default=900, ge=60, le=86_400, description="Also the longest lifetime a token may claim."
     )
+    client_token_ttl_seconds: int = Field(
+        default=900, ge=60, le=3600, description="Lifetime of a service client's access token."
+    )
     refresh_token_ttl_seconds: int = Field(default=14 * 86_400, ge=300, le=90 * 86_400)
     session_max_lifetime_seconds: int = Field(
         default=30 * 86_400, ge=300, le=365 * 86_400, description="Refreshing stops after this."

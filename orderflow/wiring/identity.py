@@ -68,6 +68,23 @@ def identity_settings(settings: Settings) -> identity.IdentitySettings:
     )
 
 
+def client_rules(settings: Settings) -> identity.TokenRules:
+    """The rules of service client tokens: same issuer and audience, their own type."""
+    config = settings.identity
+    return identity.client_token_rules(
+        config.jwt_issuer, config.jwt_audience, config.client_token_ttl_seconds
+    )
+
+
+def client_tokens(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession]
+) -> identity.ClientTokens:
+    """Client token checks: signature and rules, then the client still active (a revocation
+    reaches every process within ``ORDERFLOW_SESSION_CHECK_TTL_SECONDS``)."""
+    active = identity.ActiveClients(sessions, settings.identity.session_check_ttl_seconds)
+    return identity.ClientTokens(key_ring(settings), client_rules(settings), active)
+
+
 def open_sessions(
     settings: Settings, sessions: async_sessionmaker[AsyncSession]
 ) -> identity.OpenSessions:

@@ -67,6 +67,7 @@ VARIABLES: dict[str, tuple[str, str, str, Any]] = {
     "ORDERFLOW_DLQ_REPLAY_WINDOW_DAYS": ("dead_letters", "replay_window_days", "3", 3.0),
     "ORDERFLOW_JWT_SECRET": ("identity", "jwt_secret", "s" * 40, SecretStr("s" * 40)),
     "ORDERFLOW_ACCESS_TOKEN_TTL_SECONDS": ("identity", "access_token_ttl_seconds", "120", 120),
+    "ORDERFLOW_CLIENT_TOKEN_TTL_SECONDS": ("identity", "client_token_ttl_seconds", "300", 300),
     "ORDERFLOW_PASSWORD_RESET_TTL_SECONDS": ("identity", "password_reset_ttl_seconds", "600", 600),
     "ORDERFLOW_PAYMENT_PROVIDER_URL": ("payments", "provider_url", "http://pay", "http://pay"),
     "ORDERFLOW_PAYMENT_TIMEOUT_SECONDS": ("payments", "timeout_seconds", "1.5", 1.5),
