@@ -47,7 +47,7 @@ async def inject(faults: Injector, plan: list[Fault], pause: float = 3.0) -> Non
     await asyncio.sleep(pause)
 
 
-@pytest.mark.timeout(600)
+@pytest.mark.timeout(900)
 @pytest.mark.parametrize(
     "plan",
     [
