@@ -20,7 +20,7 @@ from typing import Literal
 import httpx
 
 from tests.faults.processes import Exit, Readiness, Supervised
-from tests.support.processes import free_port
+from tests.private_pair.ports import restartable_port
 
 CONSUMER_GROUPS = (
     "notifications",
@@ -50,7 +50,7 @@ class FakePorts:
     @classmethod
     def free(cls) -> FakePorts:
         """Four free ports."""
-        return cls(free_port(), free_port(), free_port(), free_port())
+        return cls(restartable_port(), restartable_port(), restartable_port(), restartable_port())
 
 
 def base_env(database_url: str, bootstrap: str, api_port: int, fakes: FakePorts) -> dict[str, str]:
@@ -84,7 +84,7 @@ class Deployment:
 
     def __init__(self, database_url: str, bootstrap: str, logs: Path, layout: Layout) -> None:
         self.logs = logs
-        self.api_port = free_port()
+        self.api_port = restartable_port()
         self.fake_ports = FakePorts.free()
         self.env = base_env(database_url, bootstrap, self.api_port, self.fake_ports)
         self.fakes = self._fakes()
@@ -202,7 +202,7 @@ class Deployment:
 
     def _metered(self, name: str, args: list[str]) -> Supervised:
         """A process whose readiness is its metrics port (relays and consumers)."""
-        port = free_port()
+        port = restartable_port()
         return self._process(name, [*args, "--metrics-port", str(port)], Readiness(port))
 
     def _process(self, name: str, args: list[str], ready: Readiness) -> Supervised:

@@ -13,7 +13,7 @@ from devtools.config import HOST, Ports
 from devtools.kafka_runtime import libs_dir, require_java
 from devtools.paths import DevPaths, dev_paths
 from foundation.kafka import KafkaConnection
-from tests.support.processes import free_port
+from tests.private_pair.ports import restartable_port
 
 
 class PrivateBroker:
@@ -24,7 +24,9 @@ class PrivateBroker:
         self.paths = DevPaths(root)
         self.paths.log4j_config.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(project.log4j_config, self.paths.log4j_config)
-        self.ports = Ports(postgres=0, kafka=free_port(), kafka_controller=free_port())
+        self.ports = Ports(
+            postgres=0, kafka=restartable_port(), kafka_controller=restartable_port()
+        )
         self._java = require_java(os.environ)
         self._libs = libs_dir(project, os.environ)
 

@@ -18,7 +18,7 @@ from devtools.config import DATABASE_NAME, HOST, Ports
 from devtools.paths import DevPaths
 from devtools.postgres_home import as_server_user, locate_home
 from devtools.system import run
-from tests.support.processes import free_port
+from tests.private_pair.ports import restartable_port
 
 StopMode = Literal["fast", "immediate"]
 
@@ -32,7 +32,7 @@ class PrivatePostgres:
         self.root = Path(tempfile.mkdtemp(prefix="orderflow-faults-", dir="/tmp"))
         self.root.chmod(0o755)
         self.paths = DevPaths(self.root)
-        self.ports = Ports(postgres=free_port(), kafka=0, kafka_controller=0)
+        self.ports = Ports(postgres=restartable_port(), kafka=0, kafka_controller=0)
 
     @property
     def port(self) -> int:
