@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ IN_PROGRESS = """
     SELECT customer_id::text, idempotency_key, order_id::text, created_at
     FROM orders.checkout_requests WHERE status = 'in_progress'
 """
+SENDER = "notifications"  # the process that sends email in a split deployment
 QUARANTINE_TABLES = """
     SELECT table_schema || '.' || table_name FROM information_schema.tables
     WHERE table_name ILIKE '%quarantin%'
@@ -74,6 +76,11 @@ async def collect(dsn: str, kafka: KafkaConnection, deployment: Deployment) -> E
         messages = (await client.get(f"{deployment.sink_url}/messages")).json()["messages"]
         parcels = (await client.get(f"{deployment.carrier_url}/v1/parcels")).json()["parcels"]
     evidence.emails = Counter(m["message_id"] for m in messages)
+    for message in messages:
+        arrived = datetime.fromisoformat(message["received_at"])
+        evidence.email_arrivals.setdefault(message["message_id"], []).append(arrived)
+    sender = deployment.consumers.get(SENDER)
+    evidence.sender_kills = list(sender.killed_at) if sender else []
     by_order: defaultdict[str, list[Parcel]] = defaultdict(list)
     for parcel in parcels:
         by_order[parcel["order_id"]].append(Parcel(parcel["reference"], parcel["status"]))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from tests.faults.load import Checkout
 from tests.faults.processes import Exit
@@ -77,6 +78,8 @@ class Evidence:
     parcels: dict[str, list[Parcel]] = field(default_factory=dict)  # order id → at the carrier
     refunds: Counter[str] = field(default_factory=Counter)  # order id → refunds recorded
     emails: Counter[str] = field(default_factory=Counter)  # Message-ID → copies at the sink
+    email_arrivals: dict[str, list[datetime]] = field(default_factory=dict)  # Message-ID → UTC
+    sender_kills: list[datetime] = field(default_factory=list)  # kill -9 of the email sender
     inbox: set[tuple[str, str]] = field(default_factory=set)  # (group, event id)
     groups: list[Group] = field(default_factory=list)
     keys_in_progress: list[str] = field(default_factory=list)

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -55,6 +56,7 @@ class Supervised:
     ready: Readiness
     process: subprocess.Popen[bytes] | None = None
     kills: int = 0
+    killed_at: list[datetime] = field(default_factory=list)  # UTC, each deliberate kill
     exits: list[Exit] = field(default_factory=list)
 
     def start(self) -> None:
@@ -97,6 +99,7 @@ class Supervised:
         if process is None or process.poll() is not None:
             return
         self.kills += 1
+        self.killed_at.append(datetime.now(UTC))
         process.send_signal(signal.SIGKILL)
         await asyncio.to_thread(process.wait, 10)
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from consumers.notifications import message_id_for
 from tests.faults.delivery_checks import dead_letter_causes
-from tests.faults.effect_checks import cancel_ship_race
+from tests.faults.effect_checks import cancel_ship_race, emails_resent_after_sender_killed
 from tests.faults.evidence import Evidence, Group, OutboxRow, Parcel, Record
 from tests.faults.invariants import counts, failure_report, figures
 from tests.faults.load import Checkout
@@ -148,6 +149,39 @@ def test_effects_applied_twice_are_counted_per_email_parcel_and_refund() -> None
     assert found["emails_twice"] == [f"{mid} reached the sink 2 times"]
     assert found["parcels_twice"] == [f"order {ORDER} has 2 parcels: ['s1', 's2']"]
     assert found["refunds_twice"] == [f"order {ORDER} was refunded 2 times"]
+
+
+def _sent_twice(first: datetime, second: datetime) -> tuple[Evidence, str]:
+    evidence = clean()
+    mid = message_id_for(uuid.UUID(CONFIRMED), "order_confirmation")
+    evidence.emails[mid] = 2
+    evidence.email_arrivals[mid] = [first, second]
+    return evidence, mid
+
+
+def test_an_email_sent_again_after_its_sender_was_killed_mid_send_is_reported_apart() -> None:
+    sent = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
+    evidence, mid = _sent_twice(sent, sent + timedelta(seconds=40))
+    evidence.sender_kills = [sent + timedelta(seconds=0.2)]
+    assert emails_resent_after_sender_killed(evidence) == [mid]
+    assert only(evidence) == {}
+
+
+def test_an_email_sent_twice_with_no_kill_of_its_sender_between_is_a_duplicate() -> None:
+    sent = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
+    evidence, mid = _sent_twice(sent, sent + timedelta(seconds=40))
+    evidence.sender_kills = [sent - timedelta(seconds=5), sent + timedelta(seconds=41)]
+    assert emails_resent_after_sender_killed(evidence) == []
+    assert only(evidence)["emails_twice"] == [f"{mid} reached the sink 2 times"]
+
+
+def test_three_copies_are_duplicates_whatever_was_killed() -> None:
+    sent = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
+    evidence, mid = _sent_twice(sent, sent + timedelta(seconds=40))
+    evidence.emails[mid] = 3
+    evidence.email_arrivals[mid].append(sent + timedelta(seconds=80))
+    evidence.sender_kills = [sent + timedelta(seconds=1), sent + timedelta(seconds=41)]
+    assert only(evidence)["emails_twice"] == [f"{mid} reached the sink 3 times"]
 
 
 def test_dead_letters_and_parked_rows_are_findings_with_their_cause() -> None:
