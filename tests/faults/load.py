@@ -113,14 +113,17 @@ class Load:
         skus: list[str],
         *,
         rate: float,
-        # Longer than the API's restart after kill -9 on a busy machine (62 s measured): a
-        # checkout goes unanswered only when the API holds its key, never for the restart.
-        give_up_after: float = 90.0,
+        # A careful client retries while the API is down or unavailable (a restart after kill
+        # -9 took 79 s on a busy machine) and gives up on a key the API keeps answering "in
+        # progress" for 90 s: a checkout goes unanswered only when the API holds its key.
+        in_progress_for: float = 90.0,
+        give_up_after: float = 300.0,
     ) -> None:
         self._api = api
         self._customers = customers
         self._skus = skus
         self._interval = len(customers) / rate
+        self._in_progress_for = in_progress_for
         self._give_up_after = give_up_after
         self.checkouts: list[Checkout] = []
 
@@ -158,7 +161,9 @@ class Load:
         }
         headers = {"Idempotency-Key": checkout.key}
         deadline = checkout.started + self._give_up_after
-        while time.monotonic() < deadline:
+        held = 0.0  # seconds the API answered that it holds the key in progress
+        while time.monotonic() < deadline and held < self._in_progress_for:
+            asked = time.monotonic()
             try:
                 response = await client.post("/v1/checkout", json=body, headers=headers)
             except httpx.TransportError as error:
@@ -171,6 +176,8 @@ class Load:
                 checkout.order_id = _order_id(response)
                 return
             await asyncio.sleep(_retry_after(response))
+            if _in_progress(response):
+                held += time.monotonic() - asked
 
 
 def _final(response: httpx.Response) -> bool:
@@ -178,8 +185,11 @@ def _final(response: httpx.Response) -> bool:
         return True
     if response.status_code >= 500:
         return False
-    in_progress = response.status_code == 409 and _code(response) == "request_in_progress"
-    return not in_progress
+    return not _in_progress(response)
+
+
+def _in_progress(response: httpx.Response) -> bool:
+    return response.status_code == 409 and _code(response) == "request_in_progress"
 
 
 def _code(response: httpx.Response) -> str | None:
