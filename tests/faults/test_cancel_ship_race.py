@@ -21,7 +21,7 @@ import asyncpg
 import pytest
 
 from tests.faults.collect import collect, post_mortem
-from tests.faults.deployment import SECRET, Deployment
+from tests.faults.deployment import Deployment
 from tests.faults.effect_checks import cancel_ship_race
 from tests.faults.invariants import CHECKS, counts, failure_report
 from tests.faults.load import Checkout, Customer, register_customers, stock_products
@@ -80,10 +80,11 @@ async def buy_and_cancel_at(api: str, customer: Customer, sku: str, step: str, d
     return cancel
 
 
-async def cancel_at_every_step(deployment: Deployment, dsn: str) -> list[Cancel]:
+async def cancel_at_every_step(deployment: Deployment, pair: Pair) -> list[Cancel]:
     """Every step but the lagging saga's concurrently, then that one with the saga paused."""
     api = deployment.api_url
-    skus = await stock_products(api, SECRET, count=1, stock=1000)
+    dsn = pair.dsn
+    skus = await stock_products(api, pair.database_url, count=1, stock=1000)
     customers = await register_customers(api, PER_STEP)
     running = [s for s in STEPS if s != "shipped, saga behind"]
     cancels = await asyncio.gather(
@@ -111,7 +112,7 @@ async def test_a_cancel_at_any_step_of_fulfillment_never_ends_refunded_and_shipp
         # A booking takes a while; a parcel is delivered well after it left (not within a
         # second, as the fake does by default, which no void could ever beat).
         await deployment.steer("carrier", {"latency_ms": 500, "deliver_after_seconds": 60})
-        cancels = await cancel_at_every_step(deployment, pair.dsn)
+        cancels = await cancel_at_every_step(deployment, pair)
         rest = await wait_until_quiet(pair.dsn, pair.kafka, within=60)
         evidence = await collect(pair.dsn, pair.kafka, deployment)
         evidence.checkouts = [c.checkout for c in cancels]
