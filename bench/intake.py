@@ -36,6 +36,7 @@ from domains.catalog.api import CatalogUnitOfWork, CreateProduct, create_product
 from domains.identity import api as identity
 from events.schemas.orders import OrderSubmitted
 from foundation.database import create_engine, create_sessions
+from orderflow.logging import configure_logging
 from orderflow.settings import Settings, get_settings
 from producers import TopicSpec, create_producer, ensure_topics, publish_records
 
@@ -178,6 +179,7 @@ if __name__ == "__main__":
     parser.add_argument("--partitions", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=3)
     options = parser.parse_args()
+    configure_logging("WARNING")  # on stderr: stdout carries the JSON document only
     print(
         json.dumps(
             asyncio.run(main(options.submissions, options.partitions, options.repeat)), indent=2

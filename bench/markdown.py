@@ -37,6 +37,10 @@ _ABOUT = """## What each benchmark measures
 - **subscriber** (`python -m bench.subscriber`): the subscriber kit (`orderflow-events`) on
   FastStream — CloudEvents headers, validation into typed events, upcasting, routing — against
   a plain FastStream subscriber decoding JSON into a dict, same topic, same run.
+- **intake** (`python -m bench.intake`): `OrderSubmitted` records through the intake group's
+  place-order handler against the consumer runtime with a no-op handler on the same records.
+- **login** (`python -m bench.login`): log-ins with the PostgreSQL rate limiter on against the
+  same API with it off, alternating rounds (argon2id dominates both).
 
 `make test` runs every benchmark at a tiny size (`python -m bench report --smoke`) to show
 that it still works; no figure is asserted.

@@ -154,9 +154,43 @@ def read_subscriber(documents: list[Document]) -> Figures:
     return Figures(throughput=[row])
 
 
+def read_intake(documents: list[Document]) -> Figures:
+    """Kafka intake's place-order handler against the runtime with a no-op handler."""
+    (doc,) = documents
+    rounds = doc["rounds"]
+    row = ThroughputRow(
+        f"Kafka intake, {doc['submissions']:,} submissions, {doc['partitions']} partitions",
+        "submissions/s",
+        Spread.of([r["intake_per_second"] for r in rounds]),
+        "runtime with a no-op handler",
+        Spread.of([r["baseline_per_second"] for r in rounds]),
+        Spread.of([r["ratio"] for r in rounds]),
+        doc.get("aim"),
+    )
+    return Figures(throughput=[row])
+
+
+def read_login(documents: list[Document]) -> Figures:
+    """Log-ins with the PostgreSQL rate limiter on against the same API with it off."""
+    (doc,) = documents
+    on, off = doc["per_round"]["on"], doc["per_round"]["off"]
+    row = ThroughputRow(
+        f"log-in, {doc['accounts']} accounts, concurrency {doc['concurrency']}, limiter on",
+        "logins/s",
+        Spread.of(on),
+        "limiter off",
+        Spread.of(off),
+        Spread.of([a / b for a, b in zip(on, off, strict=True) if b]),
+        None,
+    )
+    return Figures(throughput=[row])
+
+
 SUITE = (
     Benchmark("relay", (), ("--smoke",), read_relay),
     Benchmark("consumer", (), ("--records", "300", "--repeat", "1"), read_consumer),
     Benchmark("checkout", (), ("--smoke",), read_checkout, runs=3),
     Benchmark("subscriber", (), ("--records", "300", "--repeat", "1"), read_subscriber),
+    Benchmark("intake", (), ("--submissions", "30", "--repeat", "1"), read_intake),
+    Benchmark("login", (), ("--smoke",), read_login),
 )
