@@ -7,7 +7,18 @@ import sys
 
 import structlog
 
+from orderflow.build import current_build
 from orderflow.redaction import redact_secrets
+
+
+def add_build(
+    _logger: object, _method: str, event_dict: structlog.typing.EventDict
+) -> structlog.typing.EventDict:
+    """Stamp every line with the build that wrote it (a log search can then split by release)."""
+    build = current_build()
+    event_dict.setdefault("version", build.version)
+    event_dict.setdefault("commit", build.commit)
+    return event_dict
 
 
 def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
@@ -22,6 +33,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        add_build,
     ]
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],

@@ -34,6 +34,31 @@ app = command_group(
     help="Run and operate the orderflow platform.",
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        from orderflow.build import current_build
+
+        typer.echo(current_build().describe())
+        raise typer.Exit
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and the commit of this build, then exit.",
+        ),
+    ] = False,
+) -> None:
+    """Run and operate the orderflow platform."""
+
+
 app.add_typer(db.app, name="db", help="Database migrations.")
 add_dev_commands(app)
 app.add_typer(events.app, name="events", help="Event contracts: list, show, check, export.")
@@ -50,11 +75,13 @@ app.add_typer(intake.app, name="intake", help="Order intake: status per upstream
 
 
 def _run(main: Coroutine[Any, Any, None]) -> None:
+    from orderflow.build_metric import publish_build_info
     from orderflow.logging import configure_logging
     from orderflow.settings import get_settings
 
     settings = get_settings()
     configure_logging(settings.logging.level, settings.logging.format)
+    publish_build_info()
     with friendly_errors(settings):
         asyncio.run(main)
 

@@ -18,6 +18,7 @@ from domains.identity import api as identity
 from domains.orders import api as orders
 from domains.shared.problems import problem, problem_responses
 from foundation.database import create_sessions
+from orderflow.build_metric import publish_build_info
 from orderflow.http.asyncapi import router as asyncapi_router
 from orderflow.http.auth import current_principal, install_auth, require_role
 from orderflow.http.client_auth import current_client, install_client_auth
@@ -58,6 +59,7 @@ def create_app(
     """
     sessions = create_sessions(engine)
     settings = settings or get_settings()
+    publish_build_info()
     identity_config = identity_settings(settings)
 
     provider = payment_provider(settings)

@@ -119,3 +119,12 @@ def test_orderflow_dev_explains_itself_when_the_tooling_is_absent(installed: Pat
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith("error: `orderflow dev` is unavailable: it is development")
+
+
+def test_the_installed_wheel_knows_the_commit_it_was_built_from(installed: Path) -> None:
+    # No repository next to the installed package: the commit comes from the build's record.
+    head = _run(["git", "rev-parse", "HEAD"], PROJECT).stdout.strip()
+    result = _run([str(installed / "bin" / "orderflow"), "--version"], installed.parent)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"orderflow {PYPROJECT['project']['version']} (commit {head}, ")
+    assert not (PROJECT / "orderflow" / "_build.py").exists()  # the checkout keeps reading git
