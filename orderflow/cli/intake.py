@@ -67,7 +67,7 @@ async def _report(settings: Settings) -> dict[str, Any]:
                 r.client.client_id: r.client.name for r in await identity.list_clients(session)
             }
             stats = await orders.intake_by_client(session)
-        group = deployed_consumers(settings)[settings.consumers.group_prefix + GROUP]
+        group = deployed_consumers(settings)[GROUP]  # keyed by name; the group id has the prefix
         tiers = len(settings.consumers.retry_delays_seconds)
         (lag,) = await groups_status(settings.kafka.connection(), sessions, [group], tiers)
     finally:

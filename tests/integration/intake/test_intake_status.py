@@ -33,7 +33,8 @@ async def test_status_counts_each_clients_outcomes(
         await api.post(
             "/v1/orders", json=body, headers={**auth, "Idempotency-Key": uuid.uuid4().hex}
         )
-    monkeypatch.setattr("orderflow.settings.get_settings", lambda: settings)
+    prefixed = settings.updated(consumers={"group_prefix": "status-"})
+    monkeypatch.setattr("orderflow.settings.get_settings", lambda: prefixed)
 
     # The command runs its own event loop: give it a thread of its own.
     result = await asyncio.to_thread(CliRunner().invoke, intake.app, ["status", "--json"])
@@ -44,4 +45,4 @@ async def test_status_counts_each_clients_outcomes(
     assert mine["name"] == client.name
     assert mine["accepted"] == 1
     assert mine["rejected"] == {"out_of_stock": 1, "unknown_sku": 1}
-    assert report["group"]["name"].endswith("intake")
+    assert report["group"]["name"] == "status-intake"
