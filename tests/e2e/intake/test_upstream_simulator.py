@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from foundation.kafka import KafkaConnection
@@ -76,8 +77,14 @@ async def _orders_per_reference(sessions: Sessions, client_id: str) -> dict[str,
     return {row.external_reference: row.orders for row in rows}
 
 
+@pytest.mark.parametrize("door", ["kafka", "http"])
 async def test_every_simulated_submission_gets_one_reply_and_at_most_one_order(
-    settings: Settings, kafka: KafkaConnection, sessions: Sessions, unique: str, tmp_path: Path
+    settings: Settings,
+    kafka: KafkaConnection,
+    sessions: Sessions,
+    unique: str,
+    tmp_path: Path,
+    door: str,
 ) -> None:
     api, provider, carrier, smtp, smtp_http = (free_port() for _ in range(5))
     env = {
@@ -91,7 +98,8 @@ async def test_every_simulated_submission_gets_one_reply_and_at_most_one_order(
         "ORDERFLOW_JWT_SECRET": f"e2e-secret-{uuid.uuid4().hex}{uuid.uuid4().hex}",
         "ORDERFLOW_LOG_FORMAT": "json",
     }
-    client_id, _ = _credentials(_orderflow(["clients", "create", "--name", f"sim-{unique}"], env))
+    created = _orderflow(["clients", "create", "--name", f"sim-{door}-{unique}"], env)
+    client_id, secret = _credentials(created)
     skus = [await new_product(sessions, stock=1000) for _ in range(2)]
     sink = ["dev", "smtp-sink", "--port", str(smtp), "--http-port", str(smtp_http)]
     with (
@@ -100,8 +108,9 @@ async def test_every_simulated_submission_gets_one_reply_and_at_most_one_order(
         orderflow_process(sink, env, tmp_path / "s.log", smtp_http, health="/messages"),
         orderflow_process(["run"], env, tmp_path / "run.log", api),
     ):
-        simulate = ["dev", "upstream", "--over", "kafka", "--rate", "20", "--count", str(SENDS)]
+        simulate = ["dev", "upstream", "--over", door, "--rate", "20", "--count", str(SENDS)]
         simulate += ["--client-id", client_id, "--duplicates", "0.2", "--bad", "0.1"]
+        simulate += ["--client-secret", secret, "--api", f"http://127.0.0.1:{api}"]
         simulate += [arg for sku in skus for arg in ("--sku", sku)]
         report = json.loads(_orderflow(simulate, env))
         references = set(report["references"])
@@ -109,6 +118,7 @@ async def test_every_simulated_submission_gets_one_reply_and_at_most_one_order(
 
     per_reference = Counter(r["external_reference"] for r in replies)
     assert report["sent"]["duplicate"] > 0
+    assert not report["statuses"] or set(report["statuses"]) <= {"201", "422"}, report
     assert report["sent"]["bad"] > 0
     assert set(per_reference) == references
     assert set(per_reference.values()) == {1}, per_reference.most_common(3)
