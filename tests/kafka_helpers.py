@@ -96,7 +96,8 @@ async def start_at_end(kafka: KafkaConnection, consumer: Consumer) -> None:
 
 
 async def caught_up(kafka: KafkaConnection, group: str, topics: list[str]) -> bool:
-    """Whether ``group`` committed every partition of ``topics`` up to its end."""
+    """Whether ``group`` committed every partition of ``topics`` up to its end (an empty
+    partition counts as read: a consumer commits nothing for a partition it got no record of)."""
     ends: dict[TopicPartition, int] = {}
     for topic in topics:
         ends.update(await end_offsets(kafka, topic))
@@ -106,4 +107,6 @@ async def caught_up(kafka: KafkaConnection, group: str, topics: list[str]) -> bo
         committed = await admin.list_consumer_group_offsets(group)
     finally:
         await admin.close()
-    return all(tp in committed and committed[tp].offset >= end for tp, end in ends.items())
+    return all(
+        end == 0 or (tp in committed and committed[tp].offset >= end) for tp, end in ends.items()
+    )
