@@ -40,7 +40,7 @@ class BuildMetadataHook(BuildHookInterface):
             build_data["artifacts"].append(f"/{GENERATED}")
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
-        # The checkout reads git; a leftover file would pin a stale commit there.
+        # Leave the checkout as it was: the record belongs in the artifacts only.
         if self.written:
             (Path(self.root) / GENERATED).unlink(missing_ok=True)
 

@@ -2,10 +2,11 @@
 
 The commit comes from, in order:
 
-1. ``orderflow/_build.py``, written by the wheel build (``hatch_build.py``), so an installed
+1. ``git``, when the package runs from a checkout (an editable install: the commit moves with
+   every change, so nothing is written at install time, and a file left by an interrupted
+   build cannot pin a stale commit);
+2. ``orderflow/_build.py``, written by the wheel build (``hatch_build.py``), so an installed
    wheel knows its commit with no repository around;
-2. ``git``, when the package runs from a checkout (an editable install: the commit moves with
-   every change, so nothing is written at install time);
 3. ``"unknown"`` otherwise.
 
 Standard library only: the build hook loads this file by path, before any dependency exists.
@@ -67,12 +68,12 @@ def read_checkout(root: Path) -> tuple[str, bool] | None:
 
 
 def resolve_build(generated: ModuleType | None, checkout: Path, version: str) -> Build:
-    """The build from the generated module, else the checkout, else unknown."""
-    if generated is not None:
-        return Build(version, str(generated.COMMIT), bool(generated.DIRTY))
+    """The build from the checkout, else the generated module, else unknown."""
     found = read_checkout(checkout)
     if found is not None:
         return Build(version, *found)
+    if generated is not None:
+        return Build(version, str(generated.COMMIT), bool(generated.DIRTY))
     return Build(version, UNKNOWN, None)
 
 

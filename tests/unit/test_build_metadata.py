@@ -64,11 +64,17 @@ def test_a_changed_tracked_file_makes_the_tree_dirty_an_untracked_one_does_not(
     assert resolve_build(None, checkout, "1.2.3").describe().endswith(", dirty)")
 
 
-def test_an_installed_build_reports_the_commit_recorded_at_build_time(checkout: Path) -> None:
-    # Even inside a checkout the record wins: it names what was built, not what is checked out.
-    build = resolve_build(_generated("0123abcd", dirty=True), checkout, "1.2.3")
+def test_an_installed_build_reports_the_commit_recorded_at_build_time(tmp_path: Path) -> None:
+    build = resolve_build(_generated("0123abcd", dirty=True), tmp_path, "1.2.3")
     assert build == Build("1.2.3", "0123abcd", dirty=True)
     assert build.labels() == {"version": "1.2.3", "commit": "0123abcd", "dirty": "true"}
+
+
+def test_in_a_checkout_git_wins_over_a_record_left_by_an_interrupted_build(
+    checkout: Path,
+) -> None:
+    build = resolve_build(_generated("0123abcd", dirty=True), checkout, "1.2.3")
+    assert build == Build("1.2.3", _git(checkout, "rev-parse", "HEAD"), dirty=False)
 
 
 def test_without_a_record_or_a_checkout_the_commit_is_unknown(tmp_path: Path) -> None:
