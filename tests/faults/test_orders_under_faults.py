@@ -1,15 +1,18 @@
 """No operator action after any fault: orders keep their promise through crashes and outages.
 
 Customers check out over HTTP against a split deployment (API, two relays, one process per
-consumer group, the fake partners) on a private pair, while the test kills -9 a relay and
-kills -9 the fulfillment consumer in the middle of its batch's transaction, restarting each
-as a supervisor would. Then, without any replay or fix, once the deployment is at rest: every
-figure of ``invariants.CHECKS`` must be 0.
+consumer group, the fake partners) on a private pair while the test injects faults, restarting
+each killed process as a supervisor would: ``process-crashes`` kills -9 a relay and the
+fulfillment consumer in the middle of its batch's transaction; ``broker-outage`` kills -9 the
+broker for 20 s. Then, without any replay or fix, once the deployment is at rest: every figure
+of ``invariants.CHECKS`` must be 0. Only ``process-crashes`` runs unless
+``ORDERFLOW_FAULT_PLANS`` names others.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -29,6 +32,7 @@ from tests.faults.reporting import Report
 
 CUSTOMERS = 6
 CHECKOUTS_PER_SECOND = 3.0
+BROKER_DOWN_SECONDS = 20.0
 QUIET_WITHIN_SECONDS = 90.0
 
 
@@ -38,6 +42,7 @@ PROCESS_CRASHES: list[Fault] = [
     lambda faults: faults.kill_relay(),
     lambda faults: faults.kill_consumer_mid_batch("fulfillment"),
 ]
+BROKER_OUTAGE: list[Fault] = [lambda faults: faults.broker_outage(BROKER_DOWN_SECONDS)]
 
 
 async def inject(faults: Injector, plan: list[Fault], pause: float = 3.0) -> None:
@@ -48,11 +53,30 @@ async def inject(faults: Injector, plan: list[Fault], pause: float = 3.0) -> Non
     await asyncio.sleep(pause)
 
 
+PLANS = {"process-crashes": PROCESS_CRASHES, "broker-outage": BROKER_OUTAGE}
+# The fault suite's budget in make test; the others run by name: ORDERFLOW_FAULT_PLANS=
+# broker-outage (or a comma-separated list, or "all").
+DEFAULT_PLANS = "process-crashes"
+
+
+def chosen_plans(names: str) -> list[str]:
+    """The plan names ``names`` asks for, in the order given; an unknown one is a usage error."""
+    chosen = list(PLANS) if names.strip() == "all" else [n.strip() for n in names.split(",")]
+    unknown = [name for name in chosen if name not in PLANS]
+    if unknown:
+        known = ", ".join([*PLANS, "all"])
+        raise pytest.UsageError(
+            f"ORDERFLOW_FAULT_PLANS: unknown plan {unknown[0]!r}; one of {known}"
+        )
+    return chosen
+
+
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize(
     "plan",
     [
-        pytest.param(PROCESS_CRASHES, id="process-crashes"),
+        pytest.param(PLANS[name], id=name)
+        for name in chosen_plans(os.environ.get("ORDERFLOW_FAULT_PLANS", DEFAULT_PLANS))
     ],
 )
 async def test_every_order_keeps_the_promise_through_crashes_and_outages(
