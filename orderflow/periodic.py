@@ -1,14 +1,14 @@
-"""The periodic jobs ``orderflow run`` runs next to the API, relay and consumers.
+"""The background jobs: payment reconciliation, delivery tracking, retention sweeps.
 
-Payment reconciliation, delivery tracking, the inbox retention sweep and the recommendations'
-freshness probe: each repeats until
-``stop`` is set, and a failed round is logged and retried at the next one, never fatal.
+``orderflow jobs`` runs them (``orderflow run`` too, next to the API, relay and consumers), and
+the recommendations' freshness probe. Each repeats until ``stop`` is set; a pass that fails —
+for any reason — is logged, counted and run again after a bounded exponential backoff
+(:func:`foundation.jobs.run_every`), never fatal.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
@@ -20,9 +20,16 @@ from consumers.recommendations import run_freshness_probe
 from consumers.runtime.retention import run_inbox_retention
 from domains.orders import api as orders
 from foundation.database import create_sessions
+from foundation.jobs import run_every
 from orderflow.settings import Settings
 from orderflow.wiring.connections import database_engine
-from orderflow.wiring.deployment import carrier, inbox_retention, orders_services, payment_provider
+from orderflow.wiring.deployment import (
+    carrier,
+    inbox_retention,
+    job_backoff,
+    orders_services,
+    payment_provider,
+)
 from orderflow.wiring.read_models import recommendations_group
 
 log = structlog.get_logger("orderflow.periodic")
@@ -39,27 +46,29 @@ async def reconcile_once(
 
 
 async def run_reconciliation(settings: Settings, stop: asyncio.Event) -> None:
-    """Reconcile payments every ``ORDERFLOW_PAYMENT_RECONCILE_INTERVAL_SECONDS`` until ``stop``."""
+    """Reconcile payments every ``ORDERFLOW_PAYMENT_RECONCILE_INTERVAL_SECONDS`` until ``stop``
+    (the job ``payments:reconcile``)."""
     engine = database_engine(settings)
     provider = payment_provider(settings)
     services = orders_services(create_sessions(engine), settings, provider)
+
+    async def one_pass() -> None:
+        report = await reconcile_once(services, settings)
+        if report.examined:
+            log.info("payments_reconciled", examined=report.examined, **report.results)
+
     try:
-        while not stop.is_set():
-            try:
-                report = await reconcile_once(services, settings)
-                if report.examined:
-                    log.info("payments_reconciled", examined=report.examined, **report.results)
-            except Exception as exc:
-                log.warning("reconciliation_failed", error=repr(exc))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), settings.payments.reconcile_interval_seconds)
+        interval = settings.payments.reconcile_interval_seconds
+        backoff = job_backoff(settings)
+        await run_every("payments:reconcile", one_pass, interval, stop, backoff=backoff)
     finally:
         await provider.aclose()
         await engine.dispose()
 
 
 async def run_tracking(settings: Settings, stop: asyncio.Event) -> None:
-    """Record delivered parcels (``ShipmentDelivered``) until ``stop`` is set."""
+    """Record delivered parcels (``ShipmentDelivered``) until ``stop`` is set (the job
+    ``fulfillment:tracking``)."""
     engine = database_engine(settings)
     try:
         await run_delivery_tracking(
@@ -67,13 +76,14 @@ async def run_tracking(settings: Settings, stop: asyncio.Event) -> None:
             carrier(settings),
             stop,
             interval_seconds=settings.fulfillment.delivery_tracking_interval_seconds,
+            backoff=job_backoff(settings),
         )
     finally:
         await engine.dispose()
 
 
 async def run_inbox_sweep(settings: Settings, stop: asyncio.Event) -> None:
-    """Delete expired inbox rows every interval until ``stop`` (errors back off, never stop)."""
+    """Delete expired inbox rows every interval until ``stop`` (the job ``inbox:retention``)."""
     engine = database_engine(settings)
     try:
         await run_inbox_retention(engine, inbox_retention(settings), stop)

@@ -1,54 +1,68 @@
-"""The long-running processes: API, relay, consumers — alone or all in one process."""
+"""The long-running processes: API, relay, consumers — alone or all in one process, each job
+supervised (:mod:`orderflow.supervision`)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
-from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping
-from typing import Any
+import socket
+from collections.abc import Iterator
 
-import structlog
 import uvicorn
 
 from consumers import Consumer, ConsumerRuntime
 from consumers.runtime import until_infrastructure_answers
 from foundation.database import create_sessions
+from orderflow.cli.errors import UserError
 from orderflow.http import create_app
 from orderflow.settings import Settings
+from orderflow.topics import Topics
 from orderflow.wiring.connections import database_engine, producer, relay_producer
-from orderflow.wiring.deployment import relay_options, retry_policy, topic_specs
+from orderflow.wiring.deployment import relay_options, retry_policy
 from outbox import OutboxRelay
-from producers import ensure_topics
-
-log = structlog.get_logger("orderflow")
-
-Job = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 
 async def run_api(settings: Settings, stop: asyncio.Event) -> None:
-    """Serve the HTTP API until ``stop`` is set."""
+    """Serve the HTTP API until ``stop`` is set.
+
+    The API needs no broker, and answers 503 while the database is away: nothing but its own
+    port can keep it from serving, and a port that is taken is a :class:`UserError`.
+    """
+    listening = _listen(settings.http.host, settings.http.port)
     app = create_app(database_engine(settings), dispose_engine=True, settings=settings)
-    config = uvicorn.Config(
-        app, host=settings.http.host, port=settings.http.port, log_config=None, access_log=False
-    )
+    config = uvicorn.Config(app, log_config=None, access_log=False)
     server = _EmbeddedServer(config)
-    serving = asyncio.create_task(server.serve())
-    await stop.wait()
-    server.should_exit = True
-    await serving
+    serving = asyncio.create_task(server.serve(sockets=[listening]))
+    try:
+        await stop.wait()
+    finally:
+        server.should_exit = True
+        await serving
+        listening.close()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The API's listening socket, bound here so that a port in use is one clear error."""
+    try:
+        return socket.create_server((host, port), reuse_port=False)
+    except OSError as error:
+        raise UserError(
+            f"the API cannot listen on {host}:{port} ({error.strerror or error}); "
+            "free the port or set ORDERFLOW_HTTP_PORT"
+        ) from None
 
 
 class _EmbeddedServer(uvicorn.Server):
-    """A uvicorn server that leaves signal handling to :func:`supervise`."""
+    """A uvicorn server that leaves signal handling to the supervisor."""
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
 
 
-async def run_relay(settings: Settings, stop: asyncio.Event) -> None:
-    """Publish the outbox until ``stop`` is set."""
+async def run_relay(settings: Settings, topics: Topics, stop: asyncio.Event) -> None:
+    """Publish the outbox until ``stop`` is set (once the deployment's topics exist)."""
+    await topics.ready()
     engine = database_engine(settings)
     relay = OutboxRelay(
         engine,
@@ -58,16 +72,19 @@ async def run_relay(settings: Settings, stop: asyncio.Event) -> None:
         options=relay_options(settings),
         producer_factory=lambda: relay_producer(settings),
     )
-    await relay.producer.start()
     try:
+        await relay.producer.start()
         await relay.run(stop)
     finally:
         await relay.producer.stop()
         await engine.dispose()
 
 
-async def run_consumer(settings: Settings, consumer: Consumer, stop: asyncio.Event) -> None:
-    """Run one consumer group until ``stop`` is set."""
+async def run_consumer(
+    settings: Settings, consumer: Consumer, topics: Topics, stop: asyncio.Event
+) -> None:
+    """Run one consumer group until ``stop`` is set (once the deployment's topics exist)."""
+    await topics.ready()
     engine = database_engine(settings)
     group_producer = producer(settings)
     policy = retry_policy(settings)
@@ -86,28 +103,3 @@ async def run_consumer(settings: Settings, consumer: Consumer, stop: asyncio.Eve
     finally:
         await group_producer.stop()
         await engine.dispose()
-
-
-async def prepare_topics(settings: Settings, consumers: Iterable[Consumer]) -> None:
-    """Create the topics this deployment needs (never left to broker auto-creation)."""
-    created = await ensure_topics(settings.kafka.connection(), topic_specs(settings, consumers))
-    if created:
-        log.info("topics_created", topics=created)
-
-
-async def supervise(jobs: Mapping[str, Job]) -> None:
-    """Run ``jobs`` until SIGINT/SIGTERM or until one of them fails; stop the rest cleanly."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    tasks: dict[asyncio.Task[None], str] = {
-        asyncio.create_task(job(stop), name=name): name for name, job in jobs.items()
-    }
-    await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    stop.set()
-    results = await asyncio.gather(*tasks, return_exceptions=True)
-    for task, result in zip(tasks, results, strict=True):
-        if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
-            log.error("job_failed", job=tasks[task], error=repr(result))
-            raise result

@@ -10,14 +10,13 @@ the table's aggressive autovacuum (revision 0002) the table stays bounded by
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import timedelta
 
 import structlog
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from foundation.jobs import run_every
 from outbox import metrics
 from outbox.inspect import read_gauges
 from outbox.options import RelayOptions
@@ -62,20 +61,17 @@ async def refresh_gauges(engine: AsyncEngine) -> None:
 
 
 async def run_housekeeping(engine: AsyncEngine, options: RelayOptions, stop: asyncio.Event) -> None:
-    """Refresh gauges and delete expired rows until ``stop``; database errors only log."""
-    loop = asyncio.get_running_loop()
-    next_cleanup = loop.time()
-    while not stop.is_set():
-        try:
-            await refresh_gauges(engine)
-            if loop.time() >= next_cleanup:
-                next_cleanup = loop.time() + options.cleanup_interval_seconds
-                deleted = await delete_expired(
-                    engine, options.retention, options.cleanup_batch_size
-                )
-                if deleted:
-                    log.info("outbox_rows_deleted", rows=deleted)
-        except (DBAPIError, OSError) as exc:
-            log.warning("outbox_housekeeping_failed", error=repr(exc))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), options.gauge_interval_seconds)
+    """Refresh the gauges and delete expired rows until ``stop``: two jobs (``outbox:gauges``,
+    ``outbox:retention``), each backing off after any failure and going on."""
+
+    async def delete() -> None:
+        deleted = await delete_expired(engine, options.retention, options.cleanup_batch_size)
+        if deleted:
+            log.info("outbox_rows_deleted", rows=deleted)
+
+    await asyncio.gather(
+        run_every(
+            "outbox:gauges", lambda: refresh_gauges(engine), options.gauge_interval_seconds, stop
+        ),
+        run_every("outbox:retention", delete, options.cleanup_interval_seconds, stop),
+    )

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from orderflow.processes import prepare_topics
 from orderflow.settings import Settings
+from orderflow.topics import prepare_topics
 from orderflow.wiring.deployment import deployed_consumers
 
 

@@ -8,14 +8,14 @@ the shipment's version check lets exactly one of them record a delivery.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from consumers.fulfillment.carrier import Carrier, CarrierUnavailable
+from consumers.fulfillment.carrier import Carrier
 from domains.fulfillment import api as fulfillment
 from domains.shared import Conflict
+from foundation.jobs import Backoff, run_every
 
 log = structlog.get_logger("orderflow.fulfillment.tracking")
 S_DELIVERED = fulfillment.ShipmentStatus.DELIVERED
@@ -47,15 +47,15 @@ async def run_delivery_tracking(
     stop: asyncio.Event,
     *,
     interval_seconds: float = 5.0,
+    backoff: Backoff = Backoff(),  # noqa: B008  (frozen)
 ) -> None:
-    """Track deliveries every ``interval_seconds`` until ``stop`` is set; outages are logged."""
-    while not stop.is_set():
-        try:
-            delivered = await track_deliveries(sessions, carrier)
-        except CarrierUnavailable as error:
-            log.warning("carrier_unavailable", error=str(error))
-        else:
-            if delivered:
-                log.info("deliveries_recorded", count=delivered)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), interval_seconds)
+    """Track deliveries every ``interval_seconds`` until ``stop`` (the job
+    ``fulfillment:tracking``): a pass that fails — the carrier or the database away — backs off
+    and the job goes on."""
+
+    async def one_pass() -> None:
+        delivered = await track_deliveries(sessions, carrier)
+        if delivered:
+            log.info("deliveries_recorded", count=delivered)
+
+    await run_every("fulfillment:tracking", one_pass, interval_seconds, stop, backoff=backoff)

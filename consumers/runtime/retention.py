@@ -9,13 +9,13 @@ so deleting older rows never lets a duplicate through.
 Each batch is one short transaction deleting at most ``batch_size`` rows by their physical
 address; ``SKIP LOCKED`` leaves any row a writer holds for a later sweep, so consumers never
 wait on the sweep. The rows are found through the BRIN index on ``processed_at``. Any error
-(the database away, a timeout) backs off exponentially and the sweep goes on.
+(the database away, a timeout) backs off exponentially and the sweep goes on
+(:func:`foundation.jobs.run_every`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -23,17 +23,13 @@ import structlog
 from prometheus_client import Counter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential_jitter
 
-from consumers.runtime.errors import describe
+from foundation.jobs import Backoff, run_every
 
 log = structlog.get_logger("orderflow.consumers.retention")
 
 ROWS_DELETED = Counter(
     "orderflow_inbox_rows_deleted_total", "Inbox rows deleted after the retention window"
-)
-SWEEP_FAILURES = Counter(
-    "orderflow_inbox_sweep_failures_total", "Inbox retention sweeps that failed (and back off)"
 )
 
 _DELETE = text(
@@ -75,39 +71,13 @@ async def delete_expired_inbox(engine: AsyncEngine, keep: timedelta, batch_size:
 async def run_inbox_retention(
     engine: AsyncEngine, retention: InboxRetention, stop: asyncio.Event
 ) -> None:
-    """Sweep every ``interval_seconds`` until ``stop``; a failing sweep backs off and retries."""
-
-    async def sleep(seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), seconds)
-        if stop.is_set():
-            raise _Stopped
-
-    def failed(state: RetryCallState) -> None:
-        assert state.outcome is not None
-        error = state.outcome.exception()
-        assert error is not None
-        SWEEP_FAILURES.inc()
-        log.warning("inbox_sweep_failed", error=describe(error), retry_in=state.upcoming_sleep)
+    """Sweep every ``interval_seconds`` until ``stop`` (the job ``inbox:retention``); a sweep
+    that fails backs off and the job goes on."""
 
     async def sweep() -> None:
         deleted = await delete_expired_inbox(engine, retention.keep, retention.batch_size)
         if deleted:
             log.info("inbox_rows_deleted", rows=deleted)
 
-    retrying = AsyncRetrying(
-        retry=retry_if_exception_type(Exception),
-        wait=wait_exponential_jitter(
-            multiplier=retention.backoff_seconds, max=retention.backoff_max_seconds
-        ),
-        before_sleep=failed,
-        sleep=sleep,
-    )
-    with contextlib.suppress(_Stopped):
-        while not stop.is_set():
-            await retrying(sweep)
-            await sleep(retention.interval_seconds)
-
-
-class _Stopped(Exception):
-    """``stop`` was set."""
+    backoff = Backoff(retention.backoff_seconds, retention.backoff_max_seconds)
+    await run_every("inbox:retention", sweep, retention.interval_seconds, stop, backoff=backoff)

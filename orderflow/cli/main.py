@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
 from functools import partial
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -28,6 +28,10 @@ from orderflow.cli import (
 )
 from orderflow.cli.development import add_dev_commands
 from orderflow.cli.errors import UserError, command_group, friendly_errors
+
+if TYPE_CHECKING:
+    from orderflow.settings import Settings
+    from orderflow.supervision import Job
 
 app = command_group(
     name="orderflow",
@@ -88,40 +92,35 @@ def _run(main: Coroutine[Any, Any, None]) -> None:
 
 @app.command()
 def run() -> None:
-    """Run the API, the outbox relay and every consumer in one process (the main job)."""
+    """Run the API, the outbox relay, every consumer and the background jobs in one process."""
     # Heavy (the whole application): imported only when a process is actually started.
-    from orderflow.periodic import PERIODIC_JOBS
-    from orderflow.processes import Job, prepare_topics, run_api, run_consumer, run_relay, supervise
+    from orderflow.processes import run_api, run_consumer, run_relay
     from orderflow.settings import get_settings
+    from orderflow.topics import Topics
     from orderflow.wiring.deployment import deployed_consumers
 
     settings = get_settings()
     base = f"http://{settings.http.host}:{settings.http.port}"
     typer.echo(f"orderflow: API {base}  docs {base}/docs  metrics {base}/metrics", err=True)
-
-    async def main() -> None:
-        groups = deployed_consumers(settings)
-        await prepare_topics(settings, groups.values())
-        jobs: dict[str, Job] = {
-            "api": partial(run_api, settings),
-            "relay": partial(run_relay, settings),
-            **{name: partial(job, settings) for name, (job, _) in PERIODIC_JOBS.items()},
-        }
-        for name, consumer in groups.items():
-            jobs[f"consumer:{name}"] = partial(run_consumer, settings, consumer)
-        await supervise(jobs)
-
-    _run(main())
+    groups = deployed_consumers(settings)
+    topics = Topics(settings, groups.values())
+    jobs: dict[str, Job] = {
+        "api": partial(run_api, settings),
+        "relay": partial(run_relay, settings, topics),
+        **background_jobs(settings),
+    }
+    for name, consumer in groups.items():
+        jobs[f"consumer:{name}"] = partial(run_consumer, settings, consumer, topics)
+    _supervise(jobs)
 
 
 @app.command()
 def api() -> None:
     """Run the HTTP API only."""
-    from orderflow.processes import run_api, supervise  # heavy: only when it runs
+    from orderflow.processes import run_api  # heavy: only when it runs
     from orderflow.settings import get_settings
 
-    settings = get_settings()
-    _run(supervise({"api": partial(run_api, settings)}))
+    _supervise({"api": partial(run_api, get_settings())})
 
 
 @app.command()
@@ -131,20 +130,15 @@ def relay(
     ] = None,
 ) -> None:
     """Run the outbox relay only (run several for throughput; lanes keep key order)."""
-    from prometheus_client import start_http_server
-
-    from orderflow.processes import prepare_topics, run_relay, supervise  # heavy: when it runs
+    from orderflow.processes import run_relay  # heavy: only when it runs
     from orderflow.settings import get_settings
+    from orderflow.topics import Topics
     from orderflow.wiring.deployment import deployed_consumers
 
     settings = get_settings()
-    start_http_server(metrics_port or settings.relay.metrics_port, addr=settings.http.host)
-
-    async def main() -> None:
-        await prepare_topics(settings, deployed_consumers(settings).values())
-        await supervise({"relay": partial(run_relay, settings)})
-
-    _run(main())
+    serve_metrics(settings, metrics_port or settings.relay.metrics_port)
+    topics = Topics(settings, deployed_consumers(settings).values())
+    _supervise({"relay": partial(run_relay, settings, topics)})
 
 
 @app.command()
@@ -155,10 +149,9 @@ def consume(
     ] = None,
 ) -> None:
     """Run one consumer group."""
-    from prometheus_client import start_http_server
-
-    from orderflow.processes import prepare_topics, run_consumer, supervise  # heavy: when it runs
+    from orderflow.processes import run_consumer  # heavy: only when it runs
     from orderflow.settings import get_settings
+    from orderflow.topics import Topics
     from orderflow.wiring.deployment import deployed_consumers
 
     settings = get_settings()
@@ -166,13 +159,49 @@ def consume(
     consumer = groups.get(name)
     if consumer is None:
         raise UserError(f"unknown consumer {name!r}; choose one of: {', '.join(groups)}")
-    start_http_server(metrics_port or settings.consumers.metrics_port, addr=settings.http.host)
+    serve_metrics(settings, metrics_port or settings.consumers.metrics_port)
+    topics = Topics(settings, [consumer])
+    _supervise({name: partial(run_consumer, settings, consumer, topics)})
 
-    async def main() -> None:
-        await prepare_topics(settings, [consumer])
-        await supervise({name: partial(run_consumer, settings, consumer)})
 
-    _run(main())
+@app.command()
+def jobs(
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Serve /metrics on this port (default from settings).")
+    ] = None,
+) -> None:
+    """Run the background jobs: payment reconciliation, delivery tracking, retention sweeps."""
+    from orderflow.settings import get_settings
+
+    settings = get_settings()
+    serve_metrics(settings, metrics_port or settings.jobs.metrics_port)
+    _supervise(background_jobs(settings))
+
+
+def background_jobs(settings: Settings) -> dict[str, Job]:
+    """The jobs ``orderflow jobs`` runs (``orderflow run`` runs them too), by job name."""
+    from orderflow.periodic import PERIODIC_JOBS  # heavy: only when it runs
+
+    return {name: partial(job, settings) for name, (job, _) in PERIODIC_JOBS.items()}
+
+
+def serve_metrics(settings: Settings, port: int) -> None:
+    """Serve ``/metrics`` on ``port``; a port in use is one clear error."""
+    from prometheus_client import start_http_server
+
+    try:
+        start_http_server(port, addr=settings.http.host)
+    except OSError as error:
+        raise UserError(
+            f"cannot serve metrics on {settings.http.host}:{port} ({error.strerror or error}); "
+            "choose another with --metrics-port"
+        ) from None
+
+
+def _supervise(jobs: Mapping[str, Job]) -> None:
+    from orderflow.supervision import supervise  # heavy: only when it runs
+
+    _run(supervise(jobs))
 
 
 def main() -> None:

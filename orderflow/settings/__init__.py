@@ -21,6 +21,7 @@ from orderflow.settings.processes import (
     ConsumerSettings,
     DeadLetterSettings,
     HttpSettings,
+    JobSettings,
     LoggingSettings,
     RelaySettings,
 )
@@ -47,6 +48,7 @@ class Settings(BaseModel):
     payments: PaymentSettings = Field(default_factory=PaymentSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     fulfillment: FulfillmentSettings = Field(default_factory=FulfillmentSettings)
+    jobs: JobSettings = Field(default_factory=JobSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     recommendations: RecommendationSettings = Field(default_factory=RecommendationSettings)
 
@@ -87,6 +89,7 @@ __all__ = [
     "FulfillmentSettings",
     "HttpSettings",
     "IdentitySettings",
+    "JobSettings",
     "KafkaSettings",
     "LoggingSettings",
     "PaymentSettings",

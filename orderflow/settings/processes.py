@@ -100,6 +100,19 @@ class DeadLetterSettings(BaseSettings):
     )
 
 
+class JobSettings(BaseSettings):
+    """``ORDERFLOW_JOBS_*``: the background jobs of ``orderflow jobs`` (and ``orderflow run``)."""
+
+    model_config = SettingsConfigDict(env_prefix="ORDERFLOW_JOBS_", extra="ignore")
+
+    metrics_port: int = 9103
+    backoff_max_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="The longest a failing background job waits before its next try.",
+    )
+
+
 class LoggingSettings(BaseSettings):
     """``ORDERFLOW_LOG_LEVEL``, ``ORDERFLOW_LOG_FORMAT``."""
 

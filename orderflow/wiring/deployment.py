@@ -23,6 +23,7 @@ from consumers.search import search_consumer
 from domains.orders import api as orders
 from domains.payments import api as payments
 from events import registry
+from foundation.jobs import Backoff
 from orderflow.reset_links import IdentityResetLinks
 from orderflow.settings import Settings
 from orderflow.wiring.identity import identity_settings
@@ -55,12 +56,21 @@ def retry_policy(settings: Settings) -> RetryPolicy:
     )
 
 
+def job_backoff(settings: Settings) -> Backoff:
+    """How a failing background job backs off: from 1 s up to the configured maximum."""
+    longest = settings.jobs.backoff_max_seconds
+    return Backoff(initial_seconds=min(1.0, longest), max_seconds=longest)
+
+
 def inbox_retention(settings: Settings) -> InboxRetention:
     """How long the consumers' inbox rows are kept, and the pace of the sweep."""
+    backoff = job_backoff(settings)
     return InboxRetention(
         keep=timedelta(days=settings.consumers.inbox_retention_days),
         batch_size=settings.consumers.inbox_sweep_batch_size,
         interval_seconds=settings.consumers.inbox_sweep_interval_seconds,
+        backoff_seconds=backoff.initial_seconds,
+        backoff_max_seconds=backoff.max_seconds,
     )
 
 

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from domains.orders.api import OrderLine, OrdersUnitOfWork, PlaceOrder, place_order
 from events import bind_message_context, decode_record
 from foundation.kafka import KafkaConnection
-from orderflow.processes import prepare_topics
 from orderflow.settings import Settings
+from orderflow.topics import prepare_topics
 from orderflow.wiring.deployment import deployed_consumers
 from outbox import OutboxRelay
 from producers import create_producer

@@ -100,6 +100,8 @@ VARIABLES: dict[str, tuple[str, str, str, Any]] = {
     "ORDERFLOW_RATE_LIMIT_RESET_PER_ADDRESS": ("rate_limits", "reset_per_address", "5/30s", Rate(count=5, period_seconds=30)),  # noqa: E501
     "ORDERFLOW_RATE_LIMIT_RESET_CONFIRM_PER_ADDRESS": ("rate_limits", "reset_confirm_per_address", "3/5m", Rate(count=3, period_seconds=300)),  # noqa: E501
     "ORDERFLOW_RATE_LIMIT_REFRESH_PER_ADDRESS": ("rate_limits", "refresh_per_address", "20/1m", Rate(count=20, period_seconds=60)),  # noqa: E501
+    "ORDERFLOW_JOBS_METRICS_PORT": ("jobs", "metrics_port", "9203", 9203),
+    "ORDERFLOW_JOBS_BACKOFF_MAX_SECONDS": ("jobs", "backoff_max_seconds", "5", 5.0),
     "ORDERFLOW_LOG_LEVEL": ("logging", "level", "DEBUG", "DEBUG"),
     "ORDERFLOW_LOG_FORMAT": ("logging", "format", "console", "console"),
     "ORDERFLOW_RECOMMENDATIONS_STATEMENT_TIMEOUT_MS": ("recommendations", "statement_timeout_ms", "100", 100),  # noqa: E501

@@ -31,6 +31,7 @@ from foundation.kafka import KafkaConnection
 from orderflow.http import create_app
 from orderflow.processes import run_relay
 from orderflow.settings import Settings
+from orderflow.topics import Topics
 from tests.e2e.checkout.checks import order_status
 from tests.integration.consumers.support import FAST, RunningConsumer
 from tests.kafka_helpers import start_at_end
@@ -70,7 +71,7 @@ async def shop(
             await stack.enter_async_context(RunningConsumer(group, sessions, kafka, FAST))
         stop = asyncio.Event()
         jobs = asyncio.gather(
-            run_relay(settings, stop),
+            run_relay(settings, Topics(settings, []), stop),
             run_delivery_tracking(sessions, adapter, stop, interval_seconds=0.3),
         )
         try:

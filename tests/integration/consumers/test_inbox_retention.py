@@ -79,7 +79,7 @@ async def test_a_sweep_backs_off_while_the_database_is_down_and_carries_on(
     pace = InboxRetention(
         keep=KEEP, interval_seconds=0.2, backoff_seconds=0.1, backoff_max_seconds=0.5
     )
-    failures = REGISTRY.get_sample_value("orderflow_inbox_sweep_failures_total") or 0
+    failures = _sweep_failures()
     sweeping = asyncio.create_task(run_inbox_retention(engine, pace, stop))
     try:
         await eventually(lambda: _failed_more_than(failures + 1), timeout=20, what="failing sweeps")
@@ -92,8 +92,13 @@ async def test_a_sweep_backs_off_while_the_database_is_down_and_carries_on(
         await engine.dispose()
 
 
+def _sweep_failures() -> float:
+    labels = {"job": "inbox:retention"}
+    return REGISTRY.get_sample_value("orderflow_job_failures_total", labels) or 0
+
+
 async def _failed_more_than(count: float) -> bool:
-    return (REGISTRY.get_sample_value("orderflow_inbox_sweep_failures_total") or 0) > count
+    return _sweep_failures() > count
 
 
 async def _empty(engine: AsyncEngine, consumer: str) -> bool:

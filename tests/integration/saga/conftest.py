@@ -20,6 +20,7 @@ from domains.payments import api as payments
 from foundation.kafka import KafkaConnection
 from orderflow.processes import run_relay
 from orderflow.settings import Settings
+from orderflow.topics import Topics
 from tests.integration.consumers.support import FAST, RunningConsumer
 from tests.integration.saga.support import FakeCarrier, FakeProvider, Saga, WatchedCarrier
 from tests.kafka_helpers import start_at_end
@@ -81,7 +82,7 @@ async def saga(
         await start_at_end(kafka, group)
     stop = asyncio.Event()
     jobs = [
-        asyncio.create_task(run_relay(settings, stop)),
+        asyncio.create_task(run_relay(settings, Topics(settings, []), stop)),
         asyncio.create_task(run_delivery_tracking(sessions, watched, stop, interval_seconds=0.3)),
     ]
     async with contextlib.AsyncExitStack() as stack:

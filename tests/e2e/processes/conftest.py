@@ -1,0 +1,25 @@
+"""Fixtures of the process tests: a PostgreSQL of their own, which they stop and start."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from alembic import command
+
+from orderflow.cli.db import alembic_config
+from tests.integration.consumers.private_postgres import PrivatePostgres
+
+
+@pytest.fixture
+async def private_database() -> AsyncIterator[PrivatePostgres]:
+    """A private, migrated PostgreSQL the test may stop and start; removed afterwards."""
+    server = PrivatePostgres()
+    try:
+        await server.init()
+        await server.start()
+        await asyncio.to_thread(command.upgrade, alembic_config(server.url), "head")
+        yield server
+    finally:
+        await server.remove()
