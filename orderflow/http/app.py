@@ -16,7 +16,7 @@ from consumers import analytics, recommendations, search
 from domains.catalog import api as catalog
 from domains.identity import api as identity
 from domains.orders import api as orders
-from domains.shared.problems import problem, problem_responses
+from domains.shared.problems import problem_responses
 from foundation.database import create_sessions
 from orderflow.build_metric import publish_build_info
 from orderflow.http.asyncapi import router as asyncapi_router
@@ -128,12 +128,10 @@ def create_app(
         },
     )
     async def health() -> Response:
-        """200 when the database answers."""
-        try:
-            async with engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-        except OSError as exc:
-            return problem(503, "database_unavailable", str(exc))
+        """200 when the database answers, a 503 problem (``database_unavailable``, with
+        ``Retry-After``) when not: the API's handler of database errors answers it."""
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
         return PlainTextResponse("ok")
 
     @app.get("/metrics", tags=["operations"], include_in_schema=False)

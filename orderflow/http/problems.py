@@ -6,14 +6,32 @@ for validation, domain and routing errors.
 
 from __future__ import annotations
 
+import asyncpg
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 
+from consumers.runtime import describe, infrastructure_cause
 from domains.shared import DomainError
 from domains.shared.problems import error_response, problem
 from orderflow.http.openapi import documented_methods
+
+log = structlog.get_logger("orderflow.http")
+
+DATABASE_DOWN = "The database is not answering; nothing was changed. Retry after Retry-After."
+# What a request meets while PostgreSQL is away: SQLAlchemy's wrapped driver errors, the
+# pool's timeout, and the bare network errors asyncpg raises itself (connection refused).
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    DBAPIError,
+    PoolTimeoutError,
+    OSError,
+    asyncpg.PostgresError,
+)
+RETRY_AFTER_SECONDS = 2
 
 
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
@@ -53,9 +71,24 @@ async def _on_method_not_allowed(request: Request, exc: Exception) -> JSONRespon
     return response
 
 
+async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
+    """503 with Retry-After when the infrastructure failed; any other error stays a bug (500)."""
+    cause = infrastructure_cause(exc)
+    if cause is None:
+        raise exc
+    log.warning(
+        "database_unavailable", cause=str(cause), error=describe(exc), path=request.url.path
+    )
+    response = problem(503, "database_unavailable", DATABASE_DOWN, cause=str(cause))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def install_problem_handlers(app: FastAPI) -> None:
-    """Map validation, domain and routing errors to problem responses."""
+    """Map validation, domain, routing and database-outage errors to problem responses."""
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(DomainError, _on_domain_error)
     app.add_exception_handler(HTTPException, _on_http_error)
     app.add_exception_handler(405, _on_method_not_allowed)
+    for error in DATABASE_ERRORS:
+        app.add_exception_handler(error, _on_database_error)

@@ -1,0 +1,65 @@
+"""While its database is away, ``orderflow api`` answers every request that needs it with a 503
+problem document (``database_unavailable``) and ``Retry-After`` — never a bare 500, never a dead
+process — and serves again by itself once the database is back: started while it is down,
+through an outage, and from the very first request after a restart (the pooled connections
+the server closed are replaced at checkout)."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import httpx
+
+from tests.integration.consumers.private_postgres import PrivatePostgres
+from tests.support.processes import free_port, orderflow_process
+
+PROBLEM = "application/problem+json"
+
+
+def _env(database_url: str, port: int) -> dict[str, str]:
+    return {
+        "ORDERFLOW_DATABASE_URL": database_url,
+        "ORDERFLOW_HTTP_PORT": str(port),
+        "ORDERFLOW_JWT_SECRET": "outage-test-secret-outage-test-secret-0123",
+        "ORDERFLOW_LOG_FORMAT": "json",
+    }
+
+
+def _assert_unavailable(answer: httpx.Response) -> None:
+    assert answer.status_code == 503, answer.text
+    assert answer.headers["content-type"].startswith(PROBLEM)
+    assert int(answer.headers["retry-after"]) >= 1
+    assert answer.json()["code"] == "database_unavailable"
+
+
+async def test_the_api_answers_503_while_its_database_is_down_and_recovers_by_itself(
+    private_database: PrivatePostgres, tmp_path: Path
+) -> None:
+    account = {"email": f"outage-{uuid.uuid4().hex[:8]}@example.com", "password": "pw-12345678"}
+    await private_database.stop("immediate")
+    port = free_port()
+    env = _env(private_database.url, port)
+    with orderflow_process(["api"], env, tmp_path / "api.log", port, health=None) as api:
+        async with httpx.AsyncClient(base_url=api.base_url, timeout=10) as client:
+            # Started while the database is down: it serves, and says so.
+            _assert_unavailable(await client.get("/healthz"))
+            _assert_unavailable(await client.get("/v1/products"))
+            await private_database.start()
+            assert (await client.post("/v1/auth/register", json=account)).status_code == 201
+
+            # Through an outage.
+            await private_database.stop("fast")
+            for _ in range(3):
+                _assert_unavailable(await client.post("/v1/auth/login", json=account))
+                _assert_unavailable(await client.get("/healthz"))
+            assert api.process.poll() is None
+            await private_database.start()
+            assert (await client.post("/v1/auth/login", json=account)).status_code == 200
+
+            # A restart nobody saw: the pool still holds connections the server closed.
+            await private_database.stop("fast")
+            await private_database.start()
+            assert (await client.post("/v1/auth/login", json=account)).status_code == 200
+            assert (await client.get("/healthz")).status_code == 200
+        assert "Traceback" not in api.output()
