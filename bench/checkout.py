@@ -134,9 +134,10 @@ async def _seed(database_url: str, count: int) -> tuple[list[str], str]:
         create_product,
     )
     from foundation.database import create_engine, create_sessions  # noqa: PLC0415
+    from foundation.namespace import DEFAULT_NAMESPACE  # noqa: PLC0415
 
     engine = create_engine(database_url)
-    sessions = create_sessions(engine)
+    sessions = create_sessions(engine, DEFAULT_NAMESPACE)
     skus = [f"BENCH-{i:04d}" for i in range(count)]
     for sku in skus:
         command_ = CreateProduct(sku, "Bench item", "", 999, "EUR", initial_stock=1_000_000)

@@ -41,6 +41,7 @@ from events import KafkaRecord, new_envelope
 from events.codec import encode_record
 from events.schemas import OrderLine, OrderPlaced
 from foundation.database import create_engine, create_sessions
+from foundation.namespace import DEFAULT_NAMESPACE
 from orderflow.cli.db import alembic_config
 from orderflow.logging import configure_logging
 from orderflow.settings import Settings, get_settings
@@ -130,7 +131,7 @@ async def runtime_loop(
     consumer = Consumer(group, (topic,), {OrderPlaced: handler})
     runtime = ConsumerRuntime(
         consumer,
-        create_sessions(engine),
+        create_sessions(engine, DEFAULT_NAMESPACE),
         settings.kafka.connection(),
         producer,
         policy=RetryPolicy(batch_size=batch_size),

@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from domains.identity import api as identity
 from domains.shared.rate_limits import Limit, RateLimiter
 from foundation.database import create_sessions
+from foundation.namespace import DEFAULT_NAMESPACE
 from orderflow.cli.db import alembic_config
 from orderflow.http import create_app
 from orderflow.logging import configure_logging
@@ -208,7 +209,7 @@ async def bench(
         await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
         on, off = _settings(url, limiter=True), _settings(url, limiter=False)
         engine = database_engine(on)
-        sessions = create_sessions(engine)
+        sessions = create_sessions(engine, DEFAULT_NAMESPACE)
         try:
             emails = await _accounts(sessions, on, accounts)
             async with AsyncExitStack() as stack:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from events.context import child_traceparent, current_causation_id, current_correlation_id
-from events.registry import EventSpec, IntegrationEvent, registry
+from events.registry import IntegrationEvent, registry
+from foundation.namespace import DEFAULT_NAMESPACE, Namespace
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
@@ -36,13 +37,12 @@ class Envelope:
         return f"orderflow.{self.event_type}.v{self.version}"
 
 
-def source_of(spec: EventSpec) -> str:
-    """The CloudEvents ``source`` of an event: the domain that emits it."""
-    return "/orderflow/" + spec.event_type.split(".", 1)[0]
-
-
-def new_envelope(event: IntegrationEvent, *, aggregate_version: int) -> Envelope:
+def new_envelope(
+    event: IntegrationEvent, *, aggregate_version: int, namespace: Namespace = DEFAULT_NAMESPACE
+) -> Envelope:
     """Wrap ``event`` after validating it against its registered schema.
+
+    ``namespace`` is the deployment's: it names the topic on the wire and the ``source``.
 
     Raises ``UnknownEventType`` for an unregistered model and pydantic's ``ValidationError``
     for an invalid payload, so a bad event never reaches the outbox.
@@ -53,9 +53,9 @@ def new_envelope(event: IntegrationEvent, *, aggregate_version: int) -> Envelope
         event_id=uuid.uuid4(),
         event_type=spec.event_type,
         version=spec.version,
-        topic=spec.topic,
+        topic=namespace.topic(spec.topic),
         key=spec.key_of(event),
-        source=source_of(spec),
+        source=namespace.source(spec.domain),
         time=datetime.now(UTC),
         aggregate_version=aggregate_version,
         correlation_id=current_correlation_id(),

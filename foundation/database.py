@@ -13,6 +13,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from foundation.namespace import Namespace
+
+_NAMESPACE = "orderflow.namespace"
+
 
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     """One pooled engine per process (``url``: ``postgresql+asyncpg://…``).
@@ -45,6 +49,21 @@ def _replace_if_closed(dbapi_connection: Any, record: Any, proxy: Any) -> None:
         raise DisconnectionError("the server closed this pooled connection")
 
 
-def create_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded values after commit (handlers return what they wrote)."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+def create_sessions(engine: AsyncEngine, namespace: Namespace) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded values after commit (handlers return what they wrote).
+
+    Each carries the deployment's ``namespace`` (:func:`namespace_of`): the events a unit of
+    work writes into the outbox name their topic and source with it.
+    """
+    return async_sessionmaker(engine, expire_on_commit=False, info={_NAMESPACE: namespace})
+
+
+def namespace_of(session: AsyncSession) -> Namespace:
+    """The deployment namespace ``session`` was made with (by :func:`create_sessions`)."""
+    namespace = session.info.get(_NAMESPACE)
+    if not isinstance(namespace, Namespace):
+        raise RuntimeError(
+            "this session has no deployment namespace: make its factory with "
+            "foundation.database.create_sessions(engine, namespace)"
+        )
+    return namespace

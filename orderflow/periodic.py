@@ -19,10 +19,9 @@ from consumers.fulfillment import run_delivery_tracking
 from consumers.recommendations import run_freshness_probe
 from consumers.runtime.retention import run_inbox_retention
 from domains.orders import api as orders
-from foundation.database import create_sessions
 from foundation.jobs import run_every
 from orderflow.settings import Settings
-from orderflow.wiring.connections import database_engine
+from orderflow.wiring.connections import database_engine, database_sessions
 from orderflow.wiring.deployment import (
     carrier,
     inbox_retention,
@@ -50,7 +49,7 @@ async def run_reconciliation(settings: Settings, stop: asyncio.Event) -> None:
     (the job ``payments:reconcile``)."""
     engine = database_engine(settings)
     provider = payment_provider(settings)
-    services = orders_services(create_sessions(engine), settings, provider)
+    services = orders_services(database_sessions(settings, engine), settings, provider)
 
     async def one_pass() -> None:
         report = await reconcile_once(services, settings)
@@ -72,7 +71,7 @@ async def run_tracking(settings: Settings, stop: asyncio.Event) -> None:
     engine = database_engine(settings)
     try:
         await run_delivery_tracking(
-            create_sessions(engine),
+            database_sessions(settings, engine),
             carrier(settings),
             stop,
             interval_seconds=settings.fulfillment.delivery_tracking_interval_seconds,
@@ -97,7 +96,7 @@ async def run_recommendation_freshness(settings: Settings, stop: asyncio.Event) 
     group = recommendations_group(settings)
     try:
         await run_freshness_probe(
-            create_sessions(engine),
+            database_sessions(settings, engine),
             settings.kafka.connection(),
             group.name,
             group.topics,

@@ -12,12 +12,16 @@ import uvicorn
 
 from consumers import Consumer, ConsumerRuntime
 from consumers.runtime import until_infrastructure_answers
-from foundation.database import create_sessions
 from orderflow.cli.errors import UserError
 from orderflow.http import create_app
 from orderflow.settings import Settings
 from orderflow.topics import Topics
-from orderflow.wiring.connections import database_engine, producer, relay_producer
+from orderflow.wiring.connections import (
+    database_engine,
+    database_sessions,
+    producer,
+    relay_producer,
+)
 from orderflow.wiring.deployment import relay_options, retry_policy
 from outbox import OutboxRelay
 
@@ -94,7 +98,7 @@ async def run_consumer(
         ):
             runtime = ConsumerRuntime(
                 consumer,
-                create_sessions(engine),
+                database_sessions(settings, engine),
                 settings.kafka.connection(),
                 group_producer,
                 policy=policy,

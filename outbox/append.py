@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import Envelope, IntegrationEvent, new_envelope
 from events.codec import encode_headers
+from foundation.database import namespace_of
 from outbox.tables import LANES, outbox_events
 
 
@@ -44,6 +45,7 @@ async def append(
 
     Raises before anything is written when the event is unregistered or invalid.
     """
-    envelope = new_envelope(event, aggregate_version=aggregate_version)
+    namespace = namespace_of(session)
+    envelope = new_envelope(event, aggregate_version=aggregate_version, namespace=namespace)
     await append_envelope(session, envelope)
     return envelope

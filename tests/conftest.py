@@ -3,35 +3,35 @@ real PostgreSQL and Kafka (from the environment, testcontainers, or the dev tool
 
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from alembic import command
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from devtools.infrastructure import Infrastructure, ensure_infrastructure
-from foundation.database import create_sessions
 from foundation.kafka import KafkaConnection
-from orderflow.cli.db import alembic_config
 from orderflow.settings import (
     DatabaseSettings,
+    DeploymentSettings,
     IdentitySettings,
     KafkaSettings,
     RateLimitSettings,
     RelaySettings,
     Settings,
 )
-from orderflow.wiring.connections import database_engine
-from tests.support.databases import fresh_database
+from orderflow.wiring.connections import database_engine, database_sessions
+from tests.support.databases import migrated_database
 from tests.support.identity import CHEAP_HASHING
 
 TESTS = Path(__file__).parent
 # Logs of the e2e and fault suites are scanned for secrets (tests/support/log_scan.py).
 pytest_plugins = ["tests.support.log_scan"]
+# Every test session is a deployment of its own on the shared broker: its topics and consumer
+# groups carry this prefix, so it never reads the events of `make run` or of another session.
+TOPIC_PREFIX = f"test-{uuid.uuid4().hex[:8]}."
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -51,8 +51,7 @@ async def infrastructure() -> Infrastructure:
 @pytest.fixture(scope="session")
 async def database_url(infrastructure: Infrastructure) -> AsyncIterator[str]:
     """A fresh database, migrated to head, dropped after the session."""
-    async with fresh_database(infrastructure.database_url) as url:
-        await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
+    async with migrated_database(infrastructure.database_url) as url:
         yield url
 
 
@@ -63,6 +62,7 @@ def settings(database_url: str, infrastructure: Infrastructure) -> Settings:
     return Settings(
         database=DatabaseSettings(url=database_url),
         kafka=KafkaSettings(bootstrap_servers=infrastructure.kafka_bootstrap_servers),
+        deployment=DeploymentSettings(topic_prefix=TOPIC_PREFIX),
         relay=RelaySettings(poll_interval_seconds=0.2),
         identity=IdentitySettings(**CHEAP_HASHING),  # type: ignore[arg-type]
         rate_limits=RateLimitSettings(enabled=False),
@@ -84,9 +84,9 @@ async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture(scope="session")
-def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions on the test database."""
-    return create_sessions(engine)
+def sessions(settings: Settings, engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions on the test database, in the session's namespace."""
+    return database_sessions(settings, engine)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -51,11 +52,23 @@ class DeadLetterDesk:
         """A reader of dead-letter topics (use ``async with``)."""
         return DeadLetterReader(self._connection)
 
-    async def summary(self, group: str | None = None) -> list[SummaryRow]:
-        """Unresolved dead letters grouped by group, reason and event type."""
+    async def summary(
+        self, group: str | None = None, *, among: Collection[str] | None = None
+    ) -> list[SummaryRow]:
+        """Unresolved dead letters grouped by group, reason and event type.
+
+        ``group`` alone, else the groups of ``among`` that have a dead-letter topic (a
+        deployment's own groups: the other deployments on the cluster are never read), else
+        every group that has one.
+        """
         rows: list[SummaryRow] = []
         async with self.reader() as reader:
-            groups = [group] if group else reader.groups()
+            if group:
+                groups = [group]
+            elif among is not None:
+                groups = [g for g in among if reader.has_topic(dead_letter_topic(g))]
+            else:
+                groups = reader.groups()
             for name in groups:
                 await reader.partitions_of(name)  # an unknown group fails here, clearly
                 async with self._sessions() as session:

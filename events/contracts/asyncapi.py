@@ -29,6 +29,12 @@ attributes are `ce_*` headers, the value is the JSON payload, the key is the agg
 Versions of an event on one topic are backward compatible (new optional fields only), so a
 reader of the newest version reads every record on the topic. Be a tolerant reader: ignore
 fields you do not know. A breaking change is published on a new major topic.
+
+Channel addresses are the topics' **logical names**. A deployment may run in a namespace: then
+every topic on its cluster is its topic prefix (`ORDERFLOW_TOPIC_PREFIX`, e.g. `blue.`) followed
+by the logical name (`blue.orders.order.v1`), and its events carry its own `ce_source`
+(`ORDERFLOW_EVENT_SOURCE` + `/<domain>`). Ask the deployment's operators for its prefix; the
+subscriber kit takes it as `EventRouter(prefix=...)`.
 """
 
 Document = dict[str, Any]

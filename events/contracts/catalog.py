@@ -21,6 +21,10 @@ Every record is a CloudEvents 1.0 event in binary content mode: `ce_*` headers, 
 key = aggregate id. Plain headers: `correlation_id`, `causation_id`, `aggregate_version`,
 `traceparent`. Use `ce_id` to deduplicate. Versions on one topic are backward compatible:
 read every version with the newest schema and ignore fields you do not know.
+
+Topics are listed by their logical names. A deployment running in a namespace prefixes every
+topic on its cluster with its `ORDERFLOW_TOPIC_PREFIX` (`blue.` makes `orders.order.v1`
+`blue.orders.order.v1`); its `ce_source` is its `ORDERFLOW_EVENT_SOURCE` + `/<domain>`.
 """
 
 

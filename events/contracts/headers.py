@@ -12,7 +12,10 @@ _STRING = {"type": "string"}
 _CE_HEADERS: dict[str, Document] = {
     "ce_specversion": {"const": "1.0", "description": "CloudEvents version."},
     "ce_id": {"format": "uuid", "description": "The event id; the consumers' idempotency key."},
-    "ce_source": {"description": "The emitting domain, `/orderflow/<domain>`."},
+    "ce_source": {
+        "description": "The emitting deployment and domain: `<event source>/<domain>`, "
+        "`/orderflow/<domain>` unless the deployment sets its own source."
+    },
     "ce_time": {"format": "date-time", "description": "When the event happened (RFC 3339)."},
     "ce_subject": {"description": "The aggregate id (the record key)."},
     "content-type": {"const": "application/json", "description": "CloudEvents datacontenttype."},

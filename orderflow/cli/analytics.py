@@ -19,7 +19,10 @@ app = command_group()
 def rebuild(
     group: Annotated[
         str | None,
-        typer.Option(help="Consumer group to read with (default: a new analytics-rebuild-<time>)."),
+        typer.Option(
+            help="Consumer group to read with (default: a new analytics-rebuild-<time>, in the "
+            "deployment's namespace)."
+        ),
     ] = None,
 ) -> None:
     """Build the analytics facts afresh from the beginning of the topics and swap them in.
@@ -29,20 +32,25 @@ def rebuild(
     JSON summary to stdout.
     """
     # Imported here (consumers, SQLAlchemy, settings): keeps CLI startup fast.
+    from consumers.analytics import analysed_topics
     from consumers.analytics.rebuild import rebuild_analytics
-    from foundation.database import create_sessions
     from orderflow.settings import get_settings
-    from orderflow.wiring.connections import database_engine
+    from orderflow.wiring.connections import database_engine, database_sessions, group_id
 
     settings = get_settings()
-    name = group or f"{settings.consumers.group_prefix}analytics-rebuild-{int(time.time())}"
+    name = group_id(settings, group or f"analytics-rebuild-{int(time.time())}")
+    namespace = settings.deployment.namespace()
     report = progress_printer(time.monotonic())
 
     async def main() -> dict[str, object]:
         engine = database_engine(settings)
         try:
             result = await rebuild_analytics(
-                create_sessions(engine), settings.kafka.connection(), group=name, progress=report
+                database_sessions(settings, engine),
+                settings.kafka.connection(),
+                group=name,
+                progress=report,
+                topics=tuple(namespace.topic(t) for t in analysed_topics()),
             )
         finally:
             await engine.dispose()

@@ -43,8 +43,7 @@ async def _status(settings: Settings, only: str | None) -> list[GroupStatus]:
     from sqlalchemy.exc import ProgrammingError
 
     from consumers.runtime.status import groups_status
-    from foundation.database import create_sessions
-    from orderflow.wiring.connections import database_engine
+    from orderflow.wiring.connections import database_engine, database_sessions
     from orderflow.wiring.deployment import deployed_consumers
 
     groups = deployed_consumers(settings)
@@ -55,7 +54,7 @@ async def _status(settings: Settings, only: str | None) -> list[GroupStatus]:
     try:
         return await groups_status(
             settings.kafka.connection(),
-            create_sessions(engine),
+            database_sessions(settings, engine),
             chosen,
             len(settings.consumers.retry_delays_seconds),
         )

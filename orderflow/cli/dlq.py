@@ -27,8 +27,10 @@ from orderflow.cli.dlq_options import (
     ResolvedOpt,
     Selectors,
     WhyOpt,
+    deployment_groups,
     event_id,
     full_group,
+    group_prefix_of,
     operator_name,
     reason_text,
 )
@@ -127,13 +129,13 @@ def list_dead_letters(group: OnlyGroupOpt = None, as_json: JsonOpt = False) -> N
     """Unresolved dead letters grouped by group, failure reason and event type."""
     settings = _settings()
     name = full_group(settings, group) if group else None
+    ours = deployment_groups(settings)
 
     async def listing(desk: DeadLetterDesk) -> tuple[list[SummaryRow], dict[str, int]]:
-        return await desk.summary(name), await desk.quarantined(name)
+        return await desk.summary(name, among=ours), await desk.quarantined(name)
 
     rows, quarantined = _execute(settings, listing)
-    prefix = settings.consumers.group_prefix
-    rows = [r for r in rows if not prefix or r.group.startswith(prefix)]
+    prefix = group_prefix_of(settings)
     if as_json:
         typer.echo(json.dumps([r.to_json() for r in rows], indent=2))
     else:

@@ -83,9 +83,24 @@ class Selectors:
 
 
 def full_group(settings: Settings, name: str) -> str:
-    """The full group name: the deployment prefix is added when missing."""
-    prefix = settings.consumers.group_prefix
-    return name if not prefix or name.startswith(prefix) else prefix + name
+    """The full group id: the deployment's prefixes are added when missing."""
+    from orderflow.wiring.connections import group_id
+
+    return group_id(settings, name)
+
+
+def deployment_groups(settings: Settings) -> list[str]:
+    """The group ids of this deployment's consumers (whose dead letters ``dlq ls`` reads)."""
+    from orderflow.wiring.deployment import deployed_consumers
+
+    return [consumer.name for consumer in deployed_consumers(settings).values()]
+
+
+def group_prefix_of(settings: Settings) -> str:
+    """What this deployment's group ids start with."""
+    from orderflow.wiring.connections import group_prefix
+
+    return group_prefix(settings)
 
 
 def event_id(text: str) -> str:

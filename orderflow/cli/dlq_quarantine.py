@@ -26,6 +26,7 @@ from orderflow.cli.dlq_options import (
     OperatorOpt,
     WhyOpt,
     full_group,
+    group_prefix_of,
     operator_name,
     reason_text,
 )
@@ -121,8 +122,8 @@ def list_quarantined(
     settings = _settings()
     name = full_group(settings, group) if group else None
     found = _run(settings, lambda desk: desk.records(group=name, include_resolved=include_resolved))
-    prefix = settings.consumers.group_prefix
-    found = [r for r in found if not prefix or r.group.startswith(prefix)]
+    prefix = group_prefix_of(settings)
+    found = [r for r in found if r.group.startswith(prefix)]
     if as_json:
         typer.echo(json.dumps([render.summary_json(r) for r in found], indent=2))
     else:

@@ -92,6 +92,14 @@ def _render_lanes(lanes: list[dict[str, Any]], lane_count: int) -> list[str]:
     return lines
 
 
+def _in_namespace(topic: str) -> str:
+    """The topic on the wire: the deployment's prefix is added when missing."""
+    from orderflow.settings import get_settings
+
+    namespace = get_settings().deployment.namespace()
+    return topic if namespace.topic_prefix and namespace.owns(topic) else namespace.topic(topic)
+
+
 @app.command()
 def republish(
     aggregate: Annotated[
@@ -100,7 +108,10 @@ def republish(
     since: Annotated[
         str | None, typer.Option(help="Re-send events created since (ISO 8601, or 30m/2h/1d).")
     ] = None,
-    topic: Annotated[str | None, typer.Option(help="Only this topic.")] = None,
+    topic: Annotated[
+        str | None,
+        typer.Option(help="Only this topic, as the contracts name it (orders.order.v1)."),
+    ] = None,
     dry_run: Annotated[bool, typer.Option(help="Only count what would be re-sent.")] = False,
 ) -> None:
     """Re-send retained (already published) events, same event ids: consumers dedupe them."""
@@ -111,7 +122,7 @@ def republish(
     where = RepublishFilter(
         aggregate=aggregate,
         since=parse_time(since, option="--since") if since else None,
-        topic=topic,
+        topic=_in_namespace(topic) if topic else None,
     )
     matching = _with_engine(lambda engine: count_retained(engine, where))
     if matching == 0:

@@ -28,10 +28,9 @@ def reconcile(
     cancelled + released. Safe to run any time and concurrently with the API (version checks).
     """
     # Imported here (the payments wiring, SQLAlchemy): keeps CLI startup fast.
-    from foundation.database import create_sessions
     from orderflow.periodic import reconcile_once
     from orderflow.settings import get_settings
-    from orderflow.wiring.connections import database_engine
+    from orderflow.wiring.connections import database_engine, database_sessions
     from orderflow.wiring.deployment import orders_services, payment_provider
 
     settings = get_settings()
@@ -40,7 +39,7 @@ def reconcile(
         engine = database_engine(settings)
         provider = payment_provider(settings)
         try:
-            services = orders_services(create_sessions(engine), settings, provider)
+            services = orders_services(database_sessions(settings, engine), settings, provider)
             report = await reconcile_once(services, settings, grace=grace)
         finally:
             await provider.aclose()

@@ -35,7 +35,10 @@ def progress_printer(started: float) -> Progress:
 def rebuild(
     group: Annotated[
         str | None,
-        typer.Option(help="Consumer group to read with (default: a new search-rebuild-<time>)."),
+        typer.Option(
+            help="Consumer group to read with (default: a new search-rebuild-<time>, in the "
+            "deployment's namespace)."
+        ),
     ] = None,
 ) -> None:
     """Build a fresh search index from the beginning of the topics and swap it in atomically.
@@ -44,23 +47,25 @@ def rebuild(
     transaction. Prints progress to stderr and a JSON summary to stdout.
     """
     # Imported here (consumers, SQLAlchemy, settings): keeps CLI startup fast.
+    from consumers.search import indexed_topics
     from consumers.search.rebuild import rebuild_index
-    from foundation.database import create_sessions
     from orderflow.settings import get_settings
-    from orderflow.wiring.connections import database_engine
+    from orderflow.wiring.connections import database_engine, database_sessions, group_id
 
     settings = get_settings()
-    name = group or f"{settings.consumers.group_prefix}search-rebuild-{int(time.time())}"
+    name = group_id(settings, group or f"search-rebuild-{int(time.time())}")
+    namespace = settings.deployment.namespace()
     report = progress_printer(time.monotonic())
 
     async def main() -> dict[str, object]:
         engine = database_engine(settings)
         try:
             result = await rebuild_index(
-                create_sessions(engine),
+                database_sessions(settings, engine),
                 settings.kafka.connection(),
                 group=name,
                 progress=report,
+                topics=tuple(namespace.topic(t) for t in indexed_topics()),
             )
         finally:
             await engine.dispose()

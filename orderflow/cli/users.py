@@ -28,15 +28,16 @@ def users() -> None:
 async def create_user(settings: Settings, email: str, password: str, role: str) -> identity.User:
     """Register ``email`` with ``role`` (a ``UserRegistered`` event follows)."""
     from domains.identity import api as identity
-    from foundation.database import create_sessions
-    from orderflow.wiring.connections import database_engine
+    from orderflow.wiring.connections import database_engine, database_sessions
     from orderflow.wiring.identity import passwords
 
     engine = database_engine(settings)
     try:
         command = identity.RegisterUser(email, password, frozenset({role}))
         return await identity.register_user(
-            command, identity.IdentityUnitOfWork(create_sessions(engine)), passwords(settings)
+            command,
+            identity.IdentityUnitOfWork(database_sessions(settings, engine)),
+            passwords(settings),
         )
     finally:
         await engine.dispose()

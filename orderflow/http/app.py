@@ -17,7 +17,6 @@ from domains.catalog import api as catalog
 from domains.identity import api as identity
 from domains.orders import api as orders
 from domains.shared.problems import problem_responses
-from foundation.database import create_sessions
 from orderflow.build_metric import publish_build_info
 from orderflow.http.asyncapi import router as asyncapi_router
 from orderflow.http.auth import current_principal, install_auth, require_role
@@ -27,6 +26,7 @@ from orderflow.http.guard import RequestGuard
 from orderflow.http.openapi import install_openapi
 from orderflow.http.problems import install_problem_handlers
 from orderflow.settings import Settings, get_settings
+from orderflow.wiring.connections import database_sessions
 from orderflow.wiring.deployment import orders_services, payment_provider
 from orderflow.wiring.identity import (
     bearer_tokens,
@@ -57,9 +57,9 @@ def create_app(
     ``settings`` (default: from the environment) supplies the signing keys, lifetimes and rate
     limits; ``session_check`` (default: PostgreSQL) says whether a token's session is open.
     """
-    sessions = create_sessions(engine)
     settings = settings or get_settings()
     publish_build_info()
+    sessions = database_sessions(settings, engine)
     identity_config = identity_settings(settings)
 
     provider = payment_provider(settings)

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from orderflow.settings.connections import DatabaseSettings, KafkaSettings
+from orderflow.settings.connections import DatabaseSettings, DeploymentSettings, KafkaSettings
 from orderflow.settings.identity import IdentitySettings, PreviousKey, Rate, RateLimitSettings
 from orderflow.settings.partners import FulfillmentSettings, PaymentSettings, SmtpSettings
 from orderflow.settings.processes import (
@@ -39,6 +39,7 @@ class Settings(BaseModel):
 
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    deployment: DeploymentSettings = Field(default_factory=DeploymentSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
     relay: RelaySettings = Field(default_factory=RelaySettings)
     consumers: ConsumerSettings = Field(default_factory=ConsumerSettings)
@@ -86,6 +87,7 @@ __all__ = [
     "ConsumerSettings",
     "DatabaseSettings",
     "DeadLetterSettings",
+    "DeploymentSettings",
     "FulfillmentSettings",
     "HttpSettings",
     "IdentitySettings",

@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from foundation.kafka import KafkaConnection
+from foundation.namespace import DEFAULT_SOURCE, Namespace
 
 
 class DatabaseSettings(BaseSettings):
@@ -43,3 +44,26 @@ class KafkaSettings(BaseSettings):
             sasl_password=self.sasl_password.get_secret_value() if self.sasl_password else None,
             ssl_cafile=self.ssl_cafile,
         )
+
+
+class DeploymentSettings(BaseSettings):
+    """``ORDERFLOW_TOPIC_PREFIX``, ``ORDERFLOW_EVENT_SOURCE``: this deployment's namespace on
+    a shared cluster (see :mod:`foundation.namespace`)."""
+
+    model_config = SettingsConfigDict(env_prefix="ORDERFLOW_", extra="ignore")
+
+    topic_prefix: str = Field(
+        default="",
+        pattern=r"^[A-Za-z0-9._-]{0,100}$",
+        description="Prefix of every topic and consumer group of the deployment, e.g. `blue.`; "
+        "two deployments on one cluster with different prefixes never see each other's events.",
+    )
+    event_source: str = Field(
+        default=DEFAULT_SOURCE,
+        pattern=r"^\S*[^\s/]$",
+        description="CloudEvents `source` of the deployment; an event's is `<this>/<domain>`.",
+    )
+
+    def namespace(self) -> Namespace:
+        """The namespace the processes write and read in."""
+        return Namespace(topic_prefix=self.topic_prefix, event_source=self.event_source)

@@ -26,6 +26,7 @@ from events import registry
 from foundation.jobs import Backoff
 from orderflow.reset_links import IdentityResetLinks
 from orderflow.settings import Settings
+from orderflow.wiring.connections import group_id
 from orderflow.wiring.identity import identity_settings
 from outbox import RelayOptions
 from producers import TopicSpec
@@ -139,7 +140,8 @@ def orders_services(
 
 
 def deployed_consumers(settings: Settings) -> dict[str, Consumer]:
-    """The consumer groups of this deployment, by name; their groups carry the prefix."""
+    """The consumer groups of this deployment, by logical name, as :func:`in_deployment` runs
+    them."""
     groups = (
         notifications(smtp_mailer(settings), IdentityDirectory(), reset_links(settings)),
         search_consumer(),
@@ -153,16 +155,22 @@ def deployed_consumers(settings: Settings) -> dict[str, Consumer]:
 
 
 def in_deployment(settings: Settings, consumer: Consumer) -> Consumer:
-    """``consumer`` as this deployment runs it: its group id carries the prefix."""
-    return replace(consumer, name=settings.consumers.group_prefix + consumer.name)
+    """``consumer`` in this deployment's namespace: its group id (and so its retry and DLQ
+    topics) and the topics it reads carry the deployment's prefixes."""
+    namespace = settings.deployment.namespace()
+    topics = tuple(namespace.topic(t) for t in consumer.topics)
+    return replace(consumer, name=group_id(settings, consumer.name), topics=topics)
 
 
 def topic_specs(settings: Settings, consumers: Iterable[Consumer]) -> list[TopicSpec]:
-    """Every topic the system publishes to: event topics, the consumers' retry tiers and DLQs."""
+    """Every topic the deployment publishes to, in its namespace: the event topics, and the
+    retry tiers and DLQs of ``consumers`` (whose group ids are in the namespace already)."""
     tiers = len(settings.consumers.retry_delays_seconds)
+    namespace = settings.deployment.namespace()
     owned = {t for c in consumers for t in group_topic_names(c.name, tiers)}
+    events = {namespace.topic(t) for t in registry.topics()}
     kafka = settings.kafka
     return [
         TopicSpec(name, kafka.topic_partitions, kafka.topic_replication)
-        for name in sorted(registry.topics() | owned)
+        for name in sorted(events | owned)
     ]

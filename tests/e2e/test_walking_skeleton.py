@@ -46,8 +46,8 @@ async def _login(client: httpx.AsyncClient, email: str) -> dict[str, str]:
 
 
 async def _confirmation_emails(sink: httpx.AsyncClient, order_id: str) -> list[dict[str, Any]]:
-    # A new consumer group starts at the beginning of the shared topic: other orders' emails
-    # arrive too, so look for this order's.
+    # A new consumer group starts at the beginning of the session's topic: other tests' orders'
+    # emails arrive too, so look for this order's.
     messages = (await sink.get("/messages")).json()["messages"]
     return [
         m for m in messages if "order_confirmation" in m["message_id"] and order_id in m["subject"]
@@ -61,6 +61,7 @@ async def test_a_checkout_over_http_is_emailed_once_searchable_and_delivered(
     env = {
         "ORDERFLOW_DATABASE_URL": settings.database.url,
         "ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
+        "ORDERFLOW_TOPIC_PREFIX": settings.deployment.topic_prefix,
         "ORDERFLOW_HTTP_PORT": str(api),
         "ORDERFLOW_CONSUMER_GROUP_PREFIX": f"e2e-{unique}-",
         "ORDERFLOW_PAYMENT_PROVIDER_URL": f"http://127.0.0.1:{provider}",
@@ -96,8 +97,9 @@ async def test_a_checkout_over_http_is_emailed_once_searchable_and_delivered(
             httpx.AsyncClient(base_url=app.base_url, timeout=30) as client,
             httpx.AsyncClient(base_url=f"http://127.0.0.1:{smtp_http}") as sink,
         ):
+            topic = settings.deployment.namespace().topic("orders.order.v1")
             emails, delivered, found, records, order_id = await _shop(
-                client, sink, kafka, admin_email, unique
+                client, sink, kafka, topic, admin_email, unique
             )
         app.process.send_signal(signal.SIGTERM)
         assert app.process.wait(timeout=30) == 0
@@ -115,11 +117,12 @@ async def _shop(
     client: httpx.AsyncClient,
     sink: httpx.AsyncClient,
     kafka: KafkaConnection,
+    topic: str,
     admin_email: str,
     unique: str,
 ) -> tuple[list[dict[str, Any]], bool, dict[str, Any], list[ConsumerRecord[bytes, bytes]], str]:
     """Check out, then wait for the email, the delivery, the search hit and the records."""
-    start = await end_offsets(kafka, "orders.order.v1")
+    start = await end_offsets(kafka, topic)
     order_id, auth = await _checkout(client, admin_email, unique)
 
     emails = await eventually(lambda: _confirmation_emails(sink, order_id), 60, "the email")

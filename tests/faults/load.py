@@ -23,6 +23,7 @@ from domains.identity.api import (
     register_user,
 )
 from foundation.database import create_engine, create_sessions
+from foundation.namespace import DEFAULT_NAMESPACE
 
 FINAL = frozenset({201, 202, 402})
 PASSWORD = "faults-password-123"
@@ -62,7 +63,9 @@ async def admin_token(api: str, database_url: str) -> str:
     engine = create_engine(database_url)
     try:
         command = RegisterUser(email, PASSWORD, frozenset({ADMIN}))
-        await register_user(command, IdentityUnitOfWork(create_sessions(engine)), Passwords())
+        await register_user(
+            command, IdentityUnitOfWork(create_sessions(engine, DEFAULT_NAMESPACE)), Passwords()
+        )
     finally:
         await engine.dispose()
     async with httpx.AsyncClient(base_url=api, timeout=30) as client:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domains.orders.api import Order, OrderLine, OrdersUnitOfWork, PlaceOrder, place_order
 from domains.shared import InvalidInput
+from orderflow.settings import Settings
 
 LINES = (OrderLine("SKU-1", 2, 1999),)
 
@@ -27,7 +28,7 @@ async def _rows(sessions: async_sessionmaker[AsyncSession], order_id: uuid.UUID)
 
 
 async def test_placing_an_order_commits_the_order_and_its_event_together(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
     order = await place_order(PlaceOrder(uuid.uuid4(), "EUR", LINES), OrdersUnitOfWork(sessions))
 
@@ -43,7 +44,9 @@ async def test_placing_an_order_commits_the_order_and_its_event_together(
                 {"key": str(order.id)},
             )
         ).one()
-    assert row.topic == "orders.order.v1"
+    # On the wire: in the deployment's namespace, with its event source.
+    assert row.topic == f"{settings.deployment.topic_prefix}orders.order.v1"
+    assert row.headers["ce_source"] == "/orderflow/orders"
     assert row.event_type == "orders.OrderPlaced"
     assert row.aggregate_version == 1
     assert row.pending  # waits for the relay

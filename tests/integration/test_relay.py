@@ -28,7 +28,7 @@ async def test_the_relay_publishes_an_order_placed_record_keyed_by_the_order(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     await prepare_topics(settings, deployed_consumers(settings).values())
-    start = await end_offsets(kafka, "orders.order.v1")
+    start = await end_offsets(kafka, settings.deployment.namespace().topic("orders.order.v1"))
     bind_message_context("corr-relay-test")
     order = await place_order(
         PlaceOrder(uuid.uuid4(), "EUR", (OrderLine("SKU-1", 1, 100),)), OrdersUnitOfWork(sessions)

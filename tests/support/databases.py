@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import asyncpg
+from alembic import command
 from sqlalchemy.engine import make_url
+
+from orderflow.cli.db import alembic_config
 
 
 @asynccontextmanager
@@ -27,3 +31,11 @@ async def fresh_database(server_url: str, prefix: str = "orderflow_test") -> Asy
             await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@asynccontextmanager
+async def migrated_database(server_url: str, prefix: str = "orderflow_test") -> AsyncIterator[str]:
+    """:func:`fresh_database`, migrated to head."""
+    async with fresh_database(server_url, prefix) as url:
+        await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
+        yield url

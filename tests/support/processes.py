@@ -62,10 +62,17 @@ class RunningProcess:
 
 @contextmanager
 def orderflow_process(
-    args: list[str], env: dict[str, str], log: Path, port: int, *, health: str | None = "/healthz"
+    args: list[str],
+    env: dict[str, str],
+    log: Path,
+    port: int,
+    *,
+    health: str | None = "/healthz",
+    wait: bool = True,
 ) -> Iterator[RunningProcess]:
     """Start ``orderflow ARGS``, wait until it answers on ``port`` (GET ``health``, or a TCP
-    connect when ``health`` is None), and stop it with SIGTERM at the end."""
+    connect when ``health`` is None; unless ``wait`` is false, see :func:`wait_ready`), and
+    stop it with SIGTERM at the end."""
     watch(log)
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -73,7 +80,8 @@ def orderflow_process(
         )
     running = RunningProcess(process, f"http://127.0.0.1:{port}", log)
     try:
-        _wait_ready(running, port, health)
+        if wait:
+            wait_ready(running, port, health)
         yield running
     finally:
         if process.poll() is None:
@@ -91,7 +99,8 @@ def _answers(running: RunningProcess, port: int, health: str | None) -> bool:
         return False
 
 
-def _wait_ready(running: RunningProcess, port: int, health: str | None) -> None:
+def wait_ready(running: RunningProcess, port: int, health: str | None = "/healthz") -> None:
+    """Wait until ``running`` answers on ``port`` (see :func:`orderflow_process`)."""
     deadline = time.monotonic() + 60.0
     while time.monotonic() < deadline:
         if running.process.poll() is not None:

@@ -29,6 +29,8 @@ VARIABLES: dict[str, tuple[str, str, str, Any]] = {
     "ORDERFLOW_KAFKA_SSL_CAFILE": ("kafka", "ssl_cafile", "/etc/ca.pem", "/etc/ca.pem"),
     "ORDERFLOW_KAFKA_TOPIC_PARTITIONS": ("kafka", "topic_partitions", "12", 12),
     "ORDERFLOW_KAFKA_TOPIC_REPLICATION": ("kafka", "topic_replication", "3", 3),
+    "ORDERFLOW_TOPIC_PREFIX": ("deployment", "topic_prefix", "blue.", "blue."),
+    "ORDERFLOW_EVENT_SOURCE": ("deployment", "event_source", "/shop-eu/orderflow", "/shop-eu/orderflow"),  # noqa: E501
     "ORDERFLOW_HTTP_HOST": ("http", "host", "0.0.0.0", "0.0.0.0"),  # noqa: S104 - a value, not a bind  # noqa: E501
     "ORDERFLOW_HTTP_PORT": ("http", "port", "8080", 8080),
     "ORDERFLOW_HTTP_MAX_BODY_BYTES": ("http", "max_body_bytes", "65536", 65536),
@@ -168,6 +170,23 @@ def test_a_flat_keyword_of_the_old_settings_is_refused() -> None:
 def test_an_invalid_value_names_its_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ORDERFLOW_RELAY_PIPELINE_DEPTH", "99")
     with pytest.raises(ValidationError, match="pipeline_depth"):
+        Settings()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("ORDERFLOW_TOPIC_PREFIX", "blue/"),  # not a Kafka topic character
+        ("ORDERFLOW_TOPIC_PREFIX", "x" * 101),
+        ("ORDERFLOW_EVENT_SOURCE", "/orderflow/"),  # each event appends /<domain>
+        ("ORDERFLOW_EVENT_SOURCE", ""),
+    ],
+)
+def test_a_namespace_kafka_or_cloudevents_cannot_take_is_refused(
+    variable: str, value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError, match=variable.removeprefix("ORDERFLOW_").lower()):
         Settings()
 
 

@@ -24,12 +24,11 @@ from devtools.fakes.payment_provider import create_provider_app
 from devtools.infrastructure import Infrastructure
 from domains.catalog.api import CatalogUnitOfWork, CreateProduct, create_product
 from domains.identity import api as identity
-from foundation.database import create_sessions
 from orderflow.cli.db import alembic_config
 from orderflow.http import create_app
 from orderflow.http.client_auth import install_client_auth
 from orderflow.settings import Settings
-from orderflow.wiring.connections import database_engine
+from orderflow.wiring.connections import database_engine, database_sessions
 from tests.support.databases import fresh_database
 from tests.support.identity import identity_config
 from tests.support.intake import KnownClients, service_client
@@ -72,7 +71,7 @@ async def test_schemathesis_finds_nothing_wrong(shop_settings: Settings, tmp_pat
             services = KnownClients()
             install_client_auth(app, services)
             async with serving(app) as api:
-                member = await _seed(create_sessions(engine), settings)
+                member = await _seed(database_sessions(settings, engine), settings)
                 tokens = await _tokens(api)
                 tokens["ORDERFLOW_SCHEMATHESIS_MEMBER_ID"] = member
                 service = services.add(service_client())["Authorization"].removeprefix("Bearer ")

@@ -40,7 +40,6 @@ from tests.kafka_helpers import end_offsets, read_from
 from tests.support.processes import free_port, orderflow_process
 from tests.support.shop import Shopper, cart, key, new_product, shopper_at
 
-TOPIC = "orders.order.v1"
 Sessions = async_sessionmaker[AsyncSession]
 
 
@@ -55,18 +54,23 @@ async def test_loyalty_awards_and_takes_back_points_exactly_once(
     unique: str,
     tmp_path: Path,
 ) -> None:
-    group = f"loyalty-{unique}"
+    # The loyalty service subscribes in this deployment's namespace (the test session's).
+    prefix = settings.deployment.topic_prefix
+    topic = settings.deployment.namespace().topic("orders.order.v1")
+    group = f"{prefix}loyalty-{unique}"
     env = {
         "ORDERFLOW_DATABASE_URL": settings.database.url,
         "ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
+        "ORDERFLOW_TOPIC_PREFIX": prefix,
         "ORDERFLOW_RELAY_POLL_INTERVAL_SECONDS": "0.2",
     }
     loyalty_env = {
         "LOYALTY_KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
         "LOYALTY_DATABASE_URL": settings.database.url,
         "LOYALTY_GROUP_ID": group,
+        "LOYALTY_TOPIC_PREFIX": prefix,
     }
-    await start_group_at_end(kafka, group, TOPIC)
+    await start_group_at_end(kafka, group, topic)
     relay_port = free_port()
     relay_args = ["relay", "--metrics-port", str(relay_port)]
     with (
@@ -74,15 +78,15 @@ async def test_loyalty_awards_and_takes_back_points_exactly_once(
         loyalty_process(loyalty_env, tmp_path / "loyalty.log") as loyalty,
     ):
         customers, orders = await _shop(api, admin, sessions, settings, provider[1])
-        legacy_customer, legacy_order = await _legacy_v1_order(sessions)
+        legacy_customer, legacy_order = await _legacy_v1_order(sessions, settings)
         garbage = f"garbage-{unique}".encode()
-        await _produce_garbage(kafka, garbage)
+        await _produce_garbage(kafka, topic, garbage)
         await wait_published(sessions, [*orders, legacy_order])
 
         # What `orderflow outbox republish --aggregate` does: the same events, the same ids, again.
         assert await requeue_published(engine, RepublishFilter(aggregate=orders[0])) >= 2
         await wait_published(sessions, [orders[0]])
-        await wait_caught_up(kafka, group, await end_offsets(kafka, TOPIC))
+        await wait_caught_up(kafka, group, await end_offsets(kafka, topic))
         loyalty.terminate()
         assert loyalty.wait(timeout=30) == 0
 
@@ -96,7 +100,7 @@ async def test_loyalty_awards_and_takes_back_points_exactly_once(
         await delete_topic(kafka, f"{group}.dlq")
     headers = {name: value.decode() for name, value in dead.headers}
     assert headers["x-exception-reason"] == "cannot_decode"
-    assert headers["x-original-topic"] == TOPIC
+    assert headers["x-original-topic"] == topic
     assert headers["x-original-consumer-group"] == group
 
 
@@ -141,7 +145,7 @@ async def _saga_steps(
         await provider.aclose()
 
 
-async def _legacy_v1_order(sessions: Sessions) -> tuple[uuid.UUID, str]:
+async def _legacy_v1_order(sessions: Sessions, settings: Settings) -> tuple[uuid.UUID, str]:
     """An order whose OrderPlaced is a v1 record (as written before v2 existed)."""
     customer, order = uuid.uuid4(), uuid.uuid4()
     placed = OrderPlacedV1(
@@ -153,20 +157,21 @@ async def _legacy_v1_order(sessions: Sessions) -> tuple[uuid.UUID, str]:
         placed_at=datetime.now(UTC),
     )
     confirmed = OrderConfirmed(order_id=order, payment_reference="auth_old", total_minor=4000)
+    namespace = settings.deployment.namespace()
     async with sessions.begin() as session:
         await append_envelope(
             session,
-            new_envelope(placed, aggregate_version=1),
-            new_envelope(confirmed, aggregate_version=2),
+            new_envelope(placed, aggregate_version=1, namespace=namespace),
+            new_envelope(confirmed, aggregate_version=2, namespace=namespace),
         )
     return customer, str(order)
 
 
-async def _produce_garbage(kafka: KafkaConnection, key: bytes) -> None:
+async def _produce_garbage(kafka: KafkaConnection, topic: str, key: bytes) -> None:
     producer = AIOKafkaProducer(**kafka.client_options())
     await producer.start()
     try:
-        await producer.send_and_wait(TOPIC, b"\x00 not an orderflow event", key=key)
+        await producer.send_and_wait(topic, b"\x00 not an orderflow event", key=key)
     finally:
         await producer.stop()
 

@@ -8,8 +8,10 @@ from collections.abc import AsyncIterator
 import pytest
 from alembic import command
 
+from devtools.infrastructure import Infrastructure
 from orderflow.cli.db import alembic_config
 from tests.integration.consumers.private_postgres import PrivatePostgres
+from tests.support.databases import migrated_database
 
 
 @pytest.fixture
@@ -23,3 +25,11 @@ async def private_database() -> AsyncIterator[PrivatePostgres]:
         yield server
     finally:
         await server.remove()
+
+
+@pytest.fixture
+async def own_database(infrastructure: Infrastructure) -> AsyncIterator[str]:
+    """A migrated database of its own on the shared server (for a deployment whose jobs must
+    not touch the session's rows); its URL."""
+    async with migrated_database(infrastructure.database_url, "orderflow_own") as url:
+        yield url

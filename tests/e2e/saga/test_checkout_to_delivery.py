@@ -32,6 +32,7 @@ from orderflow.http import create_app
 from orderflow.processes import run_relay
 from orderflow.settings import Settings
 from orderflow.topics import Topics
+from orderflow.wiring.deployment import in_deployment
 from tests.e2e.checkout.checks import order_status
 from tests.integration.consumers.support import FAST, RunningConsumer
 from tests.kafka_helpers import start_at_end
@@ -62,9 +63,13 @@ async def shop(
         refunds = payments.PaymentProvider(payments.ProviderSettings(base_url=provider))
         stack.push_async_callback(refunds.aclose)
         groups = [
-            replace(search_consumer(), name=f"e2e-search-{unique}"),
-            replace(fulfillment_consumer(adapter), name=f"e2e-fulfillment-{unique}"),
-            replace(orders_saga_consumer(refunds), name=f"e2e-orders-saga-{unique}"),
+            in_deployment(settings, replace(search_consumer(), name=f"e2e-search-{unique}")),
+            in_deployment(
+                settings, replace(fulfillment_consumer(adapter), name=f"e2e-fulfillment-{unique}")
+            ),
+            in_deployment(
+                settings, replace(orders_saga_consumer(refunds), name=f"e2e-orders-saga-{unique}")
+            ),
         ]
         for group in groups:
             await start_at_end(kafka, group)

@@ -24,21 +24,23 @@ from domains.catalog.api import (
     update_product,
 )
 from domains.shared import Conflict, NotFound
+from orderflow.settings import Settings
 from tests.integration.catalog.stock_levels import stock_of
 from tests.support.outbox import outbox_rows, versioned_event_types
 from tests.support.shop import MakeProduct
 
 
 async def test_creating_a_product_commits_it_with_its_created_and_stock_events(
-    sessions: async_sessionmaker[AsyncSession], make_product: MakeProduct
+    sessions: async_sessionmaker[AsyncSession], make_product: MakeProduct, settings: Settings
 ) -> None:
     view = await make_product(stock=7)
+    prefix = settings.deployment.topic_prefix
 
     assert view.available == 7
     rows = await outbox_rows(sessions, view.product.id)
     assert [(r.event_type, r.aggregate_version, r.topic) for r in rows] == [
-        ("catalog.ProductCreated", 1, "catalog.product.v1"),
-        ("catalog.StockAdjusted", 2, "catalog.stock.v1"),
+        ("catalog.ProductCreated", 1, f"{prefix}catalog.product.v1"),
+        ("catalog.StockAdjusted", 2, f"{prefix}catalog.stock.v1"),
     ]
     assert json.loads(rows[0].payload)["price_minor"] == 1299
 

@@ -14,6 +14,7 @@ from consumers.notifications import SmtpConfig, SmtpMailer, notifications_consum
 from consumers.runtime import ConsumerRuntime
 from foundation.database import create_engine, create_sessions
 from foundation.kafka import KafkaConnection
+from foundation.namespace import DEFAULT_NAMESPACE
 from producers import create_producer
 from tests.integration.consumers.support import FAST
 from tests.support.recipients import PlaceholderDirectory
@@ -32,7 +33,7 @@ async def main(database_url: str, bootstrap: str, topic: str, group: str) -> Non
     kafka = KafkaConnection(bootstrap_servers=bootstrap)
     producer = create_producer(kafka)
     await producer.start()
-    sessions = create_sessions(create_engine(database_url))
+    sessions = create_sessions(create_engine(database_url), DEFAULT_NAMESPACE)
     await ConsumerRuntime(consumer, sessions, kafka, producer, policy=FAST).run(asyncio.Event())
 
 

@@ -19,6 +19,7 @@ from consumers.runtime import Consumer, MessageContext, dead_letter_topic, retry
 from events.schemas import OrderPlaced
 from foundation.database import create_engine, create_sessions
 from foundation.kafka import KafkaConnection
+from foundation.namespace import DEFAULT_NAMESPACE
 from tests.integration.consumers.private_postgres import PrivatePostgres
 from tests.integration.consumers.support import (
     FAST,
@@ -43,7 +44,7 @@ async def test_a_restart_and_a_crash_of_postgresql_cost_only_waiting(
 ) -> None:
     server = private_database
     engine = create_engine(server.url)
-    sessions = create_sessions(engine)
+    sessions = create_sessions(engine, DEFAULT_NAMESPACE)
     topic = await create_topic(kafka, f"test.pg.restart.{unique}", partitions=2)
     group = f"test-pg-restart-{unique}"
     records = [order_placed() for _ in range(TOTAL)]

@@ -29,6 +29,7 @@ from consumers.runtime.status import groups_status
 from events.schemas import OrderPlaced
 from foundation.database import create_engine, create_sessions
 from foundation.kafka import KafkaConnection
+from foundation.namespace import DEFAULT_NAMESPACE
 from tests.integration.consumers.support import (
     RunningConsumer,
     committed,
@@ -225,7 +226,9 @@ async def test_status_still_shows_kafka_when_the_database_is_unreachable(
     consumer = Consumer(f"test-infra-nodb-{unique}", (topic,), {OrderPlaced: record_test_email})
 
     try:
-        (status,) = await groups_status(kafka, create_sessions(engine), [consumer], tiers=2)
+        (status,) = await groups_status(
+            kafka, create_sessions(engine, DEFAULT_NAMESPACE), [consumer], tiers=2
+        )
     finally:
         await engine.dispose()
 

@@ -22,6 +22,7 @@ from consumers.runtime import dead_letter_topic, retry_topic
 from devtools.fakes.smtp_sink import SmtpSink
 from foundation.database import create_engine, create_sessions
 from foundation.kafka import KafkaConnection
+from foundation.namespace import DEFAULT_NAMESPACE
 from tests.integration.consumers.private_postgres import PrivatePostgres
 from tests.integration.consumers.support import (
     RunningConsumer,
@@ -83,7 +84,7 @@ async def test_a_failed_sent_mark_never_sends_the_email_again(
     patience: float,
 ) -> None:
     engine = create_engine(private_database.url)
-    sessions = create_sessions(engine)
+    sessions = create_sessions(engine, DEFAULT_NAMESPACE)
     topic = await create_topic(kafka, f"test.marks.{unique}")
     smtp = SmtpMailer(SmtpConfig(port=sink.port, timeout_seconds=5))
     mailer = DatabaseGoesAwayAfterTheSend(smtp, private_database, outage)

@@ -9,10 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from domains.identity.api import IdentityUnitOfWork, decode_access_token, login
-from foundation.database import create_sessions
 from orderflow.cli import users
 from orderflow.settings import Settings
-from orderflow.wiring.connections import database_engine
+from orderflow.wiring.connections import database_engine, database_sessions
 from tests.support.identity import identity_config
 
 PASSWORD = "an admin passphrase"
@@ -42,7 +41,7 @@ def test_create_admin_then_log_in_as_admin(
 async def _roles_after_login(settings: Settings, email: str) -> frozenset[str]:
     engine = database_engine(settings)
     try:
-        uow = IdentityUnitOfWork(create_sessions(engine))
+        uow = IdentityUnitOfWork(database_sessions(settings, engine))
         config = identity_config(settings)
         pair = await login(email, PASSWORD, uow, config)
     finally:

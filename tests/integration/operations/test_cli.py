@@ -32,12 +32,15 @@ class Run:
         return [line for line in self.err.splitlines() if line.startswith("error:")]
 
 
-async def orderflow(settings: Settings, *args: str, stdin: bytes = b"") -> Run:
-    """Run ``orderflow *args`` against the test database and Kafka."""
+async def orderflow(
+    settings: Settings, *args: str, stdin: bytes = b"", topic_prefix: str = ""
+) -> Run:
+    """Run ``orderflow *args`` against the test database and Kafka (in ``topic_prefix``)."""
     env = {
         **os.environ,
         "ORDERFLOW_DATABASE_URL": settings.database.url,
         "ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
+        "ORDERFLOW_TOPIC_PREFIX": topic_prefix,
         "ORDERFLOW_LOG_LEVEL": "WARNING",
         "COLUMNS": "200",
     }
@@ -153,3 +156,26 @@ async def test_operator_story_through_the_cli(
     assert jobs[0]["operator"] == "carol"
     again = await orderflow(settings, "dlq", "resume", jobs[1]["id"])
     assert_user_error(again, "is completed")
+
+
+async def test_dlq_ls_without_a_group_reads_only_this_deployments_dead_letters(
+    settings: Settings, kafka: KafkaConnection, unique: str
+) -> None:
+    # Two deployments on the broker (inside the session's namespace, deleted with it).
+    ours, theirs = (f"{settings.deployment.topic_prefix}{unique}-{d}." for d in "ab")
+    await seed(kafka, f"{ours}notifications", Failed())
+    await seed(kafka, f"{ours}search", Failed(), Failed("permanent"))
+    await seed(kafka, f"{theirs}notifications", Failed(), Failed())
+    await seed(kafka, f"{ours}notifications-old", Failed())  # no group of this deployment
+
+    listing = await orderflow(settings, "dlq", "ls", "--json", topic_prefix=ours)
+
+    assert listing.code == 0, listing
+    rows = {(r["group"], r["reason"], r["count"]) for r in json.loads(listing.out)}
+    assert rows == {
+        (f"{ours}notifications", "retries_exhausted", 1),
+        (f"{ours}search", "retries_exhausted", 1),
+        (f"{ours}search", "permanent", 1),
+    }
+    one = await orderflow(settings, "dlq", "ls", "--group", "search", "--json", topic_prefix=ours)
+    assert {r["group"] for r in json.loads(one.out)} == {f"{ours}search"}

@@ -15,11 +15,11 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from devtools.infrastructure import Infrastructure
-from foundation.database import create_sessions
 from orderflow.cli.db import alembic_config
 from orderflow.http import create_app
 from orderflow.settings import DatabaseSettings, Settings
-from orderflow.wiring.connections import database_engine
+from orderflow.wiring.connections import database_engine, database_sessions
+from orderflow.wiring.read_models import recommendations_group
 from tests.integration.analytics.support import apply
 from tests.support.databases import fresh_database
 from tests.support.history import History, shop_day
@@ -40,7 +40,7 @@ class Shop:
     @property
     def group(self) -> str:
         """The recommendations group the API reads the freshness of."""
-        return f"{self.settings.consumers.group_prefix}recommendations"
+        return recommendations_group(self.settings).name
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ async def shop(infrastructure: Infrastructure, settings: Settings) -> AsyncItera
             recommendations={"statement_timeout_ms": 200, "max_staleness_seconds": 60.0},
         ).model_copy(update={"database": DatabaseSettings(url=url)})
         engine = database_engine(private)
-        sessions = create_sessions(engine)
+        sessions = database_sessions(private, engine)
         history = shop_day(datetime.now(UTC).date())
         await apply(sessions, history.envelopes)
         app = create_app(engine, settings=private)

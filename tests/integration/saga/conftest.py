@@ -21,6 +21,7 @@ from foundation.kafka import KafkaConnection
 from orderflow.processes import run_relay
 from orderflow.settings import Settings
 from orderflow.topics import Topics
+from orderflow.wiring.deployment import in_deployment
 from tests.integration.consumers.support import FAST, RunningConsumer
 from tests.integration.saga.support import FakeCarrier, FakeProvider, Saga, WatchedCarrier
 from tests.kafka_helpers import start_at_end
@@ -75,8 +76,13 @@ async def saga(
     """Relay + fulfillment + orders saga + tracking, running until the test ends."""
     watched = WatchedCarrier(sessions, carrier.url, timeout_seconds=5.0)
     groups = [
-        replace(fulfillment_consumer(watched), name=f"test-fulfillment-{unique}"),
-        replace(orders_saga_consumer(payment_provider), name=f"test-orders-saga-{unique}"),
+        in_deployment(
+            settings, replace(fulfillment_consumer(watched), name=f"test-fulfillment-{unique}")
+        ),
+        in_deployment(
+            settings,
+            replace(orders_saga_consumer(payment_provider), name=f"test-orders-saga-{unique}"),
+        ),
     ]
     for group in groups:
         await start_at_end(kafka, group)
