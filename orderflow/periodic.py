@@ -40,7 +40,11 @@ async def reconcile_once(
     """One reconciliation pass (``grace``: leave younger payments alone, default from settings)."""
     grace_seconds = settings.payments.reconcile_grace_seconds if grace is None else grace
     return await orders.reconcile_payments(
-        services.sessions, services.uow, services.provider, grace=timedelta(seconds=grace_seconds)
+        services.sessions,
+        services.uow,
+        services.provider,
+        grace=timedelta(seconds=grace_seconds),
+        reachable_for=services.checkout.reachable_for,
     )
 
 

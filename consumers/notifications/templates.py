@@ -74,6 +74,7 @@ def order_confirmation(event: OrderConfirmed, order: OrderFacts) -> Draft:
 _CANCEL_REASONS = {
     "payment_declined": "the payment was declined",
     "payment_expired": "the payment did not complete in time",
+    "payment_abandoned": "the payment could not be started, and nothing was charged",
     "customer_request": "you asked us to",
 }
 

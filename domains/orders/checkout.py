@@ -4,7 +4,9 @@
    ONE transaction: quote the cart, claim the Idempotency-Key in the statement that creates
    the order ``pending`` (a used key replays its stored answer or is refused), reserve its
    stock, create the payment intent, write every outbox row in one INSERT;
-2. authorize with the provider, outside any transaction, with a timeout;
+2. authorize with the provider, outside any transaction, with a timeout — only if that call
+   can start within ``start_within`` of step 1 (a stalled process leaves the payment to
+   reconciliation, which may by then take a key the provider never saw for abandoned);
 3. ONE transaction: confirm (commit stock) or cancel (release stock) or mark
    ``payment_pending`` for reconciliation, and store the answer for replays.
 
@@ -19,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+import structlog
+
 from domains.catalog import api as catalog
 from domains.orders import idempotency
 from domains.orders.idempotency import REFUSED, CheckoutAnswer, KeyClaim, Refusal
@@ -29,6 +33,11 @@ from domains.orders.settlement import Settlement, settle_order
 from domains.orders.unit_of_work import OrdersUnitOfWork
 from domains.payments import api as payments
 from domains.shared import DomainError, kind_of
+
+log = structlog.get_logger("orderflow.checkout")
+
+# Reconciliation and the checkout compare times from two clocks (the database's, this process's).
+_CLOCK_MARGIN_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -71,10 +80,22 @@ class CheckoutService:
         provider: payments.PaymentProvider,
         *,
         settle_within: timedelta = timedelta(minutes=15),
+        start_within: timedelta = timedelta(seconds=15),
     ) -> None:
         self._uow = uow
         self._provider = provider
         self._settle_within = settle_within
+        self._start_within = start_within
+
+    @property
+    def reachable_for(self) -> timedelta:
+        """How long after placing its order a checkout may still reach the provider: it starts
+        its call within ``start_within``, its attempts start within the provider's budget and
+        each lasts up to the call timeout (plus a second for clocks). After that, a key the
+        provider never saw is one it never will."""
+        provider = self._provider.settings
+        window = provider.total_budget + provider.timeout + _CLOCK_MARGIN_SECONDS
+        return self._start_within + timedelta(seconds=window)
 
     async def checkout(self, command: Checkout) -> CheckoutResult:
         """Run one checkout and record its latency by outcome."""
@@ -91,11 +112,18 @@ class CheckoutService:
             CHECKOUT_SECONDS.labels(outcome).observe(time.perf_counter() - started)
 
     async def _checkout(self, command: Checkout) -> CheckoutResult:
+        # Before the placing transaction begins: never later than the intent's created_at,
+        # which reconciliation measures the payment's age from.
+        began = time.monotonic()
         placed = await self._place(command)
         if isinstance(placed, CheckoutResult):
             return placed
         order, intent = placed
-        answer = await self._authorize(intent, command.card_token)
+        answer = None
+        if time.monotonic() - began <= self._start_within.total_seconds():
+            answer = await self._authorize(intent, command.card_token)
+        else:  # stalled: reconciliation may already take the key for unseen, so never call now
+            log.warning("checkout_left_to_reconciliation", order_id=str(order.id))
         _, stored = await settle_order(self._uow(), order.id, answer, known=(order, intent))
         return CheckoutResult(stored)
 

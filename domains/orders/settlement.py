@@ -27,6 +27,7 @@ class Settlement(enum.StrEnum):
     DECLINED = "declined"
     PAYMENT_PENDING = "payment_pending"
     EXPIRED = "expired"
+    ABANDONED = "abandoned"
     ALREADY_SETTLED = "already_settled"
 
 
@@ -36,9 +37,11 @@ async def settle_order(
     answer: payments.Authorization | None,
     *,
     give_up: bool = False,
+    never_reached_provider: bool = False,
     known: tuple[Order, payments.PaymentIntent] | None = None,
 ) -> tuple[Settlement, CheckoutAnswer]:
-    """Apply ``answer`` (None: unknown) to the order; ``give_up`` expires an unknown payment.
+    """Apply ``answer`` (None: unknown) to the order; ``give_up`` expires an unknown payment,
+    ``never_reached_provider`` abandons one the provider says it never saw.
 
     ``known``: the order and intent as the caller just wrote them (checkout), which saves
     reading them again; the version checks on update still catch any concurrent change.
@@ -49,7 +52,10 @@ async def settle_order(
             uow.orders.attach(order)
         if order.status not in UNSETTLED or intent.status is not payments.IntentStatus.PENDING:
             return Settlement.ALREADY_SETTLED, _answer(order, Settlement.ALREADY_SETTLED)
-        settlement = await _apply(uow, order, intent, answer, give_up=give_up)
+        if never_reached_provider:
+            settlement = await _abandon(uow, order, intent)
+        else:
+            settlement = await _apply(uow, order, intent, answer, give_up=give_up)
         stored = _answer(order, settlement)
         await complete_for_order(uow.session, order_id, stored)
         await uow.commit()
@@ -92,8 +98,19 @@ async def _apply(
     return Settlement.PAYMENT_PENDING
 
 
+async def _abandon(
+    uow: OrdersUnitOfWork, order: Order, intent: payments.PaymentIntent
+) -> Settlement:
+    """Nothing was charged (the provider never saw the key): cancel and release the stock."""
+    await payments.expire_intent(uow.session, intent, "abandoned")
+    await catalog.release_stock(uow.session, order.id)
+    order.cancel("payment_abandoned")
+    return Settlement.ABANDONED
+
+
 def _answer(order: Order, settlement: Settlement) -> CheckoutAnswer:
-    """The checkout's answer; declined and expired answers name the order, others show it."""
-    if settlement in (Settlement.DECLINED, Settlement.EXPIRED):
+    """The checkout's answer; declined, expired and abandoned answers name the order, others
+    show it."""
+    if settlement in (Settlement.DECLINED, Settlement.EXPIRED, Settlement.ABANDONED):
         return CheckoutAnswer(settlement.value, order.id)
     return CheckoutAnswer(settlement.value, order.id, order_document(order))

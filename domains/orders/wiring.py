@@ -30,8 +30,11 @@ class OrdersServices:
         provider: payments.PaymentProvider,
         *,
         settle_within: timedelta = timedelta(minutes=15),
+        start_within: timedelta = timedelta(seconds=15),
     ) -> OrdersServices:
         """Wire the services on ``sessions`` and ``provider``."""
         uow = partial(OrdersUnitOfWork, sessions)
-        checkout = CheckoutService(uow, provider, settle_within=settle_within)
+        checkout = CheckoutService(
+            uow, provider, settle_within=settle_within, start_within=start_within
+        )
         return cls(sessions=sessions, provider=provider, uow=uow, checkout=checkout)

@@ -70,9 +70,11 @@ async def record_authorization(
     return await _save(session, intent, after)
 
 
-async def expire_intent(session: AsyncSession, intent: PaymentIntent) -> PaymentIntent:
-    """Give up on an intent the provider never answered; emits ``PaymentDeclined(expired)``."""
-    return await _save(session, intent, intent.expired())
+async def expire_intent(
+    session: AsyncSession, intent: PaymentIntent, code: str = "expired"
+) -> PaymentIntent:
+    """Give up on an intent without the provider's answer; emits ``PaymentDeclined(code)``."""
+    return await _save(session, intent, intent.expired(code))
 
 
 async def record_refund(

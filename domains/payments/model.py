@@ -135,10 +135,11 @@ class PaymentIntent:
         after.events.append(IntentDeclined(after.snapshot(), decline_code or "card_declined"))
         return after
 
-    def expired(self) -> PaymentIntent:
-        """The intent given up unanswered (``IntentDeclined`` with code ``expired``)."""
-        after = self._moved(IntentStatus.EXPIRED, decline_code="expired")
-        after.events.append(IntentDeclined(after.snapshot(), "expired"))
+    def expired(self, code: str = "expired") -> PaymentIntent:
+        """The intent given up without the provider's answer (``IntentDeclined`` with ``code``:
+        ``expired`` after ``settle_by``, ``abandoned`` when the provider never saw it)."""
+        after = self._moved(IntentStatus.EXPIRED, decline_code=code)
+        after.events.append(IntentDeclined(after.snapshot(), code))
         return after
 
     def refunded(self, refund_id: uuid.UUID, provider_reference: str) -> PaymentIntent:

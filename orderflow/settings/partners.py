@@ -23,9 +23,18 @@ class PaymentSettings(BaseSettings):
     settle_within_seconds: float = Field(
         default=900.0, gt=0, description="Unanswered payments are given up after this"
     )
-    reconcile_interval_seconds: float = Field(default=30.0, gt=0)
+    start_within_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="A checkout calls the provider only this soon after it began placing its "
+        "order; a stalled one leaves the payment to reconciliation (202)",
+    )
+    reconcile_interval_seconds: float = Field(default=15.0, gt=0)
     reconcile_grace_seconds: float = Field(
-        default=30.0, ge=0, description="Leave younger payments to their checkout"
+        default=30.0,
+        ge=0,
+        description="Leave younger payments to their checkout (never less than start_within "
+        "plus the budget and one timeout: then a key the provider never saw is abandoned)",
     )
 
 

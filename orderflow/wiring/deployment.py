@@ -135,8 +135,12 @@ def orders_services(
     provider: payments.PaymentProvider,
 ) -> orders.OrdersServices:
     """Checkout, cancellation and refunds on ``sessions`` and ``provider``."""
-    settle_within = timedelta(seconds=settings.payments.settle_within_seconds)
-    return orders.OrdersServices.create(sessions, provider, settle_within=settle_within)
+    return orders.OrdersServices.create(
+        sessions,
+        provider,
+        settle_within=timedelta(seconds=settings.payments.settle_within_seconds),
+        start_within=timedelta(seconds=settings.payments.start_within_seconds),
+    )
 
 
 def deployed_consumers(settings: Settings) -> dict[str, Consumer]:

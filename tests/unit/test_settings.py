@@ -78,6 +78,7 @@ VARIABLES: dict[str, tuple[str, str, str, Any]] = {
     "ORDERFLOW_PAYMENT_BREAKER_FAILURES": ("payments", "breaker_failures", "8", 8),
     "ORDERFLOW_PAYMENT_BREAKER_RESET_SECONDS": ("payments", "breaker_reset_seconds", "15", 15.0),
     "ORDERFLOW_PAYMENT_SETTLE_WITHIN_SECONDS": ("payments", "settle_within_seconds", "60", 60.0),
+    "ORDERFLOW_PAYMENT_START_WITHIN_SECONDS": ("payments", "start_within_seconds", "2", 2.0),
     "ORDERFLOW_PAYMENT_RECONCILE_INTERVAL_SECONDS": ("payments", "reconcile_interval_seconds", "45", 45.0),  # noqa: E501
     "ORDERFLOW_PAYMENT_RECONCILE_GRACE_SECONDS": ("payments", "reconcile_grace_seconds", "5", 5.0),
     "ORDERFLOW_CARRIER_URL": ("fulfillment", "carrier_url", "http://carrier", "http://carrier"),

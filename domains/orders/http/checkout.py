@@ -1,8 +1,9 @@
 """``POST /v1/checkout``: Idempotency-Key required; answers are stored and replayed.
 
 The checkout service returns a :class:`CheckoutAnswer` (fresh or stored); this module alone
-decides how it looks: 201 confirmed, 202 payment pending, 402 declined or expired, a problem
-for a refused cart. A replay renders the stored answer the same way.
+decides how it looks: 201 confirmed, 202 payment pending, 402 declined, expired or abandoned
+(the payment never reached the provider), a problem for a refused cart. A replay renders the
+stored answer the same way.
 """
 
 # No ``from __future__ import annotations``: FastAPI must see ``Depends(principal)``, a closure
@@ -31,6 +32,10 @@ IDEMPOTENCY_KEY = {
     "description": "Retries with the same key and body get the same answer (e.g. a UUID).",
     "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY, **NOT_BLANK},
 }
+ABANDONED = (
+    "The checkout stopped before the payment reached the provider: nothing was charged and the "
+    "order is cancelled. Check out again with a new Idempotency-Key."
+)
 
 
 def build_checkout_router(checkout: CheckoutService, principal: PrincipalDependency) -> APIRouter:
@@ -46,7 +51,7 @@ def build_checkout_router(checkout: CheckoutService, principal: PrincipalDepende
             **problem_responses(
                 {
                     400: ["idempotency_key_missing", "payment_provider_rejected"],
-                    402: ["payment_declined", "payment_expired"],
+                    402: ["payment_declined", "payment_expired", "payment_abandoned"],
                     404: ["unknown_sku"],
                     409: ["out_of_stock", "request_in_progress", "concurrent_update"],
                     422: [
@@ -103,6 +108,8 @@ def _response(answer: CheckoutAnswer) -> JSONResponse:
             return problem(402, "payment_declined", DECLINED, order_id=order_id)
         case Settlement.EXPIRED:
             return problem(402, "payment_expired", EXPIRED, order_id=order_id)
+        case Settlement.ABANDONED:
+            return problem(402, "payment_abandoned", ABANDONED, order_id=order_id)
         case Settlement.PAYMENT_PENDING:
             return JSONResponse({**(answer.order or {}), "detail": PENDING}, status_code=202)
     if answer.refusal is not None:

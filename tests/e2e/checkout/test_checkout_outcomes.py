@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from devtools.fakes.payment_provider import Behaviour, ProviderState
-from domains.orders.api import reconcile_payments
+from domains.orders.api import ReconcileReport, reconcile_payments
 from orderflow.http import create_app
 from orderflow.settings import Settings
 from orderflow.wiring.deployment import orders_services, payment_provider
@@ -79,7 +79,9 @@ async def test_a_provider_timeout_leaves_the_order_payment_pending_until_reconci
     services = orders_services(
         sessions, settings, payment_provider(app_settings(settings, provider[1]))
     )
-    report = await reconcile_payments(sessions, services.uow, services.provider, grace=timedelta(0))
+    report = await reconcile_payments(  # the checkout answered: nothing is in flight any more
+        sessions, services.uow, services.provider, grace=timedelta(0), reachable_for=timedelta(0)
+    )
     await services.provider.aclose()
 
     assert report.results.get("confirmed", 0) >= 1
@@ -118,6 +120,62 @@ async def test_an_unanswered_payment_is_given_up_after_its_deadline(
     assert await available(sessions, sku) == 2
 
 
+async def test_a_payment_the_provider_never_received_is_abandoned_without_waiting(
+    alice: Shopper, sessions: Sessions, settings: Settings, provider: tuple[ProviderState, str]
+) -> None:
+    sku = await new_product(sessions, stock=2)
+    provider[0].behaviour = Behaviour(failure_mode="error")  # 503s, nothing recorded
+    response = await alice.client.post("/v1/checkout", json=cart(sku), headers=key())
+    assert response.status_code == 202
+    order_id = response.json()["order_id"]
+    provider[0].behaviour = Behaviour()  # answers again: it never saw the payment's key
+
+    report = await _reconcile(sessions, settings, provider[1], after=_REACHABLE + timedelta(1))
+
+    assert report.results.get("abandoned", 0) >= 1
+    assert await order_status(sessions, order_id) == "cancelled"
+    assert await available(sessions, sku) == 2
+    assert await order_events(sessions, order_id) == [
+        "orders.OrderPlaced",
+        "orders.OrderPaymentPending",
+        "payments.PaymentDeclined",
+        "orders.OrderCancelled",
+    ]
+
+
+async def test_a_payment_is_never_abandoned_while_a_checkout_may_still_reach_the_provider(
+    alice: Shopper, sessions: Sessions, settings: Settings, provider: tuple[ProviderState, str]
+) -> None:
+    sku = await new_product(sessions, stock=2)
+    provider[0].behaviour = Behaviour(failure_mode="error", failing_operations=["authorize"])
+    response = await alice.client.post("/v1/checkout", json=cart(sku), headers=key())
+    order_id = response.json()["order_id"]
+    provider[0].behaviour = Behaviour()
+
+    # Even with no grace at all: younger than a checkout's window to the provider.
+    await _reconcile(sessions, settings, provider[1], after=_REACHABLE - timedelta(seconds=10))
+
+    assert await order_status(sessions, order_id) == "payment_pending"
+    assert await available(sessions, sku) == 1
+
+
+async def test_an_unanswered_payment_waits_while_the_provider_cannot_be_asked(
+    alice: Shopper, sessions: Sessions, settings: Settings, provider: tuple[ProviderState, str]
+) -> None:
+    sku = await new_product(sessions, stock=2)
+    provider[0].behaviour = Behaviour(
+        failure_mode="error", failing_operations=["authorize", "lookup"]
+    )
+    response = await alice.client.post("/v1/checkout", json=cart(sku), headers=key())
+    order_id = response.json()["order_id"]
+
+    report = await _reconcile(sessions, settings, provider[1], after=timedelta(minutes=10))
+
+    assert report.results.get("still_pending", 0) >= 1
+    assert await order_status(sessions, order_id) == "payment_pending"
+    assert await available(sessions, sku) == 1  # still reserved until its settle_by deadline
+
+
 async def test_while_the_circuit_is_open_checkout_answers_503_fast_and_creates_nothing(
     sessions: Sessions,
     settings: Settings,
@@ -140,3 +198,28 @@ async def test_while_the_circuit_is_open_checkout_answers_503_fast_and_creates_n
     assert int(refused.headers["retry-after"]) >= 1
     assert refused.elapsed.total_seconds() < 0.5
     assert await available(sessions, sku) == 4  # only the first order holds stock
+
+
+# What a checkout's window to the provider is with the default payment settings.
+_REACHABLE = timedelta(seconds=15 + 5 + 2 + 1)
+
+
+async def _reconcile(
+    sessions: Sessions, settings: Settings, provider_url: str, *, after: timedelta
+) -> ReconcileReport:
+    """One reconciliation pass as if ``after`` had passed, with no grace beyond the checkout's
+    own window to the provider."""
+    config = settings.updated(payments={"provider_url": provider_url})
+    services = orders_services(sessions, config, payment_provider(config))
+    assert services.checkout.reachable_for == _REACHABLE
+    try:
+        return await reconcile_payments(
+            sessions,
+            services.uow,
+            services.provider,
+            grace=timedelta(0),
+            reachable_for=services.checkout.reachable_for,
+            now=datetime.now(UTC) + after,
+        )
+    finally:
+        await services.provider.aclose()

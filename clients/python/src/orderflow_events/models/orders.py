@@ -131,7 +131,8 @@ class OrderCancellationRequested(Event):
 class OrderCancelled(Event):
     """The order was cancelled and its stock released.
 
-    ``reason``: ``payment_declined``, ``payment_expired`` or ``customer_request``.
+    ``reason``: ``payment_declined``, ``payment_expired``, ``payment_abandoned`` (the payment
+    never reached the provider: nothing was charged) or ``customer_request``.
     ``was_paid`` is true when the customer had been charged (a ``PaymentRefunded`` follows).
     """
 
