@@ -1,4 +1,5 @@
-"""The background jobs: payment reconciliation, delivery tracking, retention sweeps.
+"""The background jobs: payment reconciliation, delivery tracking, retention sweeps (the inbox's
+and the checkout keys').
 
 ``orderflow jobs`` runs them (``orderflow run`` too, next to the API, relay and consumers), and
 the recommendations' freshness probe. Each repeats until ``stop`` is set; a pass that fails —
@@ -94,6 +95,26 @@ async def run_inbox_sweep(settings: Settings, stop: asyncio.Event) -> None:
         await engine.dispose()
 
 
+async def run_key_sweep(settings: Settings, stop: asyncio.Event) -> None:
+    """Delete expired checkout Idempotency-Keys every interval until ``stop`` (the job
+    ``checkout:key-retention``; errors back off, never stop)."""
+    engine = database_engine(settings)
+    sessions = database_sessions(settings, engine)
+    checkout = settings.checkout
+    keep = timedelta(days=checkout.key_retention_days)
+
+    async def sweep() -> None:
+        deleted = await orders.delete_expired_keys(sessions, keep, checkout.key_sweep_batch_size)
+        if deleted:
+            log.info("checkout_keys_deleted", rows=deleted)
+
+    interval, backoff = checkout.key_sweep_interval_seconds, job_backoff(settings)
+    try:
+        await run_every("checkout:key-retention", sweep, interval, stop, backoff=backoff)
+    finally:
+        await engine.dispose()
+
+
 async def run_recommendation_freshness(settings: Settings, stop: asyncio.Event) -> None:
     """Measure how far behind the recommendations group is, until ``stop`` is set."""
     engine = database_engine(settings)
@@ -117,6 +138,7 @@ PERIODIC_JOBS: dict[str, tuple[PeriodicJob, str]] = {
     "payments:reconcile": (run_reconciliation, "settles payments the provider left pending"),
     "fulfillment:tracking": (run_tracking, "asks the carrier which parcels arrived"),
     "inbox:retention": (run_inbox_sweep, "deletes inbox rows older than the retention"),
+    "checkout:key-retention": (run_key_sweep, "deletes checkout Idempotency-Keys past theirs"),
     "recommendations:freshness": (
         run_recommendation_freshness,
         "measures how far behind the recommendations group is",

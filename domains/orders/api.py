@@ -15,6 +15,7 @@ from domains.orders.intake.command import (
 )
 from domains.orders.intake.place import reject_unreadable, submit_in
 from domains.orders.intake.reading import ClientIntake, intake_by_client
+from domains.orders.key_retention import delete_expired_keys
 from domains.orders.lines import OrderLine
 from domains.orders.model import TRANSITIONS, Order, OrderStatus
 from domains.orders.reconciliation import ReconcileReport, reconcile_payments
@@ -41,6 +42,7 @@ __all__ = [
     "build_router",
     "cancel_order",
     "complete_cancellation",
+    "delete_expired_keys",
     "follow_shipment",
     "intake_by_client",
     "metadata",

@@ -8,6 +8,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     SmallInteger,
@@ -62,6 +63,8 @@ checkout_requests = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("completed_at", DateTime(timezone=True)),
     CheckConstraint("status IN ('in_progress', 'completed')", name="status_known"),
+    # The retention sweep's way to old keys (domains/orders/key_retention.py).
+    Index("ix_checkout_requests_created_at", "created_at", postgresql_using="brin"),
 )
 
 # One row per (service client, external reference): what became of that submission, over HTTP

@@ -16,7 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from orderflow.settings.connections import DatabaseSettings, DeploymentSettings, KafkaSettings
 from orderflow.settings.identity import IdentitySettings, PreviousKey, Rate, RateLimitSettings
-from orderflow.settings.partners import FulfillmentSettings, PaymentSettings, SmtpSettings
+from orderflow.settings.partners import (
+    CheckoutSettings,
+    FulfillmentSettings,
+    PaymentSettings,
+    SmtpSettings,
+)
 from orderflow.settings.processes import (
     ConsumerSettings,
     DeadLetterSettings,
@@ -47,6 +52,7 @@ class Settings(BaseModel):
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
     rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
     payments: PaymentSettings = Field(default_factory=PaymentSettings)
+    checkout: CheckoutSettings = Field(default_factory=CheckoutSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     fulfillment: FulfillmentSettings = Field(default_factory=FulfillmentSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
@@ -84,6 +90,7 @@ def get_settings() -> Settings:
 
 
 __all__ = [
+    "CheckoutSettings",
     "ConsumerSettings",
     "DatabaseSettings",
     "DeadLetterSettings",

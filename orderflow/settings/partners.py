@@ -38,6 +38,21 @@ class PaymentSettings(BaseSettings):
     )
 
 
+class CheckoutSettings(BaseSettings):
+    """``ORDERFLOW_CHECKOUT_*``: how long checkout Idempotency-Keys are kept, and their sweep."""
+
+    model_config = SettingsConfigDict(env_prefix="ORDERFLOW_CHECKOUT_", extra="ignore")
+
+    key_retention_days: float = Field(
+        default=7.0,
+        ge=1.0,
+        description="How long a completed checkout Idempotency-Key answers retries; never less "
+        "than the day clients are promised (a retry after it would place a second order).",
+    )
+    key_sweep_interval_seconds: float = Field(default=300.0, gt=0)
+    key_sweep_batch_size: int = Field(default=5_000, ge=1)
+
+
 class SmtpSettings(BaseSettings):
     """``ORDERFLOW_SMTP_*``: the mail server the notifications consumer sends through."""
 

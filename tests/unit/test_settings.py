@@ -81,6 +81,9 @@ VARIABLES: dict[str, tuple[str, str, str, Any]] = {
     "ORDERFLOW_PAYMENT_START_WITHIN_SECONDS": ("payments", "start_within_seconds", "2", 2.0),
     "ORDERFLOW_PAYMENT_RECONCILE_INTERVAL_SECONDS": ("payments", "reconcile_interval_seconds", "45", 45.0),  # noqa: E501
     "ORDERFLOW_PAYMENT_RECONCILE_GRACE_SECONDS": ("payments", "reconcile_grace_seconds", "5", 5.0),
+    "ORDERFLOW_CHECKOUT_KEY_RETENTION_DAYS": ("checkout", "key_retention_days", "30", 30.0),
+    "ORDERFLOW_CHECKOUT_KEY_SWEEP_INTERVAL_SECONDS": ("checkout", "key_sweep_interval_seconds", "60", 60.0),  # noqa: E501
+    "ORDERFLOW_CHECKOUT_KEY_SWEEP_BATCH_SIZE": ("checkout", "key_sweep_batch_size", "100", 100),
     "ORDERFLOW_CARRIER_URL": ("fulfillment", "carrier_url", "http://carrier", "http://carrier"),
     "ORDERFLOW_CARRIER_TIMEOUT_SECONDS": ("fulfillment", "carrier_timeout_seconds", "2", 2.0),
     "ORDERFLOW_DELIVERY_TRACKING_INTERVAL_SECONDS": ("fulfillment", "delivery_tracking_interval_seconds", "3", 3.0),  # noqa: E501

@@ -29,7 +29,8 @@ IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
     "in": "header",
     "required": True,
-    "description": "Retries with the same key and body get the same answer (e.g. a UUID).",
+    "description": "Retries with the same key and body within 24 hours get the same answer (e.g. "
+    "a UUID; keys are kept ORDERFLOW_CHECKOUT_KEY_RETENTION_DAYS, 7 days).",
     "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY, **NOT_BLANK},
 }
 ABANDONED = (

@@ -17,7 +17,7 @@ from tests.integration.consumers.private_postgres import PrivatePostgres
 from tests.support.polling import eventually
 from tests.support.processes import free_port, orderflow_process, serving
 
-JOBS = ("payments:reconcile", "fulfillment:tracking", "inbox:retention")
+JOBS = ("payments:reconcile", "fulfillment:tracking", "inbox:retention", "checkout:key-retention")
 TRACKING = "fulfillment:tracking"
 
 
@@ -71,6 +71,7 @@ async def test_jobs_back_off_through_failures_and_keep_going(
             "ORDERFLOW_PAYMENT_RECONCILE_INTERVAL_SECONDS": "0.3",
             "ORDERFLOW_DELIVERY_TRACKING_INTERVAL_SECONDS": "0.3",
             "ORDERFLOW_CONSUMER_INBOX_SWEEP_INTERVAL_SECONDS": "0.3",
+            "ORDERFLOW_CHECKOUT_KEY_SWEEP_INTERVAL_SECONDS": "0.3",
             "ORDERFLOW_JOBS_BACKOFF_MAX_SECONDS": "1",
         }
         args = ["jobs", "--metrics-port", str(port)]
