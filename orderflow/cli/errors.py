@@ -31,12 +31,18 @@ class Commands(TyperGroup):
     """A command group whose commands end a :class:`UserError` with one line and an exit code."""
 
     def invoke(self, ctx: Any) -> Any:  # a click.Context (click comes with typer)
-        """Run the chosen command; a ``UserError`` becomes ``error: ...`` and its exit code."""
+        """Run the chosen command; a ``UserError`` becomes ``error: ...`` and its exit code,
+        so do settings the environment holds that cannot work."""
+        from orderflow.settings import InvalidSettings
+
         try:
             return super().invoke(ctx)
         except UserError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
+        except InvalidSettings as exc:
+            typer.echo(f"error: invalid configuration: {exc}", err=True)
+            raise typer.Exit(2) from None
 
 
 def command_group(**options: Any) -> typer.Typer:

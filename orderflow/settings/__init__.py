@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings
 
 from orderflow.settings.connections import DatabaseSettings, DeploymentSettings, KafkaSettings
 from orderflow.settings.identity import IdentitySettings, PreviousKey, Rate, RateLimitSettings
@@ -83,11 +84,50 @@ class Settings(BaseModel):
         return self.model_copy(update=changes)
 
 
+class InvalidSettings(ValueError):
+    """The environment holds settings that cannot work; the message names each variable."""
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read once."""
-    return Settings()
+    """The process-wide settings, read once; :class:`InvalidSettings` names what is wrong."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise InvalidSettings(_explain(error)) from None
 
+
+def _explain(error: ValidationError) -> str:
+    """``ORDERFLOW_TOPIC_PREFIX: String should match pattern ...``, one per error."""
+    section = next((s for s in _SECTIONS if s.__name__ == error.title), None)
+    prefix = str(section.model_config.get("env_prefix", "")) if section else ""
+    problems = []
+    for detail in error.errors():
+        field = ".".join(str(part) for part in detail["loc"])
+        message = detail["msg"].removeprefix("Value error, ")  # a validator's own words
+        name = (prefix + field).upper() if section else field
+        problems.append(f"{name}: {message}" if name else message)
+    return "; ".join(problems)
+
+
+_SECTIONS: tuple[type[BaseSettings], ...] = (
+    CheckoutSettings,
+    ConsumerSettings,
+    DatabaseSettings,
+    DeadLetterSettings,
+    DeploymentSettings,
+    FulfillmentSettings,
+    HttpSettings,
+    IdentitySettings,
+    JobSettings,
+    KafkaSettings,
+    LoggingSettings,
+    PaymentSettings,
+    RateLimitSettings,
+    RecommendationSettings,
+    RelaySettings,
+    SmtpSettings,
+)
 
 __all__ = [
     "CheckoutSettings",
@@ -98,6 +138,7 @@ __all__ = [
     "FulfillmentSettings",
     "HttpSettings",
     "IdentitySettings",
+    "InvalidSettings",
     "JobSettings",
     "KafkaSettings",
     "LoggingSettings",

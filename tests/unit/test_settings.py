@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, SecretStr, ValidationError
 from pydantic_settings import BaseSettings
+from typer.testing import CliRunner
 
-from orderflow.settings import DatabaseSettings, PreviousKey, Rate, Settings
+from orderflow.cli.main import app
+from orderflow.settings import DatabaseSettings, PreviousKey, Rate, Settings, get_settings
 
 pytestmark = pytest.mark.unit
 
@@ -216,3 +218,19 @@ def test_a_reset_link_keeps_its_token_in_the_fragment(
     monkeypatch.setenv("ORDERFLOW_PASSWORD_RESET_URL", url)
     with pytest.raises(ValidationError, match="ORDERFLOW_PASSWORD_RESET_URL"):
         Settings()
+
+
+def test_a_setting_that_cannot_work_is_one_line_naming_its_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ORDERFLOW_TOPIC_PREFIX", "blue/")
+    monkeypatch.setenv("ORDERFLOW_LOG_FORMAT", "console")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["jobs"])
+    finally:
+        get_settings.cache_clear()
+
+    assert result.exit_code == 2
+    assert result.output.startswith("error: invalid configuration: ORDERFLOW_TOPIC_PREFIX: ")
+    assert len(result.output.splitlines()) == 1
