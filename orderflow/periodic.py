@@ -144,4 +144,9 @@ PERIODIC_JOBS: dict[str, tuple[PeriodicJob, str]] = {
         "measures how far behind the recommendations group is",
     ),
 }
-"""What ``orderflow run`` runs next to the API, relay and consumers: name → (job, what it does)."""
+"""What ``orderflow jobs`` (and ``orderflow run``, next to the API, relay and consumers) runs:
+name → (job, what it does)."""
+
+# The jobs that read the broker (the group's offsets), not only PostgreSQL: they start once
+# both answer.
+KAFKA_JOBS = frozenset({"recommendations:freshness"})

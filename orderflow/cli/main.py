@@ -30,6 +30,7 @@ from orderflow.cli.development import add_dev_commands
 from orderflow.cli.errors import UserError, command_group, friendly_errors
 
 if TYPE_CHECKING:
+    from orderflow.dependencies import Dependencies, Dependency
     from orderflow.settings import Settings
     from orderflow.supervision import Job
 
@@ -94,6 +95,7 @@ def _run(main: Coroutine[Any, Any, None]) -> None:
 def run() -> None:
     """Run the API, the outbox relay, every consumer and the background jobs in one process."""
     # Heavy (the whole application): imported only when a process is actually started.
+    from orderflow.dependencies import Dependencies, announced, gated
     from orderflow.processes import run_api, run_consumer, run_relay
     from orderflow.settings import get_settings
     from orderflow.topics import Topics
@@ -104,23 +106,28 @@ def run() -> None:
     typer.echo(f"orderflow: API {base}  docs {base}/docs  metrics {base}/metrics", err=True)
     groups = deployed_consumers(settings)
     topics = Topics(settings, groups.values())
+    needs = Dependencies.of(settings)
+    both = (needs.postgresql, needs.kafka)
     jobs: dict[str, Job] = {
-        "api": partial(run_api, settings),
-        "relay": partial(run_relay, settings, topics),
-        **background_jobs(settings),
+        "api": announced(partial(run_api, settings), needs.postgresql),
+        "relay": gated(partial(run_relay, settings, topics), *both),
+        **background_jobs(settings, needs),
     }
     for name, consumer in groups.items():
-        jobs[f"consumer:{name}"] = partial(run_consumer, settings, consumer, topics)
+        jobs[f"consumer:{name}"] = gated(partial(run_consumer, settings, consumer, topics), *both)
     _supervise(jobs)
 
 
 @app.command()
 def api() -> None:
-    """Run the HTTP API only."""
+    """Run the HTTP API only (it serves, answering 503, while the database is away)."""
+    from orderflow.dependencies import Dependencies, announced
     from orderflow.processes import run_api  # heavy: only when it runs
     from orderflow.settings import get_settings
 
-    _supervise({"api": partial(run_api, get_settings())})
+    settings = get_settings()
+    database = Dependencies.of(settings).postgresql
+    _supervise({"api": announced(partial(run_api, settings), database)})
 
 
 @app.command()
@@ -130,6 +137,7 @@ def relay(
     ] = None,
 ) -> None:
     """Run the outbox relay only (run several for throughput; lanes keep key order)."""
+    from orderflow.dependencies import Dependencies, gated
     from orderflow.processes import run_relay  # heavy: only when it runs
     from orderflow.settings import get_settings
     from orderflow.topics import Topics
@@ -138,7 +146,9 @@ def relay(
     settings = get_settings()
     serve_metrics(settings, metrics_port or settings.relay.metrics_port)
     topics = Topics(settings, deployed_consumers(settings).values())
-    _supervise({"relay": partial(run_relay, settings, topics)})
+    needs = Dependencies.of(settings)
+    relay_job = gated(partial(run_relay, settings, topics), needs.postgresql, needs.kafka)
+    _supervise({"relay": relay_job})
 
 
 @app.command()
@@ -149,6 +159,7 @@ def consume(
     ] = None,
 ) -> None:
     """Run one consumer group."""
+    from orderflow.dependencies import Dependencies, gated
     from orderflow.processes import run_consumer  # heavy: only when it runs
     from orderflow.settings import get_settings
     from orderflow.topics import Topics
@@ -161,7 +172,9 @@ def consume(
         raise UserError(f"unknown consumer {name!r}; choose one of: {', '.join(groups)}")
     serve_metrics(settings, metrics_port or settings.consumers.metrics_port)
     topics = Topics(settings, [consumer])
-    _supervise({name: partial(run_consumer, settings, consumer, topics)})
+    needs = Dependencies.of(settings)
+    job = gated(partial(run_consumer, settings, consumer, topics), needs.postgresql, needs.kafka)
+    _supervise({name: job})
 
 
 @app.command()
@@ -171,18 +184,28 @@ def jobs(
     ] = None,
 ) -> None:
     """Run the background jobs: payment reconciliation, delivery tracking, retention sweeps."""
+    from orderflow.dependencies import Dependencies
     from orderflow.settings import get_settings
 
     settings = get_settings()
     serve_metrics(settings, metrics_port or settings.jobs.metrics_port)
-    _supervise(background_jobs(settings))
+    _supervise(background_jobs(settings, Dependencies.of(settings)))
 
 
-def background_jobs(settings: Settings) -> dict[str, Job]:
-    """The jobs ``orderflow jobs`` runs (``orderflow run`` runs them too), by job name."""
-    from orderflow.periodic import PERIODIC_JOBS  # heavy: only when it runs
+def background_jobs(settings: Settings, needs: Dependencies) -> dict[str, Job]:
+    """The jobs ``orderflow jobs`` runs (``orderflow run`` runs them too), by job name; each
+    starts once PostgreSQL answers, and the broker too for those that read it (the others'
+    events go through the outbox)."""
+    from orderflow.dependencies import gated
+    from orderflow.periodic import KAFKA_JOBS, PERIODIC_JOBS  # heavy: only when it runs
 
-    return {name: partial(job, settings) for name, (job, _) in PERIODIC_JOBS.items()}
+    def needed(name: str) -> list[Dependency]:
+        return [needs.postgresql, needs.kafka] if name in KAFKA_JOBS else [needs.postgresql]
+
+    return {
+        name: gated(partial(job, settings), *needed(name))
+        for name, (job, _) in PERIODIC_JOBS.items()
+    }
 
 
 def serve_metrics(settings: Settings, port: int) -> None:
