@@ -30,6 +30,7 @@ from orderflow.cli.dlq_options import (
     deployment_groups,
     event_id,
     full_group,
+    full_topic,
     group_prefix_of,
     operator_name,
     reason_text,
@@ -178,7 +179,10 @@ def replay(
     reason: WhyOpt,
     dry_run: Annotated[bool, typer.Option(help="Print the plan; change nothing.")] = False,
     to_topic: Annotated[
-        str | None, typer.Option(help="Publish here instead of <group>.retry.1.")
+        str | None,
+        typer.Option(
+            help="Publish here instead of <group>.retry.1 (in the deployment's namespace)."
+        ),
     ] = None,
     rate: Annotated[str | None, typer.Option(help="At most this many: 20/s or 600/m.")] = None,
     max_replays: Annotated[
@@ -200,7 +204,7 @@ def replay(
     if limit < 1:
         raise UserError("--max-replays must be at least 1 (use --force to lift the loop guard)")
     guard = LoopGuard(limit, force)
-    destination = to_topic or retry_topic(selection.group, 1)
+    destination = full_topic(settings, to_topic) if to_topic else retry_topic(selection.group, 1)
     request = ReplayRequest(operator_name(operator), why, destination, per_second, limit, force)
     code = _execute(
         settings,

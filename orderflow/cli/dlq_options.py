@@ -89,6 +89,13 @@ def full_group(settings: Settings, name: str) -> str:
     return group_id(settings, name)
 
 
+def full_topic(settings: Settings, name: str) -> str:
+    """A topic of this deployment: its prefix is added when missing (a replay never writes
+    into another deployment's topics)."""
+    namespace = settings.deployment.namespace()
+    return name if namespace.topic_prefix and namespace.owns(name) else namespace.topic(name)
+
+
 def deployment_groups(settings: Settings) -> list[str]:
     """The group ids of this deployment's consumers (whose dead letters ``dlq ls`` reads)."""
     from orderflow.wiring.deployment import deployed_consumers

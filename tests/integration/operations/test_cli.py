@@ -179,3 +179,20 @@ async def test_dlq_ls_without_a_group_reads_only_this_deployments_dead_letters(
     }
     one = await orderflow(settings, "dlq", "ls", "--group", "search", "--json", topic_prefix=ours)
     assert {r["group"] for r in json.loads(one.out)} == {f"{ours}search"}
+
+
+async def test_the_other_dlq_commands_stay_in_this_deployments_namespace(
+    settings: Settings, kafka: KafkaConnection, unique: str
+) -> None:
+    ours, theirs = (f"{settings.deployment.topic_prefix}{unique}-{d}." for d in "ab")
+    await seed(kafka, f"{ours}search", Failed())
+    await seed(kafka, f"{theirs}search", Failed())
+
+    # Another deployment's group, even named in full, is not one of ours.
+    show = ("dlq", "show", "--group", f"{theirs}search", "--partition", "0", "--offset", "0")
+    assert_user_error(await orderflow(settings, *show, topic_prefix=ours), "unknown consumer group")
+    # A replay's --to-topic is a topic of ours: the prefix is added.
+    replay = ("dlq", "replay", "--group", "search", "--reason", "fix", "--dry-run")
+    run = await orderflow(settings, *replay, "--to-topic", "search.retry.1", topic_prefix=ours)
+    assert run.code == 0, run
+    assert f"{ours}search.retry.1" in run.err
