@@ -1,10 +1,12 @@
 """``orderflow jobs`` keeps every background job going through failures: started while the
-database is down, each job fails, backs off and tries again (the process stays up); with the
-database back but the carrier failing, the other jobs complete their passes while delivery
-tracking fails on; once the carrier answers, tracking completes too."""
+database is down, it waits for it (no job runs, the process stays up); with the database up
+but the carrier failing, the other jobs complete their passes while delivery tracking fails,
+backs off and tries again; through a database outage every job fails and backs off, the
+process stays up; once both answer, every job completes its passes again."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from pathlib import Path
 
@@ -28,6 +30,7 @@ class Metrics:
         self.url = url
         self.failures: dict[str, float] = {}
         self.last_success: dict[str, float] = {}
+        self.waiting: dict[str, float] = {}
 
     async def read(self) -> Metrics:
         async with httpx.AsyncClient(timeout=5) as client:
@@ -40,6 +43,11 @@ class Metrics:
             s.labels["job"]: s.value
             for s in samples
             if s.name == "orderflow_job_last_success_timestamp_seconds"
+        }
+        self.waiting = {
+            s.labels["dependency"]: s.value
+            for s in samples
+            if s.name == "orderflow_dependency_waiting"
         }
         return self
 
@@ -78,11 +86,11 @@ async def test_jobs_back_off_through_failures_and_keep_going(
         with orderflow_process(args, env, tmp_path / "jobs.log", port, health=None) as jobs:
             metrics = Metrics(f"http://127.0.0.1:{port}/metrics")
 
-            async def all_failed_twice() -> bool:
-                m = await metrics.read()
-                return all(m.failures.get(job, 0) >= 2 for job in JOBS)
+            async def waiting_for_the_database() -> bool:
+                return (await metrics.read()).waiting.get("postgresql") == 1
 
-            await eventually(all_failed_twice, 30, "every job failing and backing off")
+            await eventually(waiting_for_the_database, 60, "the jobs waiting for PostgreSQL")
+            assert metrics.failures == {}  # none of them ran
             assert metrics.last_success == {}
             assert jobs.process.poll() is None
 
@@ -92,16 +100,28 @@ async def test_jobs_back_off_through_failures_and_keep_going(
             async def others_done_tracking_failing() -> bool:
                 m = await metrics.read()
                 done = all(job in m.last_success for job in JOBS if job != TRACKING)
-                return done and m.failures[TRACKING] >= tracking_failures + 2
+                return done and m.failures.get(TRACKING, 0) >= 2
 
-            tracking_failures = metrics.failures[TRACKING]
-            await eventually(others_done_tracking_failing, 30, "the others run, tracking fails")
-            assert TRACKING not in metrics.last_success
+            await eventually(others_done_tracking_failing, 60, "the others run, tracking fails")
+            assert metrics.waiting["postgresql"] == 0
+
+            before = dict(metrics.failures)
+            await private_database.stop("fast")
+
+            async def all_failing() -> bool:
+                m = await metrics.read()
+                return all(m.failures.get(job, 0) >= before.get(job, 0) + 2 for job in JOBS)
+
+            await eventually(all_failing, 60, "every job failing and backing off")
+            assert jobs.process.poll() is None
 
             carrier.behaviour = Behaviour()
+            await private_database.start()
+            outage_over = time.time()
 
-            async def tracking_done() -> bool:
-                return TRACKING in (await metrics.read()).last_success
+            async def all_done_again() -> bool:
+                m = await metrics.read()
+                return all(m.last_success.get(job, 0) > outage_over for job in JOBS)
 
-            await eventually(tracking_done, 30, "delivery tracking completing a pass")
+            await eventually(all_done_again, 60, "every job completing a pass again")
             assert jobs.process.poll() is None

@@ -36,10 +36,11 @@ async def test_status_shows_dead_letters_tiers_and_the_last_error(
     unique: str,
 ) -> None:
     prefix = f"test-{unique}-"
+    namespace = settings.deployment.namespace()  # the session's: its topics exist
     topic = await create_topic(kafka, f"test.status.{unique}")
     consumer = dataclasses.replace(
         notifications_consumer(smtp_mailer(settings), PlaceholderDirectory()),
-        name=f"{prefix}notifications",
+        name=namespace.group(f"{prefix}notifications"),
         topics=(topic,),
     )
     _, valid = order_placed()
@@ -51,17 +52,18 @@ async def test_status_shows_dead_letters_tiers_and_the_last_error(
         **os.environ,
         "ORDERFLOW_DATABASE_URL": settings.database.url,
         "ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
+        "ORDERFLOW_TOPIC_PREFIX": namespace.topic_prefix,
         "ORDERFLOW_CONSUMER_GROUP_PREFIX": prefix,
     }
     done = await _orderflow(env, "consumers", "status", "--json", "--group", "notifications")
     assert done.returncode == 0, done.stderr
     (status,) = json.loads(done.stdout)
-    assert status["group"] == f"{prefix}notifications"
+    assert status["group"] == namespace.group(f"{prefix}notifications")
     assert status["dead_letters"] == 1
     assert status["retry_tiers"] == {"1": 0, "2": 0, "3": 0}
     assert status["last_error"]["reason"] == "cannot_decode"
     assert status["last_error"]["topic"] == topic
-    assert "orders.order.v1" in {p["topic"] for p in status["partitions"]}
+    assert namespace.topic("orders.order.v1") in {p["topic"] for p in status["partitions"]}
 
     human = await _orderflow(env, "consumers", "status", "--group", "nope")
     assert human.returncode == 2

@@ -16,23 +16,28 @@ from events import Envelope, decode_record, new_envelope
 from events.contracts.examples import example_payloads
 from events.registry import registry
 from foundation.kafka import KafkaConnection
+from foundation.namespace import Namespace
+from orderflow.settings import Settings
 from outbox import OutboxRelay, append_envelope
 from producers import create_producer
 from tests.kafka_helpers import end_offsets, read_from, run_until
 
 
-def _every_version() -> list[Envelope]:
+def _every_version(namespace: Namespace) -> list[Envelope]:
     return [
-        new_envelope(spec.model.model_validate(payload), aggregate_version=7)
+        new_envelope(spec.model.model_validate(payload), aggregate_version=7, namespace=namespace)
         for spec in registry
         for payload in example_payloads(spec)
     ]
 
 
 async def test_the_kit_decodes_every_version_the_relay_publishes(
-    kafka: KafkaConnection, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+    kafka: KafkaConnection,
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
 ) -> None:
-    envelopes = _every_version()
+    envelopes = _every_version(settings.deployment.namespace())  # the session's topics
     ids = {str(e.event_id) for e in envelopes}
     start = {}
     for topic in {e.topic for e in envelopes}:
