@@ -29,6 +29,11 @@ class Namespace:
         """The topic on the wire of a logical topic name."""
         return self.topic_prefix + logical
 
+    def within(self, topic: str) -> str:
+        """The topic on the wire an operator means by ``topic``: the prefix is added unless it
+        is there already (``orders.order.v1`` and ``blue.orders.order.v1`` are the same)."""
+        return topic if self.topic_prefix and self.owns(topic) else self.topic(topic)
+
     def group(self, name: str) -> str:
         """The consumer group id of a logical group name (its retry and DLQ topics follow)."""
         return self.topic_prefix + name

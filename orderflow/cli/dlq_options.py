@@ -92,8 +92,7 @@ def full_group(settings: Settings, name: str) -> str:
 def full_topic(settings: Settings, name: str) -> str:
     """A topic of this deployment: its prefix is added when missing (a replay never writes
     into another deployment's topics)."""
-    namespace = settings.deployment.namespace()
-    return name if namespace.topic_prefix and namespace.owns(name) else namespace.topic(name)
+    return settings.deployment.namespace().within(name)
 
 
 def deployment_groups(settings: Settings) -> list[str]:

@@ -96,8 +96,7 @@ def _in_namespace(topic: str) -> str:
     """The topic on the wire: the deployment's prefix is added when missing."""
     from orderflow.settings import get_settings
 
-    namespace = get_settings().deployment.namespace()
-    return topic if namespace.topic_prefix and namespace.owns(topic) else namespace.topic(topic)
+    return get_settings().deployment.namespace().within(topic)
 
 
 @app.command()
