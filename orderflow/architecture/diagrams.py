@@ -76,7 +76,10 @@ def container_view(facts: SystemFacts) -> str:
         "  " + _call("Container", "api", "API", "FastAPI; orderflow api", ", ".join(routes)),
         "  " + _call("Container", "relay", "Outbox relay", "orderflow relay", "outbox → Kafka"),
         "  " + _call("Container", "consumers", "Consumer groups", "orderflow consume", groups),
-        "  " + _call("Container", "jobs", "Periodic jobs", "inside orderflow run", jobs),
+        "  "
+        + _call(
+            "Container", "jobs", "Periodic jobs", "orderflow jobs (or inside orderflow run)", jobs
+        ),
         "  " + _call("Container", "cli", "Operator CLI", "orderflow", "outbox, consumers, dlq"),
         "  "
         + _call(
