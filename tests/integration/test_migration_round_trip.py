@@ -27,11 +27,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from consumers.recommendations.counting import record_fact
 from devtools.fakes.payment_provider import create_provider_app
 from devtools.infrastructure import Infrastructure
-from foundation.database import create_sessions
 from orderflow.cli.db import alembic_config
 from orderflow.http import create_app
 from orderflow.settings import Settings
-from orderflow.wiring.connections import database_engine
+from orderflow.wiring.connections import database_engine, database_sessions
 from tests.integration.analytics.support import apply
 from tests.support.databases import fresh_database
 from tests.support.history import random_past_day, shop_day
@@ -75,7 +74,7 @@ def _count(table: str) -> str:
 
 async def _shop(engine: AsyncEngine, settings: Settings) -> None:
     """Accounts, products, a confirmed and a declined checkout, read-model facts."""
-    sessions: async_sessionmaker[AsyncSession] = create_sessions(engine)
+    sessions: async_sessionmaker[AsyncSession] = database_sessions(settings, engine)
     async with serving(create_provider_app()) as provider:
         api_settings = app_settings(settings, provider)
         async with serving(create_app(engine, settings=api_settings)) as api:

@@ -37,6 +37,8 @@ from foundation.kafka import KafkaConnection
 from orderflow.http import create_app
 from orderflow.processes import run_relay
 from orderflow.settings import Settings
+from orderflow.topics import Topics
+from orderflow.wiring.deployment import in_deployment
 from tests.e2e.checkout.checks import order_status
 from tests.integration.consumers.support import FAST, RunningConsumer
 from tests.kafka_helpers import caught_up, start_at_end
@@ -71,11 +73,18 @@ async def shop(
         adapter = HttpCarrier(CarrierConfig(base_url=carrier))
         refunds = payments.PaymentProvider(payments.ProviderSettings(base_url=provider))
         stack.push_async_callback(refunds.aclose)
-        analytics = analytics_consumer(group=f"e2e-analytics-{unique}")
-        recommendations = recommendations_consumer(group=f"e2e-recommendations-{unique}")
+        # In the session's namespace: its groups read the topics the relay publishes to.
+        analytics = in_deployment(settings, analytics_consumer(group=f"e2e-analytics-{unique}"))
+        recommendations = in_deployment(
+            settings, recommendations_consumer(group=f"e2e-recommendations-{unique}")
+        )
         groups = [
-            replace(fulfillment_consumer(adapter), name=f"e2e-fulfillment-{unique}"),
-            replace(orders_saga_consumer(refunds), name=f"e2e-orders-saga-{unique}"),
+            in_deployment(
+                settings, replace(fulfillment_consumer(adapter), name=f"e2e-fulfillment-{unique}")
+            ),
+            in_deployment(
+                settings, replace(orders_saga_consumer(refunds), name=f"e2e-orders-saga-{unique}")
+            ),
             analytics,
             recommendations,
         ]
@@ -84,7 +93,7 @@ async def shop(
             await stack.enter_async_context(RunningConsumer(group, sessions, kafka, FAST))
         stop = asyncio.Event()
         jobs = asyncio.gather(
-            run_relay(settings, stop),
+            run_relay(settings, Topics(settings, []), stop),
             run_delivery_tracking(sessions, adapter, stop, interval_seconds=0.3),
         )
         try:
@@ -172,7 +181,10 @@ async def test_orders_cancellations_and_refunds_reach_analytics_and_recommendati
             await eventually(lambda: _all_caught_up(kafka, replays), timeout=60, what="replayed")
         assert await _figures(admin, {mug, plate, bowl}) == figures
 
-        report = await rebuild_analytics(sessions, kafka, group=f"e2e-analytics-rebuild-{unique}")
+        rebuild_group = f"e2e-analytics-rebuild-{unique}"
+        report = await rebuild_analytics(
+            sessions, kafka, group=rebuild_group, topics=shop.analytics.topics
+        )
         assert report.applied > 0
         assert await _figures(admin, {mug, plate, bowl}) == figures
 
