@@ -36,6 +36,7 @@ from domains.catalog.api import CatalogUnitOfWork, CreateProduct, create_product
 from domains.identity import api as identity
 from events.schemas.orders import OrderSubmitted
 from foundation.database import create_engine, create_sessions
+from foundation.namespace import DEFAULT_NAMESPACE
 from orderflow.logging import configure_logging
 from orderflow.settings import Settings, get_settings
 from producers import TopicSpec, create_producer, ensure_topics, publish_records
@@ -48,7 +49,7 @@ Handler = Callable[[OrderSubmitted, MessageContext], Awaitable[None]]
 async def prepare(url: str, submissions: int) -> uuid.UUID:
     """A client with orders:write and ``SKUS`` products with stock for every submission."""
     engine = create_engine(url)
-    sessions = create_sessions(engine)
+    sessions = create_sessions(engine, DEFAULT_NAMESPACE)  # the benchmark's own topics
     try:
         async with sessions() as session, session.begin():
             scopes = frozenset({identity.ORDERS_WRITE})
@@ -118,7 +119,7 @@ async def read_all(settings: Settings, url: str, topic: str, count: int, work: H
     group = f"bench-intake-{uuid.uuid4().hex[:8]}"
     runtime = ConsumerRuntime(
         Consumer(group, (topic,), {OrderSubmitted: timed}),
-        create_sessions(engine),
+        create_sessions(engine, DEFAULT_NAMESPACE),
         settings.kafka.connection(),
         producer,
         policy=RetryPolicy(),

@@ -69,11 +69,16 @@ async def _simulate(
     # Imported when the command runs: `orderflow --help` loads this module (startup time).
     from devtools.upstream.over_http import simulate_over_http
     from devtools.upstream.over_kafka import simulate_over_kafka
+    from events.schemas.orders.submitted import TOPIC
     from orderflow.settings import get_settings
 
     if over is Door.KAFKA:
-        connection = get_settings().kafka.connection()
-        report = await simulate_over_kafka(connection, source, planner, count=count, rate=rate)
+        settings = get_settings()
+        # The intake topic of the deployment the simulated service sends to (its namespace).
+        topic = settings.deployment.namespace().topic(TOPIC)
+        report = await simulate_over_kafka(
+            settings.kafka.connection(), source, planner, count=count, rate=rate, topic=topic
+        )
     else:
         report = await simulate_over_http(api, str(source), secret, planner, count=count, rate=rate)
     return report.to_json()

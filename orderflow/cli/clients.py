@@ -28,16 +28,15 @@ def clients() -> None:
 def _in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run ``work`` in one committed transaction; domain refusals become one error line."""
     from domains.shared import DomainError
-    from foundation.database import create_sessions
     from orderflow.settings import get_settings
-    from orderflow.wiring.connections import database_engine
+    from orderflow.wiring.connections import database_engine, database_sessions
 
     settings = get_settings()
 
     async def main() -> T:
         engine = database_engine(settings)
         try:
-            async with create_sessions(engine)() as session, session.begin():
+            async with database_sessions(settings, engine)() as session, session.begin():
                 return await work(session)
         finally:
             await engine.dispose()

@@ -55,12 +55,11 @@ async def _report(settings: Settings) -> dict[str, Any]:
     from consumers.runtime.status import groups_status
     from domains.identity import api as identity
     from domains.orders import api as orders
-    from foundation.database import create_sessions
-    from orderflow.wiring.connections import database_engine
+    from orderflow.wiring.connections import database_engine, database_sessions
     from orderflow.wiring.deployment import deployed_consumers
 
     engine = database_engine(settings)
-    sessions = create_sessions(engine)
+    sessions = database_sessions(settings, engine)
     try:
         async with sessions() as session:
             names = {

@@ -53,9 +53,11 @@ def _credentials(output: str) -> tuple[str, str]:
     return values["client_id"], values["client_secret"]
 
 
-async def _replies(kafka: KafkaConnection, client_id: str, references: set[str]) -> list[Any]:
-    """Every reply to ``client_id`` on the replies topic, once all ``references`` have one."""
-    start = dict.fromkeys(await end_offsets(kafka, REPLIES), 0)
+async def _replies(
+    kafka: KafkaConnection, topic: str, client_id: str, references: set[str]
+) -> list[Any]:
+    """Every reply to ``client_id`` on the replies ``topic``, once all ``references`` have one."""
+    start = dict.fromkeys(await end_offsets(kafka, topic), 0)
 
     def mine(records: list[Any]) -> list[dict[str, Any]]:
         return [json.loads(r.value) for r in records if r.key == client_id.encode()]
@@ -90,6 +92,7 @@ async def test_every_simulated_submission_gets_one_reply_and_at_most_one_order(
     env = {
         "ORDERFLOW_DATABASE_URL": settings.database.url,
         "ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
+        "ORDERFLOW_TOPIC_PREFIX": settings.deployment.topic_prefix,  # the session's namespace
         "ORDERFLOW_HTTP_PORT": str(api),
         "ORDERFLOW_CONSUMER_GROUP_PREFIX": f"e2e-{unique}-",
         "ORDERFLOW_PAYMENT_PROVIDER_URL": f"http://127.0.0.1:{provider}",
@@ -114,7 +117,8 @@ async def test_every_simulated_submission_gets_one_reply_and_at_most_one_order(
         simulate += [arg for sku in skus for arg in ("--sku", sku)]
         report = json.loads(_orderflow(simulate, env))
         references = set(report["references"])
-        replies = await _replies(kafka, client_id, references)
+        replies_topic = settings.deployment.namespace().topic(REPLIES)
+        replies = await _replies(kafka, replies_topic, client_id, references)
 
     per_reference = Counter(r["external_reference"] for r in replies)
     assert report["sent"]["duplicate"] > 0

@@ -9,10 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from domains.identity import api as identity
-from foundation.database import create_sessions
 from orderflow.cli import clients
 from orderflow.settings import Settings
-from orderflow.wiring.connections import database_engine
+from orderflow.wiring.connections import database_engine, database_sessions
 
 
 def _credentials(output: str) -> tuple[uuid.UUID, str]:
@@ -23,7 +22,7 @@ def _credentials(output: str) -> tuple[uuid.UUID, str]:
 async def _authenticates(settings: Settings, client_id: uuid.UUID, secret: str) -> bool:
     engine = database_engine(settings)
     try:
-        async with create_sessions(engine)() as session:
+        async with database_sessions(settings, engine)() as session:
             return await identity.authenticate_client(session, client_id, secret) is not None
     finally:
         await engine.dispose()
