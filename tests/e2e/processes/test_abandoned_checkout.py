@@ -20,11 +20,12 @@ import asyncpg
 import httpx
 
 from devtools.fakes.payment_provider import ProviderState, create_provider_app
-from domains.identity.api import Principal, issue_access_token
+from foundation.database import create_engine, create_sessions
 from orderflow.settings import Settings
+from tests.support.identity import bearer, signed_in
 from tests.support.polling import eventually
 from tests.support.processes import free_port, orderflow_process, serving
-from tests.support.shop import SECRET, cart
+from tests.support.shop import SECRET, cart, signing
 
 SETTLED_WITHIN = 60.0
 KEY_QUERY = """
@@ -94,10 +95,20 @@ class Keys:
         return row if row is not None and row["status"] == "completed" else None
 
 
-def _client(base_url: str, principal: Principal) -> httpx.AsyncClient:
-    token = issue_access_token(principal, secret=SECRET, ttl_seconds=600).token
-    headers = {"Authorization": f"Bearer {token}"}
-    return httpx.AsyncClient(base_url=base_url, headers=headers, timeout=30)
+async def _signed_in(database_url: str, settings: Settings) -> str:
+    """The access token of a new admin and customer, signed in on the deployment's database
+    (its session outlives the API process that is killed)."""
+    engine = create_engine(database_url)
+    try:
+        sessions = create_sessions(engine, settings.deployment.namespace())
+        _, pair = await signed_in(sessions, signing(settings), "admin", "customer")
+    finally:
+        await engine.dispose()
+    return pair.access.token
+
+
+def _client(base_url: str, token: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=base_url, headers=bearer(token), timeout=30)
 
 
 async def test_a_checkout_killed_before_the_provider_call_settles_within_a_minute(
@@ -106,7 +117,7 @@ async def test_a_checkout_killed_before_the_provider_call_settles_within_a_minut
     state = ProviderState()
     checkout_key = str(uuid.uuid4())
     keys = Keys(own_database, checkout_key)
-    shopper = Principal(uuid.uuid4(), frozenset({"admin", "customer"}))
+    shopper = await _signed_in(own_database, settings)
     sku = f"ABANDON-{checkout_key[:8]}"
     headers = {"Idempotency-Key": checkout_key}
     async with serving(create_provider_app(state)) as provider_url, silent_provider() as silent:

@@ -15,11 +15,14 @@ import httpx
 import pytest
 from alembic import command
 
+from foundation.database import create_engine, create_sessions
+from foundation.namespace import Namespace
 from orderflow.cli.db import alembic_config
+from orderflow.settings import Settings
 from tests.private_pair import PrivateBroker, PrivatePostgres
 from tests.support.polling import eventually
 from tests.support.processes import RunningProcess, free_port, orderflow_process
-from tests.support.shop import SECRET, shopper_at
+from tests.support.shop import SECRET, shopper_at, signing
 
 
 def _log_events(process: RunningProcess) -> list[dict[str, object]]:
@@ -59,7 +62,7 @@ async def _indexed(base_url: str, sku: str) -> bool:
 
 @pytest.mark.timeout(360)  # a PostgreSQL and a Kafka started mid-test on a busy machine
 async def test_run_started_without_its_database_and_broker_waits_for_both(
-    tmp_path: Path,
+    settings: Settings, tmp_path: Path
 ) -> None:
     postgres, broker = PrivatePostgres(), PrivateBroker(tmp_path / "kafka")
     port = free_port()
@@ -83,11 +86,17 @@ async def test_run_started_without_its_database_and_broker_waits_for_both(
             await eventually(lambda: _logged_for_both(run, "dependency_ready"), 120, "both ready")
 
             sku = f"WAIT-{uuid.uuid4().hex[:8]}".upper()
-            async with shopper_at(run.base_url, "admin") as admin:
+            # The admin's account and session in the deployment's database and namespace.
+            engine = create_engine(postgres.url("waits"))
+            sessions = create_sessions(
+                engine, Namespace(topic_prefix=env["ORDERFLOW_TOPIC_PREFIX"])
+            )
+            async with shopper_at(run.base_url, sessions, signing(settings), "admin") as admin:
                 body = {"sku": sku, "name": "Mug", "description": "", "price_minor": 900,
                         "currency": "EUR", "initial_stock": 3}  # fmt: skip
                 answer = await admin.client.post("/v1/products", json=body)
                 assert answer.status_code == 201, answer.text
+            await engine.dispose()
             await eventually(lambda: _indexed(run.base_url, sku), 90, "the product indexed")
 
             assert run.process.poll() is None

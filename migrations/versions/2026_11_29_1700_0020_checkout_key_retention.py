@@ -4,17 +4,17 @@ The retention sweep deletes completed keys older than the retention window, a ba
 Keys arrive in time order, so a BRIN index finds the old ones in a few index pages and costs
 the checkout's insert next to nothing (a B-tree would add a write to every checkout).
 
-Revision ID: 0019
-Revises: 0018
-Create Date: 2026-11-29 16:00:00
+Revision ID: 0020
+Revises: 0019
+Create Date: 2026-11-29 17:00:00
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0019"
-down_revision: str | None = "0018"
+revision: str = "0020"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
