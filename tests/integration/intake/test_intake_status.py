@@ -45,4 +45,5 @@ async def test_status_counts_each_clients_outcomes(
     assert mine["name"] == client.name
     assert mine["accepted"] == 1
     assert mine["rejected"] == {"out_of_stock": 1, "unknown_sku": 1}
-    assert report["group"]["name"] == "status-intake"
+    # The group id: the session namespace's prefix, then the group prefix.
+    assert report["group"]["name"] == f"{settings.deployment.topic_prefix}status-intake"
