@@ -20,7 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domains.identity.client_store import authenticate_client
 from domains.identity.client_tokens import issue_client_token
+from domains.identity.http.limits import IdentityLimits, client_address
 from domains.identity.signing import KeyRing, TokenRules
+from domains.shared.problems import problem_responses
+from domains.shared.rate_limits import RateLimiter
 
 FORM = "application/x-www-form-urlencoded"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -82,9 +85,15 @@ class Credentials:
 
 
 def build_oauth_router(
-    db: async_sessionmaker[AsyncSession], keys: KeyRing, rules: TokenRules
+    db: async_sessionmaker[AsyncSession],
+    keys: KeyRing,
+    rules: TokenRules,
+    *,
+    limiter: RateLimiter,
+    limits: IdentityLimits,
 ) -> APIRouter:
-    """The token route, issuing tokens with ``keys`` under ``rules``."""
+    """The token route, issuing tokens with ``keys`` under ``rules``; the client address and
+    the client id are rate-limited before the secret's (costly) hash is checked."""
     router = APIRouter(tags=["upstream services"])
 
     @router.post(
@@ -92,6 +101,7 @@ def build_oauth_router(
         responses={
             400: _oauth_error("RFC 6749 §5.2 error"),
             401: _oauth_error("invalid_client (unknown client, wrong secret, revoked)"),
+            **problem_responses({429: ["rate_limited"]}),  # with Retry-After
         },
         openapi_extra={
             "requestBody": {"required": True, "content": {FORM: {"schema": TOKEN_FORM}}}
@@ -102,6 +112,8 @@ def build_oauth_router(
         try:
             form = _form(request.headers.get("content-type", ""), await request.body())
             credentials = _credentials(request.headers.get("authorization"), form)
+            await limiter.check(limits.token_per_address, client_address(request))
+            await limiter.check(limits.token_per_client, str(credentials.client_id))
             return await _issue(db, keys, rules, form, credentials)
         except OAuthError as error:
             return _error(error, basic=request.headers.get("authorization") is not None)

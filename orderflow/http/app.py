@@ -90,8 +90,15 @@ def create_app(
     session_check = session_check or open_sessions(settings, sessions)
     install_auth(app, bearer_tokens(identity_config, session_check))
     install_client_auth(app, client_tokens(settings, sessions))
+    limiter, limits = rate_limiter(settings, engine), identity_limits(settings)
     app.include_router(
-        identity.build_oauth_router(sessions, identity_config.keys, client_rules(settings))
+        identity.build_oauth_router(
+            sessions,
+            identity_config.keys,
+            client_rules(settings),
+            limiter=limiter,
+            limits=limits,
+        )
     )
     app.include_router(
         orders.build_router(
@@ -108,8 +115,8 @@ def create_app(
             settings=identity_config,
             principal=current_principal,
             admin=require_role(identity.ADMIN),
-            limiter=rate_limiter(settings, engine),
-            limits=identity_limits(settings),
+            limiter=limiter,
+            limits=limits,
         )
     )
     app.include_router(

@@ -130,5 +130,13 @@ class RateLimitSettings(BaseSettings):
     reset_confirm_per_address: RateSetting = Field(default=Rate(count=10, period_seconds=900))
     refresh_per_address: RateSetting = Field(
         default=Rate(count=60, period_seconds=60),
-        description="Refresh-token trades (the token endpoint) per client address.",
+        description="Refresh-token trades per client address.",
+    )
+    token_per_address: RateSetting = Field(
+        default=Rate(count=30, period_seconds=60),
+        description="POST /v1/oauth/token requests per client address.",
+    )
+    token_per_client: RateSetting = Field(
+        default=Rate(count=20, period_seconds=60),
+        description="POST /v1/oauth/token requests per service client id.",
     )

@@ -126,6 +126,8 @@ def identity_limits(settings: Settings) -> identity.IdentityLimits:
             "password_reset_confirm", "address", config.reset_confirm_per_address
         ),
         refresh_per_address=limit("refresh", "address", config.refresh_per_address),
+        token_per_address=limit("oauth_token", "address", config.token_per_address),
+        token_per_client=limit("oauth_token", "client", config.token_per_client),
     )
 
 

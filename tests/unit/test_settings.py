@@ -108,6 +108,8 @@ VARIABLES: dict[str, tuple[str, str, str, Any]] = {
     "ORDERFLOW_RATE_LIMIT_RESET_PER_ADDRESS": ("rate_limits", "reset_per_address", "5/30s", Rate(count=5, period_seconds=30)),  # noqa: E501
     "ORDERFLOW_RATE_LIMIT_RESET_CONFIRM_PER_ADDRESS": ("rate_limits", "reset_confirm_per_address", "3/5m", Rate(count=3, period_seconds=300)),  # noqa: E501
     "ORDERFLOW_RATE_LIMIT_REFRESH_PER_ADDRESS": ("rate_limits", "refresh_per_address", "20/1m", Rate(count=20, period_seconds=60)),  # noqa: E501
+    "ORDERFLOW_RATE_LIMIT_TOKEN_PER_ADDRESS": ("rate_limits", "token_per_address", "5/1m", Rate(count=5, period_seconds=60)),  # noqa: E501
+    "ORDERFLOW_RATE_LIMIT_TOKEN_PER_CLIENT": ("rate_limits", "token_per_client", "7/1m", Rate(count=7, period_seconds=60)),  # noqa: E501
     "ORDERFLOW_JOBS_METRICS_PORT": ("jobs", "metrics_port", "9203", 9203),
     "ORDERFLOW_JOBS_BACKOFF_MAX_SECONDS": ("jobs", "backoff_max_seconds", "5", 5.0),
     "ORDERFLOW_LOG_LEVEL": ("logging", "level", "DEBUG", "DEBUG"),

@@ -22,6 +22,8 @@ class IdentityLimits:
     reset_per_address: Limit
     reset_confirm_per_address: Limit
     refresh_per_address: Limit
+    token_per_address: Limit
+    token_per_client: Limit
 
 
 def client_address(request: Request) -> str:

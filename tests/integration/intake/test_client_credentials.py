@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domains.identity import api as identity
 from orderflow.http import create_app
-from orderflow.settings import Settings
+from orderflow.settings import Rate, Settings
 from tests.support.intake import Sessions, submission
 from tests.support.shop import app_settings, new_product
 
@@ -196,3 +196,29 @@ async def test_a_revoked_client_is_refused_by_every_api_within_the_bound(
         auth=(str(client.client_id), secret),
     )
     assert again.json()["error"] == "invalid_client"
+
+
+async def test_token_requests_are_limited_per_client_across_api_processes(
+    settings: Settings, engine: AsyncEngine, sessions: Sessions
+) -> None:
+    limited = app_settings(settings, "http://127.0.0.1:9").updated(
+        rate_limits={"enabled": True, "token_per_client": Rate(count=3, period_seconds=3600)}
+    )
+    client, secret = await registered(sessions)
+    form = {"grant_type": "client_credentials"}
+    answers = []
+    for attempt in range(4):  # a new app each time: the budget lives in PostgreSQL
+        app = create_app(engine, settings=limited)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://test"
+        ) as api:
+            wrong = secret if attempt == 0 else "not-the-secret"
+            answers.append(
+                await api.post("/v1/oauth/token", data=form, auth=(str(client.client_id), wrong))
+            )
+
+    assert [a.status_code for a in answers] == [200, 401, 401, 429]
+    refused = answers[3]
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["code"] == "rate_limited"
+    assert 1 <= int(refused.headers["retry-after"]) <= 1200  # 3 an hour: one every 20 min
