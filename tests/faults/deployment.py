@@ -1,9 +1,9 @@
 """The shop as a deployment of separate ``orderflow`` processes on the private pair.
 
-``split``: what the README's "Processes" section lists for production — the API, two relays
-and one process per consumer group — plus the fake partners. ``run``: ``orderflow run`` alone
-(everything in one process) plus the fake partners. A watchdog restarts any process that
-exits, as a supervisor would, and keeps the exit as a finding.
+``split``: what the README's "Processes" section lists for production — the API, two relays,
+one process per consumer group and ``orderflow jobs`` — plus the fake partners. ``run``:
+``orderflow run`` alone (everything in one process) plus the fake partners. A watchdog restarts
+any process that exits, as a supervisor would, and keeps the exit as a finding.
 """
 
 from __future__ import annotations
@@ -90,12 +90,15 @@ class Deployment:
         self.fakes = self._fakes()
         self.relays: list[Supervised] = []
         self.consumers: dict[str, Supervised] = {}
+        self.jobs: list[Supervised] = []
         if layout == "run":
             self.api = self._process("run", ["run"], Readiness(self.api_port, "/healthz"))
         else:
             self.api = self._process("api", ["api"], Readiness(self.api_port, "/healthz"))
             self.relays = [self._metered(f"relay-{n}", ["relay"]) for n in (1, 2)]
             self.consumers = {g: self._metered(g, ["consume", g]) for g in CONSUMER_GROUPS}
+            # Payment reconciliation (abandoned checkout keys), delivery tracking, retention.
+            self.jobs = [self._metered("jobs", ["jobs"])]
         self._watchdog: asyncio.Task[None] | None = None
 
     @property
@@ -123,6 +126,7 @@ class Deployment:
         yield self.api
         yield from self.relays
         yield from self.consumers.values()
+        yield from self.jobs
 
     @property
     def exits(self) -> list[Exit]:
