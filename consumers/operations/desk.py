@@ -12,7 +12,6 @@ from typing import TextIO
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from consumers.operations import jobs as store
-from consumers.operations import metrics
 from consumers.operations.bookkeeping import resolved_in, write_audit
 from consumers.operations.conventions import dead_letter_topic
 from consumers.operations.errors import EmptySelection, JobNotResumable
@@ -198,5 +197,4 @@ class DeadLetterDesk:
                     "to": str(to) if isinstance(to, Path) else "stdout",
                 },
             )
-        metrics.EXPORTED.labels(plan.selection.group).inc(count)
         return count

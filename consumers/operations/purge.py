@@ -13,7 +13,6 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from consumers.operations import jobs as store
-from consumers.operations import metrics
 from consumers.operations.bookkeeping import resolve, write_audit
 from consumers.operations.export import write_jsonl
 from consumers.operations.planning import Plan
@@ -60,5 +59,4 @@ async def purge_plan(
             reason=reason,
             details={**details, "export": str(export_to)},
         )
-    metrics.PURGED.labels(group).inc(len(records))
     return job_id

@@ -19,7 +19,6 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from consumers.operations import jobs as store
-from consumers.operations import metrics
 from consumers.operations.bookkeeping import processed_by, resolve, write_audit
 from consumers.operations.errors import JobNotResumable
 from consumers.operations.locks import job_lock
@@ -78,7 +77,6 @@ async def create_replay_job(
             reason=request.reason,
             details=_plan_details(plan, request.destination),
         )
-    metrics.REFUSED.labels(group).inc(plan.refused)
     log.info("dlq_replay_created", job_id=str(job_id), group=group, records=plan.total)
     return job_id
 
@@ -227,7 +225,6 @@ class ReplayRunner:
                 if not isinstance(r, BaseException)
             ]
             await resolve(session, sent, resolution="replayed", job_id=job.id)
-        metrics.REPLAYED.labels(job.group).inc(len(sent))
 
     async def _cancelled(self, job_id: uuid.UUID) -> bool:
         async with self._sessions() as session:
