@@ -38,7 +38,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark each test by the folder it lives in."""
     for item in items:
         kind = Path(item.fspath).relative_to(TESTS).parts[0]
-        if kind in ("unit", "integration", "e2e", "faults"):
+        if kind in ("unit", "integration", "e2e", "faults", "deploy"):
             item.add_marker(getattr(pytest.mark, kind))
 
 
