@@ -4,15 +4,12 @@ supervised (:mod:`orderflow.supervision`)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import socket
-from collections.abc import Iterator
-
-import uvicorn
+from collections.abc import Callable
 
 from consumers import Consumer, ConsumerRuntime
 from consumers.runtime import until_infrastructure_answers
-from orderflow.cli.errors import UserError
+from orderflow.health import Readiness, listen, serve
 from orderflow.http import create_app
 from orderflow.settings import Settings
 from orderflow.topics import Topics
@@ -26,42 +23,38 @@ from orderflow.wiring.deployment import relay_options, retry_policy
 from outbox import OutboxRelay
 
 
-async def run_api(settings: Settings, stop: asyncio.Event) -> None:
-    """Serve the HTTP API until ``stop`` is set.
+async def run_api(
+    settings: Settings,
+    stop: asyncio.Event,
+    *,
+    listening: socket.socket | None = None,
+    readiness: Readiness | None = None,
+    started: Callable[[], None] | None = None,
+) -> None:
+    """Serve the HTTP API until ``stop`` is set (on ``listening`` when given, bound up front).
 
     The API needs no broker, and answers 503 while the database is away: nothing but its own
     port can keep it from serving, and a port that is taken is a :class:`UserError`.
+    ``readiness``: the checks of ``/readyz`` (default: the API's database); ``started``: called
+    once the API accepts requests.
     """
-    listening = _listen(settings.http.host, settings.http.port)
-    app = create_app(database_engine(settings), dispose_engine=True, settings=settings)
-    config = uvicorn.Config(app, log_config=None, access_log=False)
-    server = _EmbeddedServer(config)
-    serving = asyncio.create_task(server.serve(sockets=[listening]))
+    if listening is None:
+        listening = api_socket(settings)
+    app = create_app(
+        database_engine(settings), dispose_engine=True, settings=settings, readiness=readiness
+    )
     try:
-        await stop.wait()
+        await serve(app, listening, stop, started=started)
     finally:
-        server.should_exit = True
-        await serving
-        listening.close()
+        if readiness is not None:
+            await readiness.close()
 
 
-def _listen(host: str, port: int) -> socket.socket:
-    """The API's listening socket, bound here so that a port in use is one clear error."""
-    try:
-        return socket.create_server((host, port), reuse_port=False)
-    except OSError as error:
-        raise UserError(
-            f"the API cannot listen on {host}:{port} ({error.strerror or error}); "
-            "free the port or set ORDERFLOW_HTTP_PORT"
-        ) from None
-
-
-class _EmbeddedServer(uvicorn.Server):
-    """A uvicorn server that leaves signal handling to the supervisor."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
+def api_socket(settings: Settings) -> socket.socket:
+    """The API's listening socket: a port in use is one clear error."""
+    return listen(
+        settings.http.host, settings.http.port, serves="the API", change="set ORDERFLOW_HTTP_PORT"
+    )
 
 
 async def run_relay(settings: Settings, topics: Topics, stop: asyncio.Event) -> None:

@@ -96,22 +96,35 @@ def run() -> None:
     """Run the API, the outbox relay, every consumer and the background jobs in one process."""
     # Heavy (the whole application): imported only when a process is actually started.
     from orderflow.dependencies import Dependencies, announced, gated
-    from orderflow.processes import run_api, run_consumer, run_relay
+    from orderflow.health.process import api_line, readiness
+    from orderflow.processes import api_socket, run_api, run_consumer, run_relay
     from orderflow.settings import get_settings
     from orderflow.topics import Topics
     from orderflow.wiring.deployment import deployed_consumers
 
     settings = get_settings()
-    base = f"http://{settings.http.host}:{settings.http.port}"
-    typer.echo(f"orderflow: API {base}  docs {base}/docs  metrics {base}/metrics", err=True)
+    listening = api_socket(settings)  # before anything starts: a port in use is one line
     groups = deployed_consumers(settings)
     topics = Topics(settings, groups.values())
     needs = Dependencies.of(settings)
     both = (needs.postgresql, needs.kafka)
+    background = background_jobs(settings, needs)
+    line = api_line(
+        "run",
+        settings,
+        ["relay", f"consumers {', '.join(groups)}", f"jobs {', '.join(background)}"],
+    )
+    api = partial(
+        run_api,
+        settings,
+        listening=listening,
+        readiness=readiness(settings, kafka=True, outbox=True),
+        started=partial(_announce, line),
+    )
     jobs: dict[str, Job] = {
-        "api": announced(partial(run_api, settings), needs.postgresql),
+        "api": announced(api, needs.postgresql),
         "relay": gated(partial(run_relay, settings, topics), *both),
-        **background_jobs(settings, needs),
+        **background,
     }
     for name, consumer in groups.items():
         jobs[f"consumer:{name}"] = gated(partial(run_consumer, settings, consumer, topics), *both)
@@ -120,22 +133,31 @@ def run() -> None:
 
 @app.command()
 def api() -> None:
-    """Run the HTTP API only (it serves, answering 503, while the database is away)."""
+    """Run the HTTP API only (it serves, answering 503, while the database is away; ready while
+    its database answers: it needs no broker)."""
     from orderflow.dependencies import Dependencies, announced
-    from orderflow.processes import run_api  # heavy: only when it runs
+    from orderflow.health.process import api_line
+    from orderflow.processes import api_socket, run_api  # heavy: only when it runs
     from orderflow.settings import get_settings
 
     settings = get_settings()
-    database = Dependencies.of(settings).postgresql
-    _supervise({"api": announced(partial(run_api, settings), database)})
+    api = partial(
+        run_api,
+        settings,
+        listening=api_socket(settings),
+        started=partial(_announce, api_line("api", settings)),
+    )
+    _supervise({"api": announced(api, Dependencies.of(settings).postgresql)})
+
+
+MetricsPort = Annotated[
+    int | None,
+    typer.Option(help="Serve /metrics, /healthz and /readyz on this port (default from settings)."),
+]
 
 
 @app.command()
-def relay(
-    metrics_port: Annotated[
-        int | None, typer.Option(help="Serve /metrics on this port (default from settings).")
-    ] = None,
-) -> None:
+def relay(metrics_port: MetricsPort = None) -> None:
     """Run the outbox relay only (run several for throughput; lanes keep key order)."""
     from orderflow.dependencies import Dependencies, gated
     from orderflow.processes import run_relay  # heavy: only when it runs
@@ -144,19 +166,18 @@ def relay(
     from orderflow.wiring.deployment import deployed_consumers
 
     settings = get_settings()
-    serve_metrics(settings, metrics_port or settings.relay.metrics_port)
+    port = metrics_port or settings.relay.metrics_port
+    operations = operations_job(settings, port, "relay", "publishing the outbox", outbox=True)
     topics = Topics(settings, deployed_consumers(settings).values())
     needs = Dependencies.of(settings)
     relay_job = gated(partial(run_relay, settings, topics), needs.postgresql, needs.kafka)
-    _supervise({"relay": relay_job})
+    _supervise({"operations": operations, "relay": relay_job})
 
 
 @app.command()
 def consume(
     name: Annotated[str, typer.Argument(help="The consumer to run, e.g. notifications.")],
-    metrics_port: Annotated[
-        int | None, typer.Option(help="Serve /metrics on this port (default from settings).")
-    ] = None,
+    metrics_port: MetricsPort = None,
 ) -> None:
     """Run one consumer group."""
     from orderflow.dependencies import Dependencies, gated
@@ -170,55 +191,69 @@ def consume(
     consumer = groups.get(name)
     if consumer is None:
         raise UserError(f"unknown consumer {name!r}; choose one of: {', '.join(groups)}")
-    serve_metrics(settings, metrics_port or settings.consumers.metrics_port)
+    port = metrics_port or settings.consumers.metrics_port
+    runs = f"consumer group {consumer.name}"
+    operations = operations_job(settings, port, f"consume {name}", runs)
     topics = Topics(settings, [consumer])
     needs = Dependencies.of(settings)
     job = gated(partial(run_consumer, settings, consumer, topics), needs.postgresql, needs.kafka)
-    _supervise({name: job})
+    _supervise({"operations": operations, name: job})
 
 
 @app.command()
-def jobs(
-    metrics_port: Annotated[
-        int | None, typer.Option(help="Serve /metrics on this port (default from settings).")
-    ] = None,
-) -> None:
-    """Run the background jobs: payment reconciliation, delivery tracking, retention sweeps."""
+def jobs(metrics_port: MetricsPort = None) -> None:
+    """Run the background jobs: reconciliation, delivery tracking, retention sweeps,
+    recommendation freshness, the dead-letter figures."""
     from orderflow.dependencies import Dependencies
     from orderflow.settings import get_settings
 
     settings = get_settings()
-    serve_metrics(settings, metrics_port or settings.jobs.metrics_port)
-    _supervise(background_jobs(settings, Dependencies.of(settings)))
+    background = background_jobs(settings, Dependencies.of(settings))
+    port = metrics_port or settings.jobs.metrics_port
+    operations = operations_job(settings, port, "jobs", ", ".join(background))
+    _supervise({"operations": operations, **background})
 
 
 def background_jobs(settings: Settings, needs: Dependencies) -> dict[str, Job]:
     """The jobs ``orderflow jobs`` runs (``orderflow run`` runs them too), by job name; each
     starts once PostgreSQL answers, and the broker too for those that read it (the others'
     events go through the outbox)."""
+    from orderflow.dead_letter_figures import JOB, run_dead_letter_figures
     from orderflow.dependencies import gated
     from orderflow.periodic import KAFKA_JOBS, PERIODIC_JOBS  # heavy: only when it runs
 
     def needed(name: str) -> list[Dependency]:
         return [needs.postgresql, needs.kafka] if name in KAFKA_JOBS else [needs.postgresql]
 
-    return {
+    jobs: dict[str, Job] = {
         name: gated(partial(job, settings), *needed(name))
         for name, (job, _) in PERIODIC_JOBS.items()
     }
+    # The figures read the dead-letter topics' offsets: the broker too.
+    figures = partial(run_dead_letter_figures, settings)
+    jobs[JOB] = gated(figures, needs.postgresql, needs.kafka)
+    return jobs
 
 
-def serve_metrics(settings: Settings, port: int) -> None:
-    """Serve ``/metrics`` on ``port``; a port in use is one clear error."""
-    from prometheus_client import start_http_server
+def operations_job(
+    settings: Settings, port: int, command: str, runs: str, *, outbox: bool = False
+) -> Job:
+    """The operations endpoint (/metrics, /healthz, /readyz) of a process without an API, its
+    port bound now: a port in use is one clear error before anything else starts."""
+    from orderflow.health import listen
+    from orderflow.health.process import readiness, started_line
+    from orderflow.health.server import run_operations
 
-    try:
-        start_http_server(port, addr=settings.http.host)
-    except OSError as error:
-        raise UserError(
-            f"cannot serve metrics on {settings.http.host}:{port} ({error.strerror or error}); "
-            "choose another with --metrics-port"
-        ) from None
+    listening = listen(
+        settings.http.host, port, serves="metrics and health", change="choose --metrics-port"
+    )
+    checks = readiness(settings, kafka=True, outbox=outbox)
+    line = started_line(command, runs, settings, port)
+    return partial(run_operations, checks, listening, started=partial(_announce, line))
+
+
+def _announce(line: str) -> None:
+    typer.echo(line, err=True)
 
 
 def _supervise(jobs: Mapping[str, Job]) -> None:

@@ -75,6 +75,7 @@ class KafkaMetadata:
             raise NotReady("the broker answered with no broker in the cluster")
 
     async def close(self) -> None:
-        """Close the client's connections."""
-        if self._client is not None:
-            await self._client.close()
+        """Close the client's connections (a later check opens new ones)."""
+        client, self._client, self._bootstrapped = self._client, None, False
+        if client is not None:
+            await client.close()

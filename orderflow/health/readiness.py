@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,14 +54,26 @@ class Report:
 class Readiness:
     """Runs named checks concurrently; a check that raises or overruns its deadline fails."""
 
-    def __init__(self, checks: Mapping[str, Check], *, deadline: float = CHECK_SECONDS) -> None:
+    def __init__(
+        self,
+        checks: Mapping[str, Check],
+        *,
+        deadline: float = CHECK_SECONDS,
+        closers: Iterable[Callable[[], Awaitable[None]]] = (),
+    ) -> None:
         self._checks = dict(checks)
         self._deadline = deadline
+        self._closers = list(closers)
 
     @property
     def names(self) -> list[str]:
         """The names of the checks, in order."""
         return list(self._checks)
+
+    async def close(self) -> None:
+        """Release what the checks hold (connections); a later report opens them again."""
+        for close in self._closers:
+            await close()
 
     async def report(self) -> Report:
         """Run every check now."""

@@ -11,22 +11,25 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from domains.shared.problems import problem
+from domains.shared.problems import problem, problem_responses
 from orderflow.health.readiness import Readiness
 
 RETRY_AFTER_SECONDS = 5
 
 
-def health_router(readiness: Readiness) -> APIRouter:
-    """The two health routes of a process whose readiness is ``readiness``."""
+def health_router(readiness: Readiness, *, liveness: bool = True) -> APIRouter:
+    """The health routes of a process whose readiness is ``readiness``; ``liveness=False``
+    leaves ``/healthz`` to the caller (the API keeps its own, which answers for the database)."""
     router = APIRouter(tags=["operations"])
 
-    @router.get("/healthz", response_class=PlainTextResponse)
-    async def healthz() -> PlainTextResponse:
-        """200 ``ok`` while the process's event loop answers (liveness)."""
-        return PlainTextResponse("ok")
+    if liveness:
 
-    @router.get("/readyz")
+        @router.get("/healthz", response_class=PlainTextResponse)
+        async def healthz() -> PlainTextResponse:
+            """200 ``ok`` while the process's event loop answers (liveness)."""
+            return PlainTextResponse("ok")
+
+    @router.get("/readyz", responses=problem_responses({503: ["not_ready"]}))
     async def readyz() -> JSONResponse:
         """200 when every check passes; 503 ``not_ready`` naming the failing checks."""
         report = await readiness.report()

@@ -20,6 +20,20 @@ from orderflow.health.readiness import Readiness
 from orderflow.health.routes import health_router
 
 
+async def run_operations(
+    readiness: Readiness,
+    listening: socket.socket,
+    stop: asyncio.Event,
+    *,
+    started: Callable[[], None] | None = None,
+) -> None:
+    """Serve the operations endpoint until ``stop``; then release the checks' connections."""
+    try:
+        await serve(operations_app(readiness), listening, stop, started=started)
+    finally:
+        await readiness.close()
+
+
 def operations_app(readiness: Readiness) -> FastAPI:
     """The app of the operations endpoint."""
     app = FastAPI(title="orderflow operations", openapi_url=None, docs_url=None, redoc_url=None)
@@ -60,9 +74,13 @@ async def serve(
     started: Callable[[], None] | None = None,
 ) -> None:
     """Serve ``app`` on the bound socket ``listening`` until ``stop``; call ``started`` once it
-    accepts requests."""
+    accepts requests.
+
+    The server gets a duplicate of the socket, which it closes when it stops: ``listening``
+    itself stays bound, so a job restarted after a crash serves on it again.
+    """
     server = EmbeddedServer(uvicorn.Config(app, log_config=None, access_log=False))
-    serving = asyncio.create_task(server.serve(sockets=[listening]))
+    serving = asyncio.create_task(server.serve(sockets=[listening.dup()]))
     accepting = asyncio.create_task(server.listening.wait())
     stopping = asyncio.create_task(stop.wait())
     try:

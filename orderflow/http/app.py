@@ -18,6 +18,7 @@ from domains.identity import api as identity
 from domains.orders import api as orders
 from domains.shared.problems import problem_responses
 from orderflow.build_metric import publish_build_info
+from orderflow.health import Readiness, database, health_router
 from orderflow.http.asyncapi import router as asyncapi_router
 from orderflow.http.auth import current_principal, install_auth, require_role
 from orderflow.http.client_auth import current_client, install_client_auth
@@ -51,11 +52,13 @@ def create_app(
     dispose_engine: bool = False,
     settings: Settings | None = None,
     session_check: identity.SessionCheck | None = None,
+    readiness: Readiness | None = None,
 ) -> FastAPI:
     """The API on ``engine``; ``dispose_engine`` closes the pool on shutdown.
 
     ``settings`` (default: from the environment) supplies the signing keys, lifetimes and rate
-    limits; ``session_check`` (default: PostgreSQL) says whether a token's session is open.
+    limits; ``session_check`` (default: PostgreSQL) says whether a token's session is open;
+    ``readiness`` the checks of ``/readyz`` (default: the database through ``engine``).
     """
     settings = settings or get_settings()
     publish_build_info()
@@ -140,6 +143,11 @@ def create_app(
         async with engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
         return PlainTextResponse("ok")
+
+    # /healthz above stays the API's: load balancers and the tests read its 503 while the
+    # database is away; /readyz names every failing check.
+    api_readiness = readiness or Readiness({"database": database(engine)})
+    app.include_router(health_router(api_readiness, liveness=False))
 
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
     async def metrics() -> Response:

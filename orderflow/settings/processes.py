@@ -40,6 +40,12 @@ class RelaySettings(BaseSettings):
     gauge_interval_seconds: float = Field(default=5.0, gt=0)
     linger_ms: int = Field(default=0, ge=0)  # the relay batches itself; linger adds latency
     metrics_port: int = 9101
+    ready_max_age_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="The relay's objective: it answers /readyz with 503 while the oldest "
+        "unpublished outbox row is older than this.",
+    )
 
 
 class ConsumerSettings(BaseSettings):
@@ -97,6 +103,12 @@ class DeadLetterSettings(BaseSettings):
         ge=1,
         description="Loop guard of `orderflow dlq replay`: a dead letter already replayed this "
         "many times is refused unless --force.",
+    )
+    metrics_interval_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How often `orderflow jobs` (and `orderflow run`) reads the dead-letter "
+        "figures (orderflow_dlq_*) from the broker and the messaging tables.",
     )
 
 

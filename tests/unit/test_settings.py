@@ -38,6 +38,7 @@ VARIABLES: dict[str, tuple[str, str, str, Any]] = {
     "ORDERFLOW_HTTP_MAX_BODY_BYTES": ("http", "max_body_bytes", "65536", 65536),
     "ORDERFLOW_HTTP_MAX_JSON_DEPTH": ("http", "max_json_depth", "8", 8),
     "ORDERFLOW_RELAY_METRICS_PORT": ("relay", "metrics_port", "9201", 9201),
+    "ORDERFLOW_RELAY_READY_MAX_AGE_SECONDS": ("relay", "ready_max_age_seconds", "90", 90.0),
     "ORDERFLOW_CONSUMER_METRICS_PORT": ("consumers", "metrics_port", "9202", 9202),
     "ORDERFLOW_CONSUMER_GROUP_PREFIX": ("consumers", "group_prefix", "blue-", "blue-"),
     "ORDERFLOW_CONSUMER_RETRY_DELAYS_SECONDS": ("consumers", "retry_delays_seconds", "[1, 2]", [1.0, 2.0]),  # noqa: E501
@@ -68,6 +69,7 @@ VARIABLES: dict[str, tuple[str, str, str, Any]] = {
     "ORDERFLOW_RELAY_GAUGE_INTERVAL_SECONDS": ("relay", "gauge_interval_seconds", "1", 1.0),
     "ORDERFLOW_RELAY_LINGER_MS": ("relay", "linger_ms", "5", 5),
     "ORDERFLOW_DLQ_MAX_REPLAYS": ("dead_letters", "max_replays", "7", 7),
+    "ORDERFLOW_DLQ_METRICS_INTERVAL_SECONDS": ("dead_letters", "metrics_interval_seconds", "5", 5.0),  # noqa: E501
     "ORDERFLOW_DLQ_REPLAY_WINDOW_DAYS": ("dead_letters", "replay_window_days", "3", 3.0),
     "ORDERFLOW_JWT_SECRET": ("identity", "jwt_secret", "s" * 40, SecretStr("s" * 40)),
     "ORDERFLOW_ACCESS_TOKEN_TTL_SECONDS": ("identity", "access_token_ttl_seconds", "120", 120),
