@@ -1,6 +1,6 @@
 # orderflow: one entry point for a fresh Debian machine (as root) or a developer laptop.
 #   make setup  - OS packages (when root and missing), uv, Python deps, PostgreSQL + Kafka, migrations
-#   make run    - the whole platform (API, relay, consumers) in one process
+#   make run    - the whole platform (API, relay, consumers, jobs) in one process; seconds once set up
 #   make test   - lint, type checks, import contracts, declared dependencies, then the tests
 # ORDERFLOW_DATABASE_URL + ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS point everything at existing infrastructure.
 
@@ -42,14 +42,25 @@ help:
 setup: sync infra tools
 	$(ORDERFLOW) db upgrade
 
+# Installs run again only when their lock file changed: each leaves a stamp file behind, and
+# make compares the times (`make run` is seconds once set up, and needs no registry).
+SYNC_STAMP := $(VENV)/.synced
+TOOLS_STAMP := tools/asyncapi/node_modules/.installed
+
 # The AsyncAPI validator (npm's @asyncapi/parser), pinned by tools/asyncapi/package-lock.json.
-tools: os-packages
+# Only the tests use it: `make run` does not install it.
+tools: os-packages $(TOOLS_STAMP)
+
+$(TOOLS_STAMP): tools/asyncapi/package-lock.json
 	npm ci --prefix tools/asyncapi --no-audit --no-fund --loglevel=error
+	touch $@
 
 # Debian packages, installed only when missing (one apt-get update first) and only as root.
 # PostgreSQL, a JRE and Maven are not needed when ORDERFLOW_DATABASE_URL and
 # ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS are both set, except by `make test`: its fault suite
-# (tests/faults) starts a private PostgreSQL and Kafka it may kill.
+# (tests/faults) starts a private PostgreSQL and Kafka it may kill. npm (the AsyncAPI
+# validator) and prometheus (promtool, and the server the observability tests scrape
+# orderflow with) are always needed.
 os-packages:
 	@missing=""; \
 	if [ -n "$(PRIVATE_PAIR)" ] || [ -z "$${ORDERFLOW_DATABASE_URL:-}" ] \
@@ -59,6 +70,7 @@ os-packages:
 	  command -v mvn >/dev/null || missing="$$missing maven"; \
 	fi; \
 	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	command -v promtool >/dev/null || missing="$$missing prometheus"; \
 	if ! command -v uv >/dev/null && ! python3 -m uv --version >/dev/null 2>&1 \
 	   && ! python3 -m pip --version >/dev/null 2>&1; then missing="$$missing python3-pip"; fi; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
@@ -78,13 +90,17 @@ uv: os-packages
 	  PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet $$user "uv==$(UV_VERSION)"; \
 	fi
 
-sync: uv
+sync: uv $(SYNC_STAMP)
+
+$(SYNC_STAMP): uv.lock pyproject.toml clients/python/pyproject.toml
 	$(UV) sync --frozen
+	touch $@
 
 infra: sync
 	$(ORDERFLOW) dev up
 
-run: setup
+run: sync infra
+	$(ORDERFLOW) db upgrade
 	exec $(ORDERFLOW) run
 
 # The private pair of the fault suite: PostgreSQL's and Java's packages (above) and the Kafka
