@@ -160,9 +160,10 @@ class Deployment:
         ``metrics-<name>.prom`` in ``folder``."""
         async with httpx.AsyncClient(timeout=5) as client:
             for process in self.processes():
-                path = "/metrics" if process.ready.path else ""
+                # Every orderflow process serves /metrics: the API on its port, the others on
+                # their operations port (which answers nothing else at /).
                 try:
-                    answer = await client.get(f"http://127.0.0.1:{process.ready.port}{path}")
+                    answer = await client.get(f"http://127.0.0.1:{process.ready.port}/metrics")
                 except httpx.HTTPError as error:
                     text = f"# not answering: {error!r}\n"
                 else:
