@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from consumers.runtime import Consumer, EffectContext, MessageContext
 from events import Envelope, IntegrationEvent, bind_message_context, decode_record
+from foundation.database import namespace_of
 
 Sessions = async_sessionmaker[AsyncSession]
 ROWS = "SELECT id, topic, headers, payload FROM outbox.events WHERE id > :after ORDER BY id"
@@ -62,12 +63,14 @@ class SteppedSaga:
         """The deliveries not made yet, oldest event first."""
         async with self.sessions() as session:
             rows = list(await session.execute(text(ROWS), {"after": self._after}))
+            namespace = namespace_of(session)  # rows name their topic on the wire
         found = []
         for row in rows:
             headers = [(name, value.encode()) for name, value in row.headers.items()]
             decoded = decode_record(bytes(row.payload), headers, row.topic)
             for consumer in self.consumers:
-                if row.topic in consumer.topics and type(decoded.event) in consumer.handlers:
+                topic = namespace.logical(row.topic)
+                if topic in consumer.topics and type(decoded.event) in consumer.handlers:
                     found.append(Delivery(row.id, consumer, decoded.envelope, decoded.event))
         return [d for d in found if d.key not in self.handled]
 

@@ -23,6 +23,8 @@ from devtools.fakes.carrier import Behaviour
 from domains.fulfillment import api as fulfillment
 from events import new_envelope
 from events.schemas.fulfillment import ShipmentCreated
+from foundation.database import create_sessions
+from orderflow.settings import Settings
 from tests.integration.saga.support import FakeCarrier, WatchedCarrier
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -31,13 +33,13 @@ LOCK_CALL = "SELECT 1 FROM fulfillment.carrier_calls WHERE idempotency_key = :ke
 
 
 @pytest.fixture
-async def impatient(database_url: str) -> AsyncIterator[Sessions]:
+async def impatient(database_url: str, settings: Settings) -> AsyncIterator[Sessions]:
     """Sessions whose statements give up on a row lock after 100 ms (SQLSTATE 55P03)."""
     engine = create_async_engine(
         database_url, connect_args={"server_settings": {"lock_timeout": "100"}}
     )
     try:
-        yield async_sessionmaker(engine, expire_on_commit=False)
+        yield create_sessions(engine, settings.deployment.namespace())
     finally:
         await engine.dispose()
 
