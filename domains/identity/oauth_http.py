@@ -26,6 +26,7 @@ from domains.shared.problems import problem_responses
 from domains.shared.rate_limits import RateLimiter
 
 FORM = "application/x-www-form-urlencoded"
+KNOWN = frozenset({"grant_type", "scope", "client_id", "client_secret"})
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 OAUTH_ERROR = {
     "type": "object",
@@ -156,9 +157,11 @@ def _form(content_type: str, body: bytes) -> dict[str, str]:
         fields = parse_qs(body.decode(), strict_parsing=bool(body), max_num_fields=10)
     except (UnicodeDecodeError, ValueError):
         raise OAuthError("invalid_request", "the form cannot be parsed") from None
-    if any(len(values) > 1 for values in fields.values()):
+    # RFC 6749 §3.1: unknown parameters are ignored; a known one must not come twice.
+    known = {name: values for name, values in fields.items() if name in KNOWN}
+    if any(len(values) > 1 for values in known.values()):
         raise OAuthError("invalid_request", "a parameter is given twice")
-    return {name: values[0] for name, values in fields.items()}
+    return {name: values[0] for name, values in known.items()}
 
 
 def _credentials(authorization: str | None, form: dict[str, str]) -> Credentials:
