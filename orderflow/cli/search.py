@@ -6,6 +6,7 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -13,7 +14,7 @@ import typer
 from orderflow.cli.errors import command_group, friendly_errors
 
 if TYPE_CHECKING:
-    from consumers.search.rebuild import Progress
+    from consumers.search.rebuild import Progress, RebuildReport
 
 app = command_group()
 
@@ -46,26 +47,40 @@ def rebuild(
     The live index keeps serving (and being updated) until the swap, which takes one short
     transaction. Prints progress to stderr and a JSON summary to stdout.
     """
-    # Imported here (consumers, SQLAlchemy, settings): keeps CLI startup fast.
+    # Imported here (consumers, SQLAlchemy): keeps CLI startup fast.
     from consumers.search import indexed_topics
     from consumers.search.rebuild import rebuild_index
+
+    run_rebuild(rebuild_index, indexed_topics(), group=group, default_group="search-rebuild")
+
+
+def run_rebuild(
+    rebuild: Callable[..., Awaitable[RebuildReport]],
+    topics: Iterable[str],
+    *,
+    group: str | None,
+    default_group: str,
+) -> None:
+    """Run a read model's ``rebuild`` over ``topics`` (in the deployment's namespace) under
+    ``group`` (default: a new ``<default_group>-<time>``); progress to stderr, a JSON summary
+    to stdout."""
     from orderflow.settings import get_settings
     from orderflow.wiring.connections import database_engine, database_sessions, group_id
 
     settings = get_settings()
-    name = group_id(settings, group or f"search-rebuild-{int(time.time())}")
+    name = group_id(settings, group or f"{default_group}-{int(time.time())}")
     namespace = settings.deployment.namespace()
     report = progress_printer(time.monotonic())
 
     async def main() -> dict[str, object]:
         engine = database_engine(settings)
         try:
-            result = await rebuild_index(
+            result = await rebuild(
                 database_sessions(settings, engine),
                 settings.kafka.connection(),
                 group=name,
                 progress=report,
-                topics=tuple(namespace.topic(t) for t in indexed_topics()),
+                topics=tuple(namespace.topic(t) for t in topics),
             )
         finally:
             await engine.dispose()
