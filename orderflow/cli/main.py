@@ -31,6 +31,7 @@ from orderflow.cli.errors import UserError, command_group, friendly_errors
 
 if TYPE_CHECKING:
     from orderflow.dependencies import Dependencies, Dependency
+    from orderflow.health import Readiness
     from orderflow.settings import Settings
     from orderflow.supervision import Job
 
@@ -91,8 +92,14 @@ def _run(main: Coroutine[Any, Any, None]) -> None:
         asyncio.run(main)
 
 
+MetricsPort = Annotated[
+    int | None,
+    typer.Option(help="Serve /metrics, /healthz and /readyz on this port (default from settings)."),
+]
+
+
 @app.command()
-def run() -> None:
+def run(metrics_port: MetricsPort = None) -> None:
     """Run the API, the outbox relay, every consumer and the background jobs in one process."""
     # Heavy (the whole application): imported only when a process is actually started.
     from orderflow.dependencies import Dependencies, announced, gated
@@ -104,25 +111,22 @@ def run() -> None:
 
     settings = get_settings()
     listening = api_socket(settings)  # before anything starts: a port in use is one line
+    port = metrics_port or settings.http.metrics_port
+    checks = readiness(settings, kafka=True, outbox=True)
+    operations = api_operations_job(settings, port, checks)
     groups = deployed_consumers(settings)
     topics = Topics(settings, groups.values())
     needs = Dependencies.of(settings)
     both = (needs.postgresql, needs.kafka)
     background = background_jobs(settings, needs)
-    line = api_line(
-        "run",
-        settings,
-        ["relay", f"consumers {', '.join(groups)}", f"jobs {', '.join(background)}"],
-    )
+    also = ["relay", f"consumers {', '.join(groups)}", f"jobs {', '.join(background)}"]
+    line = api_line("run", settings, port, also)
     api = partial(
-        run_api,
-        settings,
-        listening=listening,
-        readiness=readiness(settings, kafka=True, outbox=True),
-        started=partial(_announce, line),
+        run_api, settings, listening=listening, readiness=checks, started=partial(_announce, line)
     )
     jobs: dict[str, Job] = {
         "api": announced(api, needs.postgresql),
+        "operations": operations,
         "relay": gated(partial(run_relay, settings, topics), *both),
         **background,
     }
@@ -132,28 +136,28 @@ def run() -> None:
 
 
 @app.command()
-def api() -> None:
+def api(metrics_port: MetricsPort = None) -> None:
     """Run the HTTP API only (it serves, answering 503, while the database is away; ready while
-    its database answers: it needs no broker)."""
+    its database answers: it needs no broker). Its metrics are on their own port."""
     from orderflow.dependencies import Dependencies, announced
-    from orderflow.health.process import api_line
+    from orderflow.health.process import api_line, readiness
     from orderflow.processes import api_socket, run_api  # heavy: only when it runs
     from orderflow.settings import get_settings
 
     settings = get_settings()
+    listening = api_socket(settings)
+    port = metrics_port or settings.http.metrics_port
+    checks = readiness(settings, kafka=False, outbox=False)
+    operations = api_operations_job(settings, port, checks)
     api = partial(
         run_api,
         settings,
-        listening=api_socket(settings),
-        started=partial(_announce, api_line("api", settings)),
+        listening=listening,
+        readiness=checks,
+        started=partial(_announce, api_line("api", settings, port)),
     )
-    _supervise({"api": announced(api, Dependencies.of(settings).postgresql)})
-
-
-MetricsPort = Annotated[
-    int | None,
-    typer.Option(help="Serve /metrics, /healthz and /readyz on this port (default from settings)."),
-]
+    needs = Dependencies.of(settings)
+    _supervise({"api": announced(api, needs.postgresql), "operations": operations})
 
 
 @app.command()
@@ -250,6 +254,22 @@ def operations_job(
     checks = readiness(settings, kafka=True, outbox=outbox)
     line = started_line(command, runs, settings, port)
     return partial(run_operations, checks, listening, started=partial(_announce, line))
+
+
+def api_operations_job(settings: Settings, port: int, checks: Readiness) -> Job:
+    """The API's operations endpoint (/metrics, /healthz, /readyz), its port bound now; it
+    answers for the same ``checks`` as the API's own /readyz. The API's start-up line names
+    it, so it prints none of its own."""
+    from orderflow.health import listen
+    from orderflow.health.server import run_operations
+
+    listening = listen(
+        settings.http.host,
+        port,
+        serves="the API's metrics and health",
+        change="set ORDERFLOW_HTTP_METRICS_PORT or choose --metrics-port",
+    )
+    return partial(run_operations, checks, listening)
 
 
 def _announce(line: str) -> None:

@@ -39,15 +39,19 @@ def address(settings: Settings, port: int) -> str:
     return f"http://{settings.http.host}:{port}"
 
 
+def operations_at(settings: Settings, port: int) -> str:
+    """Where a process's operations endpoint is, as its start-up line says it."""
+    return f"metrics and health on {address(settings, port)} ({HEALTH_PATHS})"
+
+
 def started_line(command: str, runs: str, settings: Settings, port: int) -> str:
     """The one line a process without an API prints once its operations endpoint listens."""
-    return f"orderflow {command}: {runs}; metrics and health on {address(settings, port)} " + (
-        f"({HEALTH_PATHS})"
-    )
+    return f"orderflow {command}: {runs}; {operations_at(settings, port)}"
 
 
-def api_line(command: str, settings: Settings, also: Iterable[str] = ()) -> str:
-    """The one line a process with the API prints once the API listens."""
+def api_line(command: str, settings: Settings, metrics_port: int, also: Iterable[str] = ()) -> str:
+    """The one line a process with the API prints once the API listens; its metrics are on
+    ``metrics_port``, not on the API's."""
     base = address(settings, settings.http.port)
-    parts = [f"API {base} (docs /docs, {HEALTH_PATHS})", *also]
-    return f"orderflow {command}: " + "; ".join(parts)
+    parts = [f"API {base} (docs /docs, /healthz /readyz)", *also]
+    return f"orderflow {command}: " + "; ".join([*parts, operations_at(settings, metrics_port)])

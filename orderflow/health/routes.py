@@ -17,17 +17,19 @@ from orderflow.health.readiness import Readiness
 RETRY_AFTER_SECONDS = 5
 
 
-def health_router(readiness: Readiness, *, liveness: bool = True) -> APIRouter:
-    """The health routes of a process whose readiness is ``readiness``; ``liveness=False``
-    leaves ``/healthz`` to the caller (the API keeps its own, which answers for the database)."""
+def health_router(readiness: Readiness) -> APIRouter:
+    """The health routes of a process whose readiness is ``readiness``."""
     router = APIRouter(tags=["operations"])
 
-    if liveness:
-
-        @router.get("/healthz", response_class=PlainTextResponse)
-        async def healthz() -> PlainTextResponse:
-            """200 ``ok`` while the process's event loop answers (liveness)."""
-            return PlainTextResponse("ok")
+    @router.get(
+        "/healthz",
+        response_class=PlainTextResponse,
+        responses={200: {"content": {"text/plain": {"example": "ok"}}}},
+    )
+    async def healthz() -> PlainTextResponse:
+        """200 ``ok`` while the process's event loop answers (liveness). It checks nothing
+        else: the database or the broker being away is ``/readyz``'s to say."""
+        return PlainTextResponse("ok")
 
     @router.get("/readyz", responses=problem_responses({503: ["not_ready"]}))
     async def readyz() -> JSONResponse:

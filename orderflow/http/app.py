@@ -1,4 +1,7 @@
-"""The FastAPI application: domain routers, problem responses, health and metrics."""
+"""The FastAPI application: domain routers, problem responses, health.
+
+Its Prometheus metrics are not on this (public) port: ``orderflow api`` and ``orderflow run``
+serve them on the operations port (:mod:`orderflow.health.server`)."""
 
 from __future__ import annotations
 
@@ -6,17 +9,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import PlainTextResponse, Response
 from fastapi_offline import FastAPIOffline
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from consumers import analytics, recommendations, search
 from domains.catalog import api as catalog
 from domains.identity import api as identity
 from domains.orders import api as orders
-from domains.shared.problems import problem_responses
 from orderflow.build_metric import publish_build_info
 from orderflow.health import Readiness, database, health_router
 from orderflow.http.asyncapi import router as asyncapi_router
@@ -128,30 +127,8 @@ def create_app(
         )
     )
 
-    @app.get(
-        "/healthz",
-        tags=["operations"],
-        response_class=PlainTextResponse,
-        responses={
-            200: {"content": {"text/plain": {"example": "ok"}}},
-            **problem_responses({503: ["database_unavailable"]}),
-        },
-    )
-    async def health() -> Response:
-        """200 when the database answers, a 503 problem (``database_unavailable``, with
-        ``Retry-After``) when not: the API's handler of database errors answers it."""
-        async with engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-        return PlainTextResponse("ok")
-
-    # /healthz above stays the API's: load balancers and the tests read its 503 while the
-    # database is away; /readyz names every failing check.
-    api_readiness = readiness or Readiness({"database": database(engine)})
-    app.include_router(health_router(api_readiness, liveness=False))
-
-    @app.get("/metrics", tags=["operations"], include_in_schema=False)
-    async def metrics() -> Response:
-        """Prometheus metrics of this process."""
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    # Liveness answers from the event loop alone; readiness names every failing check
+    # (default: the database). The metrics are served on the operations port, not here.
+    app.include_router(health_router(readiness or Readiness({"database": database(engine)})))
 
     return app

@@ -9,12 +9,19 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class HttpSettings(BaseSettings):
-    """``ORDERFLOW_HTTP_*``: where the API listens and what it accepts."""
+    """``ORDERFLOW_HTTP_*``: where the API listens, what it accepts, where its metrics are."""
 
     model_config = SettingsConfigDict(env_prefix="ORDERFLOW_HTTP_", extra="ignore")
 
     host: str = "127.0.0.1"
     port: int = 8000
+    # Next to the relay's 9101, the consumers' 9102 and the jobs' 9103; not 9100, which
+    # node_exporter takes on many hosts.
+    metrics_port: int = Field(
+        default=9104,
+        description="The API's operations port (/metrics, /healthz, /readyz) for `orderflow api` "
+        "and `orderflow run`: the metrics stay off the public API port.",
+    )
     # 1 MiB: a checkout of the most lines the API takes is ~20 KB; anything bigger is refused
     # while it streams in, before it is parsed.
     max_body_bytes: int = Field(default=1_048_576, ge=1024)

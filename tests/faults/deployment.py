@@ -85,16 +85,18 @@ class Deployment:
     def __init__(self, database_url: str, bootstrap: str, logs: Path, layout: Layout) -> None:
         self.logs = logs
         self.api_port = restartable_port()
+        self.api_metrics_port = restartable_port()  # the API's operations port: its /metrics
         self.fake_ports = FakePorts.free()
         self.env = base_env(database_url, bootstrap, self.api_port, self.fake_ports)
         self.fakes = self._fakes()
         self.relays: list[Supervised] = []
         self.consumers: dict[str, Supervised] = {}
         self.jobs: list[Supervised] = []
+        metrics = ["--metrics-port", str(self.api_metrics_port)]
         if layout == "run":
-            self.api = self._process("run", ["run"], Readiness(self.api_port, "/healthz"))
+            self.api = self._process("run", ["run", *metrics], Readiness(self.api_port, "/healthz"))
         else:
-            self.api = self._process("api", ["api"], Readiness(self.api_port, "/healthz"))
+            self.api = self._process("api", ["api", *metrics], Readiness(self.api_port, "/healthz"))
             self.relays = [self._metered(f"relay-{n}", ["relay"]) for n in (1, 2)]
             self.consumers = {g: self._metered(g, ["consume", g]) for g in CONSUMER_GROUPS}
             # Payment reconciliation (abandoned checkout keys), delivery tracking, retention.
@@ -160,10 +162,11 @@ class Deployment:
         ``metrics-<name>.prom`` in ``folder``."""
         async with httpx.AsyncClient(timeout=5) as client:
             for process in self.processes():
-                # Every orderflow process serves /metrics: the API on its port, the others on
-                # their operations port (which answers nothing else at /).
+                # Every orderflow process serves /metrics on its operations port (the API's
+                # public port answers 404 there).
+                port = self.api_metrics_port if process is self.api else process.ready.port
                 try:
-                    answer = await client.get(f"http://127.0.0.1:{process.ready.port}/metrics")
+                    answer = await client.get(f"http://127.0.0.1:{port}/metrics")
                 except httpx.HTTPError as error:
                     text = f"# not answering: {error!r}\n"
                 else:

@@ -1,4 +1,5 @@
-"""What ships under deploy/: the alert rules and the dashboard, and the metrics they read."""
+"""What ships under deploy/: the alert rules, the scrape configuration and the dashboard, and the
+metrics they read."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "deploy" / "prometheus" / "alerts.yml"
 RULE_TESTS = ROOT / "deploy" / "prometheus" / "alerts_test.yml"
+SCRAPE = ROOT / "deploy" / "prometheus" / "scrape.yml"
 DASHBOARD = ROOT / "deploy" / "grafana" / "orderflow.json"
 SHIPPED = ("orderflow", "domains", "events", "outbox", "producers", "consumers", "foundation")
 

@@ -20,6 +20,9 @@ import uvicorn
 from tests.support.log_scan import watch
 
 ORDERFLOW = str(Path(sys.executable).with_name("orderflow"))
+# The commands that serve the API, whose metrics are on an operations port of their own.
+API_COMMANDS = ("api", "run")
+METRICS_PORT = "ORDERFLOW_HTTP_METRICS_PORT"
 
 
 def free_port() -> int:
@@ -54,6 +57,12 @@ class RunningProcess:
     process: subprocess.Popen[bytes]
     base_url: str
     log: Path
+    operations_url: str | None = None  # where an API process serves /metrics
+
+    @property
+    def metrics_url(self) -> str:
+        """The process's ``/metrics`` (an API's is on its operations port)."""
+        return f"{self.operations_url or self.base_url}/metrics"
 
     def output(self) -> str:
         """The tail of what it printed."""
@@ -72,13 +81,18 @@ def orderflow_process(
 ) -> Iterator[RunningProcess]:
     """Start ``orderflow ARGS``, wait until it answers on ``port`` (GET ``health``, or a TCP
     connect when ``health`` is None; unless ``wait`` is false, see :func:`wait_ready`), and
-    stop it with SIGTERM at the end."""
+    stop it with SIGTERM at the end. An API process gets a free operations port unless ``env``
+    names one: two of them never collide on the default."""
+    operations_url = None
+    if args[:1] and args[0] in API_COMMANDS:
+        env = {METRICS_PORT: str(free_port()), **env}
+        operations_url = f"http://127.0.0.1:{env[METRICS_PORT]}"
     watch(log)
     with log.open("wb") as out:
         process = subprocess.Popen(
             [ORDERFLOW, *args], env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
         )
-    running = RunningProcess(process, f"http://127.0.0.1:{port}", log)
+    running = RunningProcess(process, f"http://127.0.0.1:{port}", log, operations_url)
     try:
         if wait:
             wait_ready(running, port, health)

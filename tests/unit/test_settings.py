@@ -35,6 +35,7 @@ VARIABLES: dict[str, tuple[str, str, str, Any]] = {
     "ORDERFLOW_EVENT_SOURCE": ("deployment", "event_source", "/shop-eu/orderflow", "/shop-eu/orderflow"),  # noqa: E501
     "ORDERFLOW_HTTP_HOST": ("http", "host", "0.0.0.0", "0.0.0.0"),  # noqa: S104 - a value, not a bind  # noqa: E501
     "ORDERFLOW_HTTP_PORT": ("http", "port", "8080", 8080),
+    "ORDERFLOW_HTTP_METRICS_PORT": ("http", "metrics_port", "9204", 9204),
     "ORDERFLOW_HTTP_MAX_BODY_BYTES": ("http", "max_body_bytes", "65536", 65536),
     "ORDERFLOW_HTTP_MAX_JSON_DEPTH": ("http", "max_json_depth", "8", 8),
     "ORDERFLOW_RELAY_METRICS_PORT": ("relay", "metrics_port", "9201", 9201),

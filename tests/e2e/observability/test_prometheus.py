@@ -98,11 +98,12 @@ def _families_without_series(prometheus: Prometheus, families: set[str]) -> set[
 async def test_prometheus_scrapes_orderflow_and_evaluates_the_shipped_rules(
     own_database: str, settings: Settings, tmp_path: Path, unique: str
 ) -> None:
-    api = free_port()
+    api, operations = free_port(), free_port()
     env = {
         "ORDERFLOW_DATABASE_URL": own_database,
         "ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
         "ORDERFLOW_HTTP_PORT": str(api),
+        "ORDERFLOW_HTTP_METRICS_PORT": str(operations),
         "ORDERFLOW_CONSUMER_GROUP_PREFIX": f"prom-{unique}-",
         "ORDERFLOW_TOPIC_PREFIX": f"prom-{unique}.",
         "ORDERFLOW_JWT_SECRET": f"prometheus-{uuid.uuid4().hex}{uuid.uuid4().hex}",
@@ -113,7 +114,8 @@ async def test_prometheus_scrapes_orderflow_and_evaluates_the_shipped_rules(
     _create_admin(admin_email, env)
     with (
         _platform(env, tmp_path, api) as running,
-        private_prometheus(tmp_path, {"orderflow": f"127.0.0.1:{api}"}, RULES) as prometheus,
+        # The metrics of the whole process (API included) are on its operations port.
+        private_prometheus(tmp_path, {"orderflow": f"127.0.0.1:{operations}"}, RULES) as prometheus,
     ):
         async with httpx.AsyncClient(base_url=running.base_url, timeout=30) as client:
             await _checkout(client, admin_email, unique)

@@ -80,8 +80,10 @@ async def test_readyz_follows_the_broker_healthz_stays_up(
             api = running.pop("api")
             await eventually(lambda: _all(running, 200), 120, "every process ready")
             for name, process in {**running, "api": api}.items():
-                metrics = await _text(process, "/metrics")
+                async with httpx.AsyncClient(timeout=10) as client:
+                    metrics = (await client.get(process.metrics_url)).text
                 assert metrics_problems(metrics) == "", name
+            assert "orderflow_http_requests_total" in metrics  # the API's, on its own port
 
             await broker.stop()
             stopped = time.monotonic()

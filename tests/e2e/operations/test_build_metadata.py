@@ -48,7 +48,7 @@ def test_the_api_and_the_relay_expose_their_build_in_metrics_and_logs(
         orderflow_process(["api"], env, tmp_path / "api.log", api) as api_process,
         orderflow_process(relay_args, env, tmp_path / "relay.log", relay, health="/metrics"),
     ):
-        for url in (f"{api_process.base_url}/metrics", f"http://127.0.0.1:{relay}/metrics"):
+        for url in (api_process.metrics_url, f"http://127.0.0.1:{relay}/metrics"):
             line = _build_info(url)
             assert f'commit="{commit}"' in line, line
             assert 'version="' in line

@@ -80,7 +80,10 @@ async def test_run_started_without_its_database_and_broker_waits_for_both(
             waiting = "waiting_for_dependency"
             await eventually(lambda: _logged_for_both(run, waiting), 60, "a wait for each")
             async with httpx.AsyncClient(base_url=run.base_url, timeout=10) as client:
-                assert (await client.get("/healthz")).status_code == 503
+                assert (await client.get("/healthz")).status_code == 200  # alive, waiting
+                not_ready = await client.get("/readyz")
+                assert not_ready.status_code == 503
+                assert set(not_ready.json()["failing"]) >= {"database", "kafka"}
 
             await asyncio.gather(_migrated_late(postgres, "waits"), broker.start())
             await eventually(lambda: _logged_for_both(run, "dependency_ready"), 120, "both ready")

@@ -124,7 +124,7 @@ async def test_wrong_logins_to_one_account_are_limited_across_both_processes(
         right = await client.post(
             "/v1/auth/login", json={"email": user.email, "password": PASSWORD}
         )
-        metrics = await client.get("/metrics")
+        metrics = await client.get(two_apis.b.metrics_url)
     assert right.status_code == 429  # the account's budget is spent, whoever asks
     assert 'orderflow_rate_limited_total{route="login",scope="account"}' in metrics.text
 
