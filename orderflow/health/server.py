@@ -1,7 +1,10 @@
-"""The operations endpoint of a process without an API: ``/metrics``, ``/healthz``, ``/readyz``.
+"""The operations endpoint of every process: ``/metrics``, ``/healthz``, ``/readyz``.
 
 ``orderflow relay``, ``orderflow consume`` and ``orderflow jobs`` serve it on their metrics port,
-in the process's own event loop: a scrape or a probe that gets an answer proves the loop runs.
+``orderflow api`` and ``orderflow run`` on the API's (``ORDERFLOW_HTTP_METRICS_PORT``), so the
+metrics stay off the public port. It runs in the process's own event loop: a scrape or a probe
+that gets an answer proves the loop runs. One process, one server, one registry: the metrics it
+serves are every count the process made, its API's requests included.
 """
 
 from __future__ import annotations
