@@ -66,10 +66,16 @@ class CarrierConfig:
 
 
 class HttpCarrier:
-    """A :class:`Carrier` over HTTP; one short-lived client per call (a few calls a parcel)."""
+    """A :class:`Carrier` over HTTP; one short-lived client per call (a few calls a parcel).
+
+    The clients share one TLS context: building one loads the CA bundle, about 60 ms of CPU
+    that blocks the event loop — per call, that made a tracking pass of 100 parcels spend
+    seconds on it.
+    """
 
     def __init__(self, config: CarrierConfig) -> None:
         self.config = config
+        self._tls = httpx.create_ssl_context()
 
     async def book(self, shipment_id: uuid.UUID, order_id: uuid.UUID, *, key: str) -> Parcel:
         """``POST /v1/parcels``."""
@@ -106,7 +112,9 @@ class HttpCarrier:
         timeout = httpx.Timeout(self.config.timeout_seconds)
         headers = {} if key is None else {"Idempotency-Key": key}
         try:
-            async with httpx.AsyncClient(base_url=self.config.base_url, timeout=timeout) as client:
+            async with httpx.AsyncClient(
+                base_url=self.config.base_url, timeout=timeout, verify=self._tls
+            ) as client:
                 response = await client.request(method, path, headers=headers, **kwargs)
         except httpx.HTTPError as error:  # connect errors, timeouts, dropped connections
             raise CarrierUnavailable(f"carrier unreachable: {type(error).__name__}") from error
