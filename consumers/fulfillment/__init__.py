@@ -11,7 +11,12 @@ from consumers.fulfillment.carrier import (
 )
 from consumers.fulfillment.carrier_calls import CarrierCalls, perform
 from consumers.fulfillment.consumer import GROUP, fulfillment_consumer
-from consumers.fulfillment.tracking import run_delivery_tracking, track_deliveries
+from consumers.fulfillment.tracking import (
+    TrackingPolicy,
+    TrackingReport,
+    run_delivery_tracking,
+    track_deliveries,
+)
 
 __all__ = [
     "GROUP",
@@ -22,6 +27,8 @@ __all__ = [
     "CarrierUnavailable",
     "HttpCarrier",
     "Parcel",
+    "TrackingPolicy",
+    "TrackingReport",
     "fulfillment_consumer",
     "perform",
     "run_delivery_tracking",

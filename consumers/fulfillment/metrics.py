@@ -1,13 +1,13 @@
-"""Prometheus metrics of fulfillment's carrier calls."""
+"""Prometheus metrics of fulfillment's carrier calls and delivery tracking."""
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 CARRIER_CALLS = Counter(
     "orderflow_carrier_calls_total",
     "Calls made to the carrier, by operation and outcome (ok, already_shipped, unavailable, "
-    "rejected)",
+    "rejected; track: in_transit, delivered, unknown, unavailable)",
     ["operation", "outcome"],
 )
 CARRIER_CALL_SECONDS = Histogram(
@@ -24,4 +24,9 @@ CARRIER_CALLS_SPARED = Counter(
 CARRIER_MARKS_RETRIED = Counter(
     "orderflow_carrier_call_marks_retried_total",
     "Marks of carrier calls retried after a database failure or a concurrent shipment change",
+)
+PARCELS_UNKNOWN = Gauge(
+    "orderflow_fulfillment_parcels_unknown",
+    "Shipped parcels the carrier last answered it does not have (asked again later and later); "
+    "the same whole-table figure from every tracker",
 )

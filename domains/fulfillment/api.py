@@ -21,11 +21,21 @@ from domains.fulfillment.handlers import (
     create_shipment,
     get_shipment,
     prepare_shipment,
-    shipments_in_transit,
     stop_shipment,
 )
 from domains.fulfillment.model import NOT_LEFT, TRANSITIONS, Shipment, ShipmentStatus
 from domains.fulfillment.tables import metadata
+from domains.fulfillment.tracking import (
+    TrackedShipment,
+    TrackingAnswer,
+    UnknownParcel,
+    UnknownParcelBackoff,
+)
+from domains.fulfillment.tracking_work import (
+    claim_shipments_to_track,
+    count_parcels_unknown,
+    record_tracking_answers,
+)
 
 __all__ = [
     "NOT_LEFT",
@@ -39,16 +49,22 @@ __all__ = [
     "HandedOver",
     "Shipment",
     "ShipmentStatus",
+    "TrackedShipment",
+    "TrackingAnswer",
+    "UnknownParcel",
+    "UnknownParcelBackoff",
     "Voided",
     "advance_shipment",
     "call_key",
     "carrier_calls_to_make",
+    "claim_shipments_to_track",
+    "count_parcels_unknown",
     "create_shipment",
     "get_shipment",
     "metadata",
     "prepare_shipment",
     "record_call_done",
     "record_call_failed",
-    "shipments_in_transit",
+    "record_tracking_answers",
     "stop_shipment",
 ]

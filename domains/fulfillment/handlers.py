@@ -103,9 +103,3 @@ async def advance_shipment(
         await uow.shipments.save(before, after)
         await uow.commit()
     return after
-
-
-async def shipments_in_transit(session: AsyncSession, *, limit: int = 100) -> list[Shipment]:
-    """Shipped shipments not delivered yet (what delivery tracking asks the carrier about)."""
-    async with FulfillmentUnitOfWork.joining(session) as uow:
-        return await uow.shipments.in_status(ShipmentStatus.SHIPPED, limit)

@@ -63,16 +63,6 @@ class ShipmentRepository:
         )
         self._track(after)
 
-    async def in_status(self, status: ShipmentStatus, limit: int) -> list[Shipment]:
-        """Up to ``limit`` shipments in ``status``, least recently changed first."""
-        query = (
-            select(shipments)
-            .where(shipments.c.status == status.value)
-            .order_by(shipments.c.updated_at, shipments.c.id)
-            .limit(limit)
-        )
-        return [_shipment(m) for m in (await self._session.execute(query)).mappings()]
-
 
 def _shipment(m: Any) -> Shipment:
     return Shipment(status=ShipmentStatus(m["status"]), **{f: m[f] for f in _FIELDS})

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Column, DateTime, Integer, MetaData, Table, Text, func
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import UUID
 
 from foundation.naming import NAMING_CONVENTION
@@ -22,6 +33,22 @@ shipments = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("shipped_at", DateTime(timezone=True)),
     Column("delivered_at", DateTime(timezone=True)),
+    # Delivery tracking's bookkeeping (domains/fulfillment/tracking.py), not the shipment's
+    # state: no version change, no event. When the carrier was last asked about the parcel,
+    # how often in a row it answered that it has no such parcel, and not before when to ask
+    # again (null: at the next pass).
+    Column("last_tracked_at", DateTime(timezone=True)),
+    Column("unknown_answers", Integer, nullable=False, server_default="0"),
+    Column("next_track_at", DateTime(timezone=True)),
+)
+# Tracking reads the shipped ones never asked about (longest on their way first), then the
+# least recently asked.
+Index(
+    "ix_shipments_to_track",
+    shipments.c.last_tracked_at.asc().nulls_first(),
+    shipments.c.shipped_at,
+    shipments.c.id,
+    postgresql_where=text("status = 'shipped'"),
 )
 
 # Every call fulfillment decided to make at the carrier, recorded in the transaction that
