@@ -29,6 +29,7 @@ from orderflow.wiring.deployment import (
     job_backoff,
     orders_services,
     payment_provider,
+    tracking_policy,
 )
 from orderflow.wiring.read_models import recommendations_group
 
@@ -81,6 +82,7 @@ async def run_tracking(settings: Settings, stop: asyncio.Event) -> None:
             stop,
             interval_seconds=settings.fulfillment.delivery_tracking_interval_seconds,
             backoff=job_backoff(settings),
+            policy=tracking_policy(settings),
         )
     finally:
         await engine.dispose()

@@ -75,7 +75,8 @@ class SmtpSettings(BaseSettings):
 
 
 class FulfillmentSettings(BaseSettings):
-    """``ORDERFLOW_CARRIER_URL``, ``ORDERFLOW_CARRIER_TIMEOUT_SECONDS``, delivery tracking."""
+    """``ORDERFLOW_CARRIER_URL``, ``ORDERFLOW_CARRIER_TIMEOUT_SECONDS``, delivery tracking
+    (``ORDERFLOW_DELIVERY_TRACKING_*``)."""
 
     model_config = SettingsConfigDict(env_prefix="ORDERFLOW_", extra="ignore")
 
@@ -86,4 +87,16 @@ class FulfillmentSettings(BaseSettings):
     carrier_timeout_seconds: float = Field(default=5.0, gt=0, description="Per call")
     delivery_tracking_interval_seconds: float = Field(
         default=10.0, gt=0, description="How often shipped parcels are checked for delivery"
+    )
+    delivery_tracking_concurrency: int = Field(
+        default=4, gt=0, le=64, description="Carrier calls delivery tracking makes at a time"
+    )
+    delivery_tracking_unknown_backoff_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Wait before asking again about a parcel the carrier does not know "
+        "(doubling with each such answer in a row)",
+    )
+    delivery_tracking_unknown_backoff_max_seconds: float = Field(
+        default=3600.0, gt=0, description="The longest such wait"
     )

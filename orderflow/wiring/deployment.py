@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import events.schemas  # noqa: F401  (registers every event: the topics below)
 from consumers import Consumer, RetryPolicy
 from consumers.analytics import analytics_consumer
-from consumers.fulfillment import CarrierConfig, HttpCarrier, fulfillment_consumer
+from consumers.fulfillment import CarrierConfig, HttpCarrier, TrackingPolicy, fulfillment_consumer
 from consumers.intake import intake_consumer
 from consumers.notifications import IdentityDirectory, SmtpConfig, SmtpMailer
 from consumers.notifications import notifications_consumer as notifications
@@ -20,6 +20,7 @@ from consumers.recommendations import recommendations_consumer
 from consumers.runtime import group_topic_names
 from consumers.runtime.retention import InboxRetention
 from consumers.search import search_consumer
+from domains.fulfillment import api as fulfillment_api
 from domains.orders import api as orders
 from domains.payments import api as payments
 from events import registry
@@ -107,6 +108,18 @@ def carrier(settings: Settings) -> HttpCarrier:
         CarrierConfig(
             base_url=fulfillment.carrier_url, timeout_seconds=fulfillment.carrier_timeout_seconds
         )
+    )
+
+
+def tracking_policy(settings: Settings) -> TrackingPolicy:
+    """How delivery tracking asks the carrier: calls at a time, the wait for unknown parcels."""
+    fulfillment = settings.fulfillment
+    return TrackingPolicy(
+        concurrency=fulfillment.delivery_tracking_concurrency,
+        unknown_backoff=fulfillment_api.UnknownParcelBackoff(
+            initial_seconds=fulfillment.delivery_tracking_unknown_backoff_seconds,
+            max_seconds=fulfillment.delivery_tracking_unknown_backoff_max_seconds,
+        ),
     )
 
 

@@ -92,6 +92,9 @@ VARIABLES: dict[str, tuple[str, str, str, Any]] = {
     "ORDERFLOW_CARRIER_URL": ("fulfillment", "carrier_url", "http://carrier", "http://carrier"),
     "ORDERFLOW_CARRIER_TIMEOUT_SECONDS": ("fulfillment", "carrier_timeout_seconds", "2", 2.0),
     "ORDERFLOW_DELIVERY_TRACKING_INTERVAL_SECONDS": ("fulfillment", "delivery_tracking_interval_seconds", "3", 3.0),  # noqa: E501
+    "ORDERFLOW_DELIVERY_TRACKING_CONCURRENCY": ("fulfillment", "delivery_tracking_concurrency", "8", 8),  # noqa: E501
+    "ORDERFLOW_DELIVERY_TRACKING_UNKNOWN_BACKOFF_SECONDS": ("fulfillment", "delivery_tracking_unknown_backoff_seconds", "30", 30.0),  # noqa: E501
+    "ORDERFLOW_DELIVERY_TRACKING_UNKNOWN_BACKOFF_MAX_SECONDS": ("fulfillment", "delivery_tracking_unknown_backoff_max_seconds", "600", 600.0),  # noqa: E501
     "ORDERFLOW_JWT_KEY_ID": ("identity", "jwt_key_id", "k7", "k7"),
     "ORDERFLOW_JWT_PREVIOUS_KEYS": ("identity", "jwt_previous_keys", '[{"kid": "k0", "secret": "s", "accept_until": "2030-01-01T00:00:00Z"}]', [PreviousKey(kid="k0", secret=SecretStr("s"), accept_until=datetime(2030, 1, 1, tzinfo=UTC))]),  # noqa: E501
     "ORDERFLOW_JWT_ISSUER": ("identity", "jwt_issuer", "shop", "shop"),
