@@ -2,7 +2,8 @@
 
 Every command group of the CLI is a :class:`Commands` group, which turns a ``UserError`` into
 one ``error: ...`` line on stderr and its exit code (2 unless said otherwise) — never a
-traceback. ``friendly_errors`` turns unreachable infrastructure into such an error.
+traceback. ``friendly_errors`` turns unreachable infrastructure into such an error,
+``schema_up_to_date`` a database that migrations have not reached yet.
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ from typer.core import TyperGroup
 
 if TYPE_CHECKING:
     from orderflow.settings import Settings
+
+
+# The SQLSTATEs of a name PostgreSQL does not know: what code meets on a database its migrations
+# have not reached (a schema, a table or a column that came with a later revision).
+UNDEFINED_NAMES = frozenset({"3F000", "42P01", "42703"})
 
 
 class UserError(Exception):
@@ -72,3 +78,19 @@ def friendly_errors(settings: Settings) -> Iterator[None]:
         ) from None
     except KafkaError as exc:
         raise UserError(f"Kafka refused the request: {exc!r}") from None
+
+
+@contextmanager
+def schema_up_to_date() -> Iterator[None]:
+    """Exit with a message (not a traceback) when the database lacks what this code needs."""
+    from sqlalchemy.exc import DBAPIError  # here, not at the top: CLI startup time
+
+    try:
+        yield
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) not in UNDEFINED_NAMES:
+            raise
+        missing = str(exc.orig).rsplit(": ", 1)[-1]
+        raise UserError(
+            f"the database schema is older than this code ({missing}); run `orderflow db upgrade`"
+        ) from None

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from orderflow.cli.errors import command_group, friendly_errors
+from orderflow.cli.errors import command_group, friendly_errors, schema_up_to_date
 
 if TYPE_CHECKING:
     from consumers.search.rebuild import Progress, RebuildReport
@@ -87,5 +87,5 @@ def run_rebuild(
         return {"group": result.group, "records": result.records, "applied": result.applied,
                 "skipped": result.skipped}  # fmt: skip
 
-    with friendly_errors(settings):
+    with friendly_errors(settings), schema_up_to_date():
         typer.echo(json.dumps(asyncio.run(main())))
