@@ -17,7 +17,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from structlog.testing import capture_logs
 
-from consumers.fulfillment import CarrierConfig, HttpCarrier, Parcel, TrackingPolicy
+from consumers.fulfillment import (
+    CarrierConfig,
+    CarrierUnavailable,
+    HttpCarrier,
+    Parcel,
+    TrackingPolicy,
+)
 from consumers.fulfillment import track_deliveries as one_pass
 from devtools.fakes.carrier import Behaviour, CarrierState, create_carrier_app
 from domains.fulfillment.api import (
@@ -28,6 +34,7 @@ from domains.fulfillment.api import (
     create_shipment,
 )
 from domains.fulfillment.tables import shipments
+from tests.support.polling import eventually
 from tests.support.processes import serving
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -182,3 +189,39 @@ def _unknown_lines(
 
 def _gauge() -> float:
     return REGISTRY.get_sample_value("orderflow_fulfillment_parcels_unknown") or 0.0
+
+
+async def test_a_pass_the_carrier_answers_nothing_of_fails_and_one_answer_is_enough(
+    sessions: Sessions, carrier: tuple[CarrierState, AskedCarrier]
+) -> None:
+    state, asked = carrier
+    for _ in range(2):
+        await _shipped(sessions)
+    state.behaviour = Behaviour(failure_mode="error", failing_operations=["track"])
+    with pytest.raises(CarrierUnavailable, match="the carrier answered none of"):
+        await one_pass(sessions, asked, policy=TrackingPolicy(batch=2))
+    state.behaviour = Behaviour(failure_mode="error", failure_count=1, failing_operations=["track"])
+
+    report = await one_pass(sessions, asked, policy=TrackingPolicy(batch=2, concurrency=1))
+
+    assert (report.asked, report.unanswered) == (2, 1)
+
+
+async def test_a_pass_asks_nothing_more_once_the_job_is_told_to_stop(
+    sessions: Sessions, carrier: tuple[CarrierState, AskedCarrier]
+) -> None:
+    state, asked = carrier
+    for _ in range(6):
+        await _shipped(sessions)
+    state.behaviour = Behaviour(latency_ms=400)
+    stop = asyncio.Event()
+
+    async def stop_once_asking() -> None:
+        await eventually(lambda: asyncio.sleep(0, bool(asked.asked)), 10, "a question", every=0.01)
+        stop.set()
+
+    stopping = asyncio.create_task(stop_once_asking())
+    report = await one_pass(sessions, asked, policy=TrackingPolicy(6, 1), stop=stop)
+    await stopping
+
+    assert report.asked == len(asked.asked) == 1  # the one under way when told; none after
