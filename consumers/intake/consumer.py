@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from consumers.intake.batch import decide_together
 from consumers.intake.handlers import dead_letter_refused, take_submission
 from consumers.runtime import Consumer
 from events.schemas.orders import OrderSubmitted
@@ -18,4 +19,5 @@ def intake_consumer(*, group: str = GROUP) -> Consumer:
         topics=(TOPIC,),
         handlers={OrderSubmitted: take_submission},
         effects={OrderSubmitted: dead_letter_refused},
+        batch_scope=decide_together,
     )

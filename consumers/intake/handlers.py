@@ -17,6 +17,7 @@ import uuid
 
 import structlog
 
+from consumers.intake.batch import Batch, source_id
 from consumers.runtime import EffectContext, MessageContext, PermanentError
 from domains.identity import api as identity
 from domains.orders import api as orders
@@ -40,8 +41,11 @@ async def take_submission(event: OrderSubmitted, ctx: MessageContext) -> None:
     if refusal is not None:
         await _reject(event, ctx, client, refusal)
         return
+    batch = ctx.batch if isinstance(ctx.batch, Batch) else None
     try:
-        result = await orders.submit_in(ctx.session, command)
+        result = await orders.submit_in(
+            ctx.session, command, None if batch is None else batch.decided
+        )
     except Conflict as error:  # the reference was used for another order: answered before
         raise PermanentError(f"{error.code}: {error.message}") from error
     log.info(
@@ -65,7 +69,11 @@ async def dead_letter_refused(event: OrderSubmitted, ctx: EffectContext) -> None
 
 
 async def _known_source(ctx: MessageContext) -> identity.ServiceClient:
-    client = await identity.find_client(ctx.session, _client_id(ctx.envelope.source))
+    client_id = _client_id(ctx.envelope.source)
+    if isinstance(ctx.batch, Batch):  # the batch read every source already
+        client = ctx.batch.clients.get(client_id)
+    else:
+        client = await identity.find_client(ctx.session, client_id)
     if client is None:
         raise PermanentError(
             f"{UNAUTHORIZED_SOURCE}: ce_source {ctx.envelope.source[:100]!r} is no active client"
@@ -74,12 +82,12 @@ async def _known_source(ctx: MessageContext) -> identity.ServiceClient:
 
 
 def _client_id(source: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(source)
-    except ValueError:
+    client_id = source_id(source)
+    if client_id is None:
         raise PermanentError(
             f"{UNAUTHORIZED_SOURCE}: ce_source {source[:100]!r} is not a client id"
-        ) from None
+        )
+    return client_id
 
 
 def _refusal(event: OrderSubmitted, client: identity.ServiceClient) -> tuple[str, str] | None:

@@ -16,7 +16,14 @@ from consumers.runtime.errors import (
     infrastructure_cause,
 )
 from consumers.runtime.group_topics import ensure_group_topics, group_topic_names
-from consumers.runtime.handlers import Consumer, Effect, EffectContext, Handler, MessageContext
+from consumers.runtime.handlers import (
+    BatchScope,
+    Consumer,
+    Effect,
+    EffectContext,
+    Handler,
+    MessageContext,
+)
 from consumers.runtime.headers import (
     EXCEPTION_ATTEMPTS,
     EXCEPTION_FIRST_FAILURE_AT,
@@ -78,6 +85,7 @@ __all__ = [
     "RETRY_HEADERS",
     "RETRY_NOT_BEFORE",
     "RETRY_TIER",
+    "BatchScope",
     "Consumer",
     "ConsumerRuntime",
     "Effect",

@@ -25,7 +25,8 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import NamedTuple
@@ -42,7 +43,7 @@ from consumers.runtime.errors import (
     database_cause,
     infrastructure_cause,
 )
-from consumers.runtime.handlers import Effect, Handler, MessageContext
+from consumers.runtime.handlers import BatchScope, Effect, Handler, MessageContext
 from consumers.runtime.inbox import forget_many, record_many, record_once
 from consumers.runtime.policy import RetryPolicy
 from consumers.runtime.probe import classify_failure
@@ -103,46 +104,39 @@ async def apply_batch(
     items: Sequence[Item],
     policy: RetryPolicy,
     cutoff: asyncio.Event | None = None,
+    scope: BatchScope | None = None,
 ) -> Applied:
-    """Apply ``items`` (until ``cutoff`` is set); raises only :class:`InfrastructureUnavailable`."""
+    """Apply ``items`` (until ``cutoff`` is set) within ``scope`` where one transaction takes
+    several; raises only :class:`InfrastructureUnavailable`."""
     cutoff = cutoff or asyncio.Event()
     if not items:
         return Applied()
     if cutoff.is_set():
         return Applied(stopped_at=0)
     try:
-        return await _fast(sessions, group, items, cutoff)
+        return await _fast(sessions, group, items, cutoff, scope)
     except _Redo:
         pass
     try:
-        return await _careful(sessions, group, items, policy, cutoff)
+        return await _careful(sessions, group, items, policy, cutoff, scope)
     except _Redo:
         return await _isolated(sessions, group, items, policy, cutoff)
 
 
 async def _fast(
-    sessions: Sessions, group: str, items: Sequence[Item], cutoff: asyncio.Event
+    sessions: Sessions,
+    group: str,
+    items: Sequence[Item],
+    cutoff: asyncio.Event,
+    scope: BatchScope | None,
 ) -> Applied:
     applied = Applied()
-    latency = metrics.handler_seconds(group)
     try:
         async with sessions() as session, session.begin():
             seen = await record_many(session, group, [i.decoded.envelope.event_id for i in items])
-            for index, item in enumerate(items):
-                if cutoff.is_set():
-                    await _take_back(session, group, items[index:], seen)
-                    applied.stopped_at = index
-                    break
-                event_id = item.decoded.envelope.event_id
-                if event_id in seen:
-                    applied.duplicates.append(item)
-                    continue
-                seen.add(event_id)  # a second copy later in the batch is a duplicate
-                try:
-                    await _run_handler(session, item, latency)
-                except Exception as error:
-                    raise _HandlerFailed(error) from error
-                applied.handled.append(item)
+            fresh = [i for i in items if i.decoded.envelope.event_id not in seen]
+            async with _within(scope, session, fresh) as batch:
+                await _fast_items(session, group, items, cutoff, (seen, batch), applied)
     except _HandlerFailed as failed:
         # Only a database error is surely the infrastructure here; anything else (a bare
         # network error may be the handler's partner) is sorted out record by record.
@@ -150,9 +144,47 @@ async def _fast(
         if cause is not None:
             raise InfrastructureUnavailable(cause, failed.error) from failed.error
         raise _Redo from failed.error
-    except Exception as error:  # the runtime's own statements, or the commit
+    except Exception as error:  # the runtime's own statements, the batch scope, the commit
         raise _infrastructure_or_redo(error) from error
     return applied
+
+
+async def _fast_items(
+    session: AsyncSession,
+    group: str,
+    items: Sequence[Item],
+    cutoff: asyncio.Event,
+    state: tuple[set[uuid.UUID], object],
+    applied: Applied,
+) -> None:
+    seen, batch = state
+    latency = metrics.handler_seconds(group)
+    for index, item in enumerate(items):
+        if cutoff.is_set():
+            await _take_back(session, group, items[index:], seen)
+            applied.stopped_at = index
+            return
+        event_id = item.decoded.envelope.event_id
+        if event_id in seen:
+            applied.duplicates.append(item)
+            continue
+        seen.add(event_id)  # a second copy later in the batch is a duplicate
+        try:
+            await _run_handler(session, item, latency, batch)
+        except Exception as error:
+            raise _HandlerFailed(error) from error
+        applied.handled.append(item)
+
+
+@asynccontextmanager
+async def _within(
+    scope: BatchScope | None, session: AsyncSession, items: Sequence[Item]
+) -> AsyncIterator[object]:
+    if scope is None:
+        yield None
+        return
+    async with scope(session, [i.decoded for i in items]) as batch:
+        yield batch
 
 
 async def _take_back(
@@ -173,29 +205,45 @@ async def _careful(
     items: Sequence[Item],
     policy: RetryPolicy,
     cutoff: asyncio.Event,
+    scope: BatchScope | None,
 ) -> Applied:
     applied = Applied()
     try:
         async with sessions() as session, session.begin():
             await session.connection()  # failing to connect is never a record's doing
-            for index, item in enumerate(items):
-                if cutoff.is_set():  # commit what was applied; the rest comes again
-                    applied.stopped_at = index
-                    break
-                try:
-                    fresh = await attempt(policy, partial(_savepoint, session, group, item))
-                except AttemptsFailed as failed:
-                    kind = await _record_failure(failed, sessions)
-                    if not _usable(session):
-                        raise _Redo from failed.error  # the handler broke the transaction
-                    applied.failed.append(ItemFailed(item, failed, kind))
-                    continue
-                (applied.handled if fresh else applied.duplicates).append(item)
+            async with _within(scope, session, items) as batch:
+                transaction = (session, batch)
+                await _careful_items(sessions, transaction, group, items, policy, cutoff, applied)
     except (InfrastructureUnavailable, _Redo):
         raise
-    except Exception as error:  # the commit, or the rollback of a savepoint
+    except Exception as error:  # the batch scope, the commit, or the rollback of a savepoint
         raise _infrastructure_or_redo(error) from error
     return applied
+
+
+async def _careful_items(
+    sessions: Sessions,
+    transaction: tuple[AsyncSession, object],
+    group: str,
+    items: Sequence[Item],
+    policy: RetryPolicy,
+    cutoff: asyncio.Event,
+    applied: Applied,
+) -> None:
+    session, batch = transaction
+    for index, item in enumerate(items):
+        if cutoff.is_set():  # commit what was applied; the rest comes again
+            applied.stopped_at = index
+            return
+        try:
+            fresh = await attempt(policy, partial(_savepoint, session, group, item, batch))
+        except AttemptsFailed as failed:
+            kind = await _record_failure(failed, sessions)
+            if not _usable(session):
+                raise _Redo from failed.error  # the handler broke the transaction
+            applied.failed.append(ItemFailed(item, failed, kind))
+            continue
+        (applied.handled if fresh else applied.duplicates).append(item)
 
 
 async def _isolated(
@@ -239,11 +287,11 @@ def _usable(session: AsyncSession) -> bool:
     return transaction is not None and transaction.is_active
 
 
-async def _savepoint(session: AsyncSession, group: str, item: Item) -> bool:
+async def _savepoint(session: AsyncSession, group: str, item: Item, batch: object) -> bool:
     async with session.begin_nested():
         if not await record_once(session, group, item.decoded.envelope.event_id):
             return False
-        await _run_handler(session, item, metrics.handler_seconds(group))
+        await _run_handler(session, item, metrics.handler_seconds(group), batch)
         return True
 
 
@@ -255,12 +303,14 @@ async def _alone(sessions: Sessions, group: str, item: Item) -> bool:
         return True
 
 
-async def _run_handler(session: AsyncSession, item: Item, latency: Histogram) -> None:
+async def _run_handler(
+    session: AsyncSession, item: Item, latency: Histogram, batch: object = None
+) -> None:
     envelope = item.decoded.envelope
     bind_message_context(envelope.correlation_id, str(envelope.event_id))
     bind_traceparent(envelope.traceparent)
     started = time.perf_counter()
     try:
-        await item.handler(item.decoded.event, MessageContext(session, envelope))
+        await item.handler(item.decoded.event, MessageContext(session, envelope, batch))
     finally:
         latency.observe(time.perf_counter() - started)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,14 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from consumers.runtime.topics import dead_letter_topic
 from events import Envelope, IntegrationEvent
+from events.codec import DecodedEvent
 
 
 @dataclass(frozen=True)
 class MessageContext:
-    """What a handler may use besides its event: the transaction and the envelope."""
+    """What a handler may use besides its event: the transaction and the envelope, and
+    ``batch``: what the group's :data:`BatchScope` yielded for this batch (None without one)."""
 
     session: AsyncSession
     envelope: Envelope
+    batch: object = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,18 @@ what is still pending. Its failures are classified and retried like a handler's.
 """
 
 
+BatchScope = Callable[[AsyncSession, Sequence[DecodedEvent]], AbstractAsyncContextManager[object]]
+"""Around the handlers of a batch, in its transaction: entered first with the batch's events,
+left before the commit. For a group whose records contend with each other's rows: take the
+batch's locks in one deterministic order (two partitions' batches then cannot deadlock), read
+what its handlers need in one statement, write what they deferred when it is left without an
+error. Its handlers see what it yields as ``MessageContext.batch``.
+
+It runs around the one-transaction paths; a record run in a transaction of its own (the last
+resort after a failure) runs without it, so handlers must work with ``batch`` None.
+"""
+
+
 @dataclass(frozen=True)
 class Consumer:
     """A consumer group: ``name`` is its group id; events without a handler are skipped."""
@@ -48,6 +64,7 @@ class Consumer:
     topics: tuple[str, ...]
     handlers: Mapping[type[IntegrationEvent], Handler] = field(default_factory=dict)
     effects: Mapping[type[IntegrationEvent], Effect] = field(default_factory=dict)
+    batch_scope: BatchScope | None = None
 
     @property
     def dead_letter_topic(self) -> str:

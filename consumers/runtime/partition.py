@@ -97,7 +97,9 @@ class PartitionBatch:
             return BatchResult(None, held_offset, held_for)
         group, cutoff = self._consumer.name, cutoff or asyncio.Event()
         items, failures = self._decode(due)
-        applied = await apply_batch(self._sessions, group, items, self._policy, cutoff)
+        applied = await apply_batch(
+            self._sessions, group, items, self._policy, cutoff, self._consumer.batch_scope
+        )
         cut = None if applied.stopped_at is None else items[applied.stopped_at].record.offset
         failures += [_failed(f.item.record, f.failed, f.kind) for f in applied.failed]
         effect_failures, effects_cut = await self._run_effects(applied, cutoff)

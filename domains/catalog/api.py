@@ -15,14 +15,15 @@ from domains.catalog.handlers import (
 from domains.catalog.http import build_router
 from domains.catalog.inventory import (
     commit_stock,
+    lock_stock,
     quote,
     release_stock,
     reserve_stock,
     restock_cancelled_order,
 )
 from domains.catalog.model import Product
-from domains.catalog.pricing import QuotedLine
-from domains.catalog.repository import ProductView
+from domains.catalog.pricing import Price, QuotedLine
+from domains.catalog.repository import ProductView, prices_of
 from domains.catalog.stock import OutOfStock
 from domains.catalog.tables import metadata
 from domains.catalog.unit_of_work import CatalogUnitOfWork
@@ -33,6 +34,7 @@ __all__ = [
     "ChangePrice",
     "CreateProduct",
     "OutOfStock",
+    "Price",
     "Product",
     "ProductView",
     "QuotedLine",
@@ -44,7 +46,9 @@ __all__ = [
     "create_product",
     "get_product",
     "list_products",
+    "lock_stock",
     "metadata",
+    "prices_of",
     "quote",
     "release_stock",
     "reserve_stock",

@@ -8,22 +8,58 @@ or roll back with it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domains.catalog.pricing import Quote, price_items
+from domains.catalog.pricing import Price, Quote, price_items
 from domains.catalog.repository import prices_of
 from domains.catalog.stock import Reservation, ReservationStatus, merge_items
 from domains.catalog.unit_of_work import CatalogUnitOfWork
 from domains.shared import Conflict
 
 
-async def quote(session: AsyncSession, items: Sequence[tuple[str, int]], currency: str) -> Quote:
-    """Current unit prices for (sku, quantity) pairs in ``currency``, one line per pair."""
-    prices = await prices_of(session, [sku for sku, _ in items])
+async def quote(
+    session: AsyncSession,
+    items: Sequence[tuple[str, int]],
+    currency: str,
+    *,
+    prices: Mapping[str, Price] | None = None,
+) -> Quote:
+    """Current unit prices for (sku, quantity) pairs in ``currency``, one line per pair.
+
+    ``prices``: what :func:`prices_of` read for every SKU of ``items`` (a caller quoting many
+    orders at once reads them once); read now when None.
+    """
+    if prices is None:
+        prices = await prices_of(session, [sku for sku, _ in items])
     return price_items(items, currency, prices)
+
+
+# FOR UPDATE locks the rows as the sort emits them, so in SKU order: the order every
+# reservation takes them in (``_RESERVE``).
+_LOCK_STOCK = text("""
+    SELECT s.sku FROM catalog.stock_levels AS s
+    WHERE s.sku = ANY(CAST(:skus AS text[]))
+    ORDER BY s.sku
+    FOR UPDATE
+""")
+
+
+async def lock_stock(session: AsyncSession, skus: Iterable[str]) -> None:
+    """Lock the stock rows of ``skus`` until the transaction ends, in SKU order.
+
+    For a transaction that makes many reservations one after the other (a consumer's batch of
+    orders): each reservation alone locks its rows in SKU order, but the batch as a whole would
+    hold them in the order its orders came, and two batches deadlock. Taking every row first,
+    in SKU order, makes every such transaction wait in one order; the reservations that follow
+    find their rows held already.
+    """
+    wanted = sorted(set(skus))
+    if wanted:
+        await session.execute(_LOCK_STOCK, {"skus": wanted})
 
 
 async def reserve_stock(

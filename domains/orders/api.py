@@ -6,6 +6,7 @@ from domains.orders.fulfillment_progress import follow_shipment
 from domains.orders.handlers import PlaceOrder, place_order
 from domains.orders.http import build_router
 from domains.orders.idempotency import request_hash
+from domains.orders.intake.batch import IntakeBatch, deciding_together
 from domains.orders.intake.command import (
     Channel,
     Outcome,
@@ -28,6 +29,7 @@ __all__ = [
     "Channel",
     "Checkout",
     "ClientIntake",
+    "IntakeBatch",
     "Order",
     "OrderLine",
     "OrderStatus",
@@ -42,6 +44,7 @@ __all__ = [
     "build_router",
     "cancel_order",
     "complete_cancellation",
+    "deciding_together",
     "delete_expired_keys",
     "follow_shipment",
     "intake_by_client",

@@ -16,7 +16,7 @@ from domains.shared.errors import (
     kind_of,
 )
 from domains.shared.money import ISO_4217, is_currency
-from domains.shared.unit_of_work import Aggregate, UnitOfWork
+from domains.shared.unit_of_work import Aggregate, UnitOfWork, outbox_rows_together
 from domains.shared.versioned import VersionedRows, update_versioned
 
 __all__ = [
@@ -35,5 +35,6 @@ __all__ = [
     "VersionedRows",
     "is_currency",
     "kind_of",
+    "outbox_rows_together",
     "update_versioned",
 ]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -120,3 +121,24 @@ class UnitOfWork(ABC):
 
         None for a domain event that stays inside the domain.
         """
+
+
+@asynccontextmanager
+async def outbox_rows_together(session: AsyncSession) -> AsyncIterator[None]:
+    """Within the block, units of work joining ``session`` hand their outbox rows over, and
+    they are written in one INSERT when the block ends without an error.
+
+    For a transaction owned by no unit of work that runs many of them (a consumer's batch):
+    one round trip for the batch's events rather than one per unit of work. The owner still
+    commits (or rolls back) everything. Inside an owner that defers already, nothing changes.
+    """
+    if _DEFERRED in session.info:
+        yield
+        return
+    deferred: list[Envelope] = []
+    session.info[_DEFERRED] = deferred
+    try:
+        yield
+        await outbox.append_envelope(session, *deferred)
+    finally:
+        session.info.pop(_DEFERRED, None)

@@ -12,10 +12,10 @@ from __future__ import annotations
 import time
 import uuid
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domains.catalog import api as catalog
+from domains.orders.intake.batch import IntakeBatch
 from domains.orders.intake.command import Channel, SubmissionResult, SubmitOrder
 from domains.orders.intake.metrics import REPEATS, SUBMISSIONS, SUBMIT_SECONDS
 from domains.orders.intake.model import Submission
@@ -23,8 +23,6 @@ from domains.orders.intake.pricing import price_lines
 from domains.orders.model import Order
 from domains.orders.unit_of_work import OrdersUnitOfWork
 from domains.shared import Conflict, DomainError, kind_of
-
-BATCH_TURN = "orders.intake.batch"
 
 
 async def submit_order(command: SubmitOrder, uow: OrdersUnitOfWork) -> SubmissionResult:
@@ -35,15 +33,18 @@ async def submit_order(command: SubmitOrder, uow: OrdersUnitOfWork) -> Submissio
     return result
 
 
-async def decide(uow: OrdersUnitOfWork, command: SubmitOrder) -> SubmissionResult:
-    """Inside ``uow``'s open transaction: the stored answer, or a new decision to commit."""
+async def decide(
+    uow: OrdersUnitOfWork, command: SubmitOrder, batch: IntakeBatch | None = None
+) -> SubmissionResult:
+    """Inside ``uow``'s open transaction: the stored answer, or a new decision to commit
+    (``batch``: what the batch this submission belongs to read already)."""
     started = time.perf_counter()
     client_id, reference = command.client.client_id, command.external_reference
     await uow.submissions.lock(client_id, reference)
     stored = await uow.submissions.get(client_id, reference)
     if stored is not None:
         return _repeat(stored, command)
-    submission = await _decide(uow, command)
+    submission = await _decide(uow, command, batch)
     uow.submissions.add(submission)
     channel = command.channel.value
     SUBMISSIONS.labels(channel, submission.outcome.value, submission.reason or "").inc()
@@ -62,10 +63,12 @@ def _repeat(stored: Submission, command: SubmitOrder) -> SubmissionResult:
     return stored.result(replayed=True)
 
 
-async def _decide(uow: OrdersUnitOfWork, command: SubmitOrder) -> Submission:
+async def _decide(
+    uow: OrdersUnitOfWork, command: SubmitOrder, batch: IntakeBatch | None
+) -> Submission:
     client_id, reference = command.client.client_id, command.external_reference
     try:
-        order, priced_by = await _place(uow, command)
+        order, priced_by = await _place(uow, command, batch)
     except DomainError as error:
         reason = (error.code, kind_of(error), error.message)
         return Submission.reject(
@@ -76,11 +79,14 @@ async def _decide(uow: OrdersUnitOfWork, command: SubmitOrder) -> Submission:
     )
 
 
-async def _place(uow: OrdersUnitOfWork, command: SubmitOrder) -> tuple[Order, str]:
+async def _place(
+    uow: OrdersUnitOfWork, command: SubmitOrder, batch: IntakeBatch | None
+) -> tuple[Order, str]:
     """Every refusal is raised before anything is written: pricing and the order's own rules
     are checked first, and the stock reservation undoes itself (a savepoint) when it fails."""
     session = uow.session
-    lines, priced_by = await price_lines(session, command)
+    prices = None if batch is None else batch.prices
+    lines, priced_by = await price_lines(session, command, prices)
     order = Order.place(command.customer_id, command.currency, lines, order_id=uuid.uuid4())
     items = [(line.sku, line.quantity) for line in lines]
     await catalog.reserve_stock(session, order.id, items)
@@ -91,22 +97,18 @@ async def _place(uow: OrdersUnitOfWork, command: SubmitOrder) -> tuple[Order, st
     return order, priced_by
 
 
-async def submit_in(session: AsyncSession, command: SubmitOrder) -> SubmissionResult:
-    """Decide ``command`` inside ``session``'s transaction, which its owner commits (the
-    intake consumer's batch).
+async def submit_in(
+    session: AsyncSession, command: SubmitOrder, batch: IntakeBatch | None = None
+) -> SubmissionResult:
+    """Decide ``command`` inside ``session``'s transaction, which its owner commits.
 
-    A batch decides many submissions in one transaction and so holds the stock rows of many
-    SKUs, taken in record order; two batches (two partitions) taking them in other orders
-    deadlocked on every few records (measured with bench/intake.py: 6 submissions/s, mostly
-    waiting). Batches therefore take turns: the first submission of a batch waits for the
-    intake's one lock and the batch holds it until it commits (re-taking it is free).
+    A transaction deciding several submissions must run them inside :func:`deciding_together`
+    and pass its ``batch``: it took their locks in one order first. One submission alone in a
+    transaction needs no batch (its own locks are taken in that order).
     """
-    await session.execute(
-        text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": BATCH_TURN}
-    )
     uow = OrdersUnitOfWork.joining(session)
     async with uow:
-        result = await decide(uow, command)
+        result = await decide(uow, command, batch)
         await uow.commit()
     return result
 

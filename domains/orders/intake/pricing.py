@@ -6,6 +6,8 @@ and is priced in the order's currency.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domains.catalog import api as catalog
@@ -19,9 +21,12 @@ CALLER = "caller"
 
 
 async def price_lines(
-    session: AsyncSession, command: SubmitOrder
+    session: AsyncSession,
+    command: SubmitOrder,
+    prices: Mapping[str, catalog.Price] | None = None,
 ) -> tuple[tuple[OrderLine, ...], str]:
-    """The order lines and who priced them (``catalog`` or ``caller``)."""
+    """The order lines and who priced them (``catalog`` or ``caller``); ``prices``: the
+    catalog's, read already for every SKU of the command (else read now)."""
     caller_priced = any(line.unit_price_minor is not None for line in command.lines)
     if caller_priced and not command.client.may(ORDERS_PRICE):
         raise Forbidden(
@@ -30,7 +35,7 @@ async def price_lines(
             code="price_not_allowed",
         )
     items = tuple((line.sku, line.quantity) for line in command.lines)
-    quote = await catalog.quote(session, items, command.currency)
+    quote = await catalog.quote(session, items, command.currency, prices=prices)
     lines = tuple(
         OrderLine(
             quoted.sku,

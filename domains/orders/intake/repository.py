@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from sqlalchemy import func, insert, select, text
@@ -19,6 +19,26 @@ _REFERENCE_LOCK = "orders.submission:"
 _KEY_LOCK = "orders.intake_key:"
 
 
+# One statement for many locks: the function scan hands the names over in array order.
+_LOCK_MANY = text(
+    "SELECT pg_advisory_xact_lock(hashtextextended(n, 0)) FROM unnest(CAST(:names AS text[])) AS n"
+)
+
+
+def _reference_lock(client_id: uuid.UUID, external_reference: str) -> str:
+    return f"{_REFERENCE_LOCK}{client_id}:{external_reference}"
+
+
+async def lock_submissions(
+    session: AsyncSession, references: Iterable[tuple[uuid.UUID, str]]
+) -> None:
+    """Take the locks of :meth:`SubmissionRepository.lock` of many (client, reference) pairs,
+    sorted: transactions taking several wait for each other in one order."""
+    names = sorted({_reference_lock(client_id, ref) for client_id, ref in references})
+    if names:
+        await session.execute(_LOCK_MANY, {"names": names})
+
+
 class SubmissionRepository:
     """Submissions by (client, external reference); new ones are inserted on commit."""
 
@@ -30,7 +50,7 @@ class SubmissionRepository:
     async def lock(self, client_id: uuid.UUID, external_reference: str) -> None:
         """Wait until no other transaction works on this submission, then hold it until the
         end of ours: concurrent identical submissions run one after the other."""
-        name = f"{_REFERENCE_LOCK}{client_id}:{external_reference}"
+        name = _reference_lock(client_id, external_reference)
         await self._session.execute(
             text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": name}
         )
