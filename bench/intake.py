@@ -10,8 +10,10 @@ enough) to a unique topic, then reads them all, each reader in a fresh consumer 
 (b) intake: the intake group's handler, the real place-order command: catalog prices, stock
     reservation, the order with its events, the stored submission and its reply.
 
-Rates are from the first record handled to the last one (group join excluded for both). The
-rounds alternate; the ratio reported is the median of the rounds' ratios (a shared machine
+Rates are from the first record handled to the last one committed (an after-commit effect
+stamps it: a submission counts once its order and reply are durable), group join excluded for
+both. The intake reader runs the handler within the group's batch scope, as the group does.
+The rounds alternate; the ratio reported is the median of the rounds' ratios (a shared machine
 varies by 2x). Fresh, migrated database, dropped at the end. Prints one JSON document.
 """
 
@@ -29,8 +31,16 @@ from typing import Any
 
 import events.schemas  # noqa: F401  (registers every event)
 from bench.consumer import fresh_database
+from consumers.intake import intake_consumer
 from consumers.intake.handlers import take_submission
-from consumers.runtime import Consumer, ConsumerRuntime, MessageContext, RetryPolicy
+from consumers.runtime import (
+    BatchScope,
+    Consumer,
+    ConsumerRuntime,
+    EffectContext,
+    MessageContext,
+    RetryPolicy,
+)
 from devtools.upstream.records import submission_record
 from domains.catalog.api import CatalogUnitOfWork, CreateProduct, create_product
 from domains.identity import api as identity
@@ -44,6 +54,7 @@ from producers import TopicSpec, create_producer, ensure_topics, publish_records
 SKUS = 8
 CHUNK = 2_000
 Handler = Callable[[OrderSubmitted, MessageContext], Awaitable[None]]
+INTAKE_SCOPE = intake_consumer().batch_scope
 
 
 async def prepare(url: str, submissions: int) -> uuid.UUID:
@@ -99,26 +110,38 @@ def _body(number: int) -> dict[str, Any]:
     }
 
 
-async def read_all(settings: Settings, url: str, topic: str, count: int, work: Handler) -> float:
-    """Seconds the runtime takes to run ``work`` on every record of ``topic``."""
+async def read_all(
+    settings: Settings,
+    url: str,
+    topic: str,
+    count: int,
+    work: tuple[Handler, BatchScope | None],
+) -> float:
+    """Seconds the runtime takes to run ``work`` (a handler and its batch scope) on every
+    record of ``topic`` and commit it."""
     engine = create_engine(url, pool_size=settings.database.pool_size)
     producer = create_producer(settings.kafka.connection())
     await producer.start()
-    state = {"seen": 0, "first": 0.0, "last": 0.0}
+    state = {"committed": 0, "first": 0.0, "last": 0.0}
     done = asyncio.Event()
+    handler, scope = work
 
     async def timed(event: OrderSubmitted, ctx: MessageContext) -> None:
-        await work(event, ctx)
-        now = time.perf_counter()
-        state["first"] = state["first"] or now
-        state["last"] = now
-        state["seen"] += 1
-        if state["seen"] >= count:
+        state["first"] = state["first"] or time.perf_counter()
+        await handler(event, ctx)
+
+    async def committed(event: OrderSubmitted, ctx: EffectContext) -> None:
+        state["last"] = time.perf_counter()
+        state["committed"] += 1
+        if state["committed"] >= count:
             done.set()
 
     group = f"bench-intake-{uuid.uuid4().hex[:8]}"
+    consumer = Consumer(
+        group, (topic,), {OrderSubmitted: timed}, {OrderSubmitted: committed}, scope
+    )
     runtime = ConsumerRuntime(
-        Consumer(group, (topic,), {OrderSubmitted: timed}),
+        consumer,
         create_sessions(engine, DEFAULT_NAMESPACE),
         settings.kafka.connection(),
         producer,
@@ -151,9 +174,11 @@ async def main(submissions: int, partitions: int, repeat: int) -> dict[str, Any]
         for _ in range(repeat):
             topic = f"bench.intake.{uuid.uuid4().hex[:8]}"
             await produce(settings, topic, source, submissions, partitions)
-            baseline = submissions / await read_all(settings, url, topic, submissions, trivial)
+            baseline = submissions / await read_all(
+                settings, url, topic, submissions, (trivial, None)
+            )
             intake = submissions / await read_all(
-                settings, url, topic, submissions, take_submission
+                settings, url, topic, submissions, (take_submission, INTAKE_SCOPE)
             )
             rounds.append(
                 {
