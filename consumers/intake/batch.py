@@ -40,9 +40,14 @@ async def decide_together(
         and (client_id := source_id(d.envelope.source)) is not None
     ]
     clients = await identity.find_clients(session, {client_id for client_id, _ in submitted})
-    # Over-locking a reference or a SKU that a handler then refuses costs nothing but the lock.
-    decidable = [(c, e) for c, e in submitted if c in clients and e.problem is None]
-    references = [(client_id, event.external_reference) for client_id, event in decidable]
+    writers = {c for c, client in clients.items() if client.may(identity.ORDERS_WRITE)}
+    decidable = [(c, e) for c, e in submitted if c in writers and e.problem is None]
+    # A reference also sent unreadable in this batch is answered by the refusal path, which
+    # reads and writes it on its own: the submissions under it are left to read it each.
+    refused = {(c, e.readable_reference) for c, e in submitted if e.problem is not None}
+    references = [(c, e.external_reference) for c, e in decidable]
+    references = [r for r in references if r not in refused]
+    # Locking a SKU that a handler then refuses costs nothing but the lock.
     skus = [line.sku for _, event in decidable for line in event.lines]
     async with orders.deciding_together(session, references, skus) as decided:
         yield Batch(clients, decided)

@@ -68,6 +68,7 @@ async def reserve_stock(
     items: Sequence[tuple[str, int]],
     *,
     savepoint: bool = True,
+    committed: bool = False,
 ) -> None:
     """Take every item from available stock, or nothing (``OutOfStock`` names the SKU).
 
@@ -78,8 +79,13 @@ async def reserve_stock(
 
     ``savepoint=False`` skips the savepoint (two round trips) for a caller that rolls its whole
     transaction back whenever this raises, so a partial reservation can never be committed.
+
+    ``committed=True``: reserve and commit at once (the order is paid already): the same
+    events as :func:`reserve_stock` then :func:`commit_stock`, in the one statement.
     """
     reservation = Reservation.reserve(reservation_id, merge_items(items))
+    if committed:
+        reservation.commit()
     scope: AbstractAsyncContextManager[object] = (
         session.begin_nested() if savepoint else nullcontext()
     )

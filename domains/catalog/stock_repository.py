@@ -22,6 +22,7 @@ from domains.shared import Aggregate, InvalidInput, NotFound
 # when ``available >= quantity`` and the product is active (never oversold; a row changed
 # meanwhile is re-checked at its newest version), and insert the items. The locking CTE is
 # MATERIALIZED so that every row is locked there, in its ORDER BY, before any is updated.
+# ``held`` is 0 for a reservation made final at once (committed: sold, not held).
 _RESERVE = text("""
     WITH claim AS (
         INSERT INTO catalog.reservations (id, status, version, created_at, updated_at)
@@ -43,7 +44,7 @@ _RESERVE = text("""
     ), taken AS (
         UPDATE catalog.stock_levels AS s
         SET available = s.available - l.quantity,
-            reserved = s.reserved + l.quantity,
+            reserved = s.reserved + l.quantity * :held,
             version = s.version + 1
         FROM locked AS l
         WHERE s.product_id = l.product_id AND s.available >= l.quantity
@@ -149,6 +150,7 @@ class ReservationRepository:
                     "now": now,
                     "skus": [sku for sku, _ in reservation.items],
                     "quantities": [quantity for _, quantity in reservation.items],
+                    "held": int(reservation.status is ReservationStatus.RESERVED),
                 },
             )
         ).one()

@@ -37,19 +37,30 @@ async def decide(
     uow: OrdersUnitOfWork, command: SubmitOrder, batch: IntakeBatch | None = None
 ) -> SubmissionResult:
     """Inside ``uow``'s open transaction: the stored answer, or a new decision to commit
-    (``batch``: what the batch this submission belongs to read already)."""
+    (``batch``: what the batch this submission belongs to holds already)."""
+    result, _ = await _answer(uow, command, batch)
+    return result
+
+
+async def _answer(
+    uow: OrdersUnitOfWork, command: SubmitOrder, batch: IntakeBatch | None
+) -> tuple[SubmissionResult, Submission | None]:
+    """The answer, and the submission when it is a new one."""
     started = time.perf_counter()
-    client_id, reference = command.client.client_id, command.external_reference
-    await uow.submissions.lock(client_id, reference)
-    stored = await uow.submissions.get(client_id, reference)
+    key = (command.client.client_id, command.external_reference)
+    if batch is not None and key in batch.locked:  # locked and read with the whole batch
+        stored = batch.stored.get(key)
+    else:
+        await uow.submissions.lock(*key)
+        stored = await uow.submissions.get(*key)
     if stored is not None:
-        return _repeat(stored, command)
+        return _repeat(stored, command), None
     submission = await _decide(uow, command, batch)
     uow.submissions.add(submission)
     channel = command.channel.value
     SUBMISSIONS.labels(channel, submission.outcome.value, submission.reason or "").inc()
     SUBMIT_SECONDS.labels(channel).observe(time.perf_counter() - started)
-    return submission.result()
+    return submission.result(), submission
 
 
 def _repeat(stored: Submission, command: SubmitOrder) -> SubmissionResult:
@@ -89,11 +100,11 @@ async def _place(
     lines, priced_by = await price_lines(session, command, prices)
     order = Order.place(command.customer_id, command.currency, lines, order_id=uuid.uuid4())
     items = [(line.sku, line.quantity) for line in lines]
-    await catalog.reserve_stock(session, order.id, items)
-    await uow.orders.add(order)
+    paid = command.payment_reference is not None
+    await catalog.reserve_stock(session, order.id, items, committed=paid)
     if command.payment_reference is not None:
-        await catalog.commit_stock(session, order.id)
         order.confirm(command.payment_reference)
+    await uow.orders.add(order)  # as it ends up: inserted once, never updated after
     return order, priced_by
 
 
@@ -108,8 +119,10 @@ async def submit_in(
     """
     uow = OrdersUnitOfWork.joining(session)
     async with uow:
-        result = await decide(uow, command, batch)
+        result, submission = await _answer(uow, command, batch)
         await uow.commit()
+    if batch is not None and submission is not None:  # written: a later record repeats it
+        batch.stored[(submission.client_id, submission.external_reference)] = submission
     return result
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Row, func, insert, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,22 +63,7 @@ class SubmissionRepository:
             submissions.c.external_reference == external_reference,
         )
         row = (await self._session.execute(query)).first()
-        if row is None:
-            return None
-        return Submission(
-            client_id=row.client_id,
-            external_reference=row.external_reference,
-            channel=Channel(row.channel),
-            request_hash=row.request_hash,
-            outcome=Outcome(row.outcome),
-            decided_at=row.submitted_at,
-            order_id=row.order_id,
-            order=row.answer,
-            priced_by=row.priced_by,
-            reason=row.reason,
-            kind=row.kind,
-            detail=row.detail,
-        )
+        return None if row is None else _submission(row)
 
     def add(self, submission: Submission) -> None:
         """Store ``submission`` and publish its reply when the unit of work commits."""
@@ -90,6 +76,35 @@ class SubmissionRepository:
         self._new = []
         if rows:
             await self._session.execute(insert(submissions), rows)
+
+
+async def stored_submissions(
+    session: AsyncSession, references: Iterable[tuple[uuid.UUID, str]]
+) -> dict[tuple[uuid.UUID, str], Submission]:
+    """The stored submissions among (client, reference) pairs, in one statement."""
+    wanted = set(references)
+    if not wanted:
+        return {}
+    key = tuple_(submissions.c.client_id, submissions.c.external_reference)
+    rows = await session.execute(select(submissions).where(key.in_(wanted)))
+    return {(row.client_id, row.external_reference): _submission(row) for row in rows}
+
+
+def _submission(row: Row[Any]) -> Submission:
+    return Submission(
+        client_id=row.client_id,
+        external_reference=row.external_reference,
+        channel=Channel(row.channel),
+        request_hash=row.request_hash,
+        outcome=Outcome(row.outcome),
+        decided_at=row.submitted_at,
+        order_id=row.order_id,
+        order=row.answer,
+        priced_by=row.priced_by,
+        reason=row.reason,
+        kind=row.kind,
+        detail=row.detail,
+    )
 
 
 def _row(submission: Submission) -> dict[str, object]:
