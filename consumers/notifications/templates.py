@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from consumers.notifications.orders import OrderFacts
 from consumers.notifications.resets import RESET_LINK
 from events import IntegrationEvent
-from events.schemas.identity import PasswordResetRequested
+from events.schemas.identity import PasswordResetRequested, SignUpAttempted
 from events.schemas.orders import (
     OrderCancellationRejected,
     OrderCancelled,
@@ -133,5 +133,23 @@ def password_reset(event: PasswordResetRequested, _: None) -> Draft:
         body=(
             f"Someone (hopefully you) asked to reset your password.\n\n{RESET_LINK}\n\n"
             f"The link works once, until {expires}. If it was not you, ignore this email.\n"
+        ),
+    )
+
+
+@template(SignUpAttempted)
+def sign_up_attempted(event: SignUpAttempted, _: None) -> Draft:
+    """The owner learns what the sign-up's answer told nobody, and how to get back in."""
+    return Draft(
+        kind="sign_up_attempted",
+        customer_id=event.user_id,
+        subject="Someone tried to sign up with your address",
+        body=(
+            f"Someone tried to create an orderflow account with this e-mail address on "
+            f"{event.attempted_at:%Y-%m-%d %H:%M} UTC. The address already has an account, "
+            "yours: nothing was created or changed, and they were not told it is registered.\n\n"
+            "If it was you and you have forgotten your password, ask for a password reset "
+            "link (POST /v1/auth/password-reset with this address) instead of signing up "
+            "again. If it was not you, there is nothing to do.\n"
         ),
     )

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import structlog
 
-from domains.identity.model import User, check_roles, normalize_email
+from domains.identity.model import SignUpAttempt, User, check_roles, normalize_email
 from domains.identity.passwords import Passwords, check_password_policy
 from domains.identity.principal import CUSTOMER, Principal
 from domains.identity.session_handlers import TokenPair, invalid_credentials, start_session
@@ -55,13 +55,20 @@ async def register_customer(
     command: RegisterUser, uow: IdentityUnitOfWork, passwords: Passwords
 ) -> User | None:
     """Self-registration: the new user, or None when the address is taken (its account stays as
-    it was). Both outcomes pay for the password hash first, so they take the same time."""
+    it was, and its owner is told: ``SignUpAttempted``). Both outcomes pay for the password hash
+    first and then write one transaction, so they take the same time."""
     try:
         return await register_user(command, uow, passwords)
     except Conflict as taken:
         if taken.code != "email_taken":
             raise
-    log.info("registration_for_a_taken_address")  # the address itself stays out of the logs
+    async with uow:
+        owner = await uow.users.by_email(command.checked().email)
+        if owner is not None:  # None: deleted since; nobody to tell
+            uow.track(SignUpAttempt.on_account_of(owner.id))
+            await uow.commit()
+    # The address itself stays out of the logs.
+    log.info("registration_for_a_taken_address", user_id=str(owner.id) if owner else None)
     return None
 
 

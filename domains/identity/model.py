@@ -1,4 +1,4 @@
-"""Users and password resets: plain Python, no persistence or framework code."""
+"""Users, password resets and sign-up attempts: plain Python, no persistence or framework code."""
 
 from __future__ import annotations
 
@@ -158,3 +158,30 @@ class PasswordReset:
         """Spend the reset (once)."""
         self.check_usable(now)
         self.used_at = now
+
+
+@dataclass(frozen=True)
+class SignUpAttempted:
+    """Domain event: someone tried to register the address of ``user_id``'s account."""
+
+    attempt_id: uuid.UUID
+    user_id: uuid.UUID
+    attempted_at: datetime
+
+
+@dataclass(eq=False)
+class SignUpAttempt:
+    """A registration that found the address taken. Nothing about it is stored: the account
+    stays as it was, and its owner is told through the event (the answer told nobody)."""
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    attempted_at: datetime
+    events: list[object] = field(default_factory=list)
+
+    @classmethod
+    def on_account_of(cls, user_id: uuid.UUID) -> SignUpAttempt:
+        """An attempt on the address of ``user_id``'s account, now."""
+        attempt = cls(uuid.uuid4(), user_id, datetime.now(UTC))
+        attempt.events.append(SignUpAttempted(attempt.id, user_id, attempt.attempted_at))
+        return attempt

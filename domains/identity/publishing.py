@@ -38,4 +38,9 @@ def to_integration_event(event: object) -> tuple[IntegrationEvent, int]:
             expires_at=event.expires_at,
         )
         return requested, 1
+    if isinstance(event, model.SignUpAttempted):
+        attempted = published.SignUpAttempted(
+            attempt_id=event.attempt_id, user_id=event.user_id, attempted_at=event.attempted_at
+        )
+        return attempted, 1
     raise TypeError(f"no integration event for {type(event).__name__}")

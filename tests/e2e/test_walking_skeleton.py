@@ -2,7 +2,8 @@
 
 HTTP checkout → PostgreSQL (state + outbox) → relay → Kafka → consumers: the confirmation email
 reaches the SMTP sink exactly once, the order is searchable, and the saga drives it to
-``delivered``. Everything a user would see, through the same commands a user runs.
+``delivered``; signing up again with the shopper's address e-mails the shopper. Everything a user
+would see, through the same commands a user runs.
 """
 
 from __future__ import annotations
@@ -101,11 +102,13 @@ async def test_a_checkout_over_http_is_emailed_once_searchable_and_delivered(
             emails, delivered, found, records, order_id = await _shop(
                 client, sink, kafka, topic, admin_email, unique
             )
+            told = await _sign_up_again(client, sink, f"shopper-{unique}@example.com")
         app.process.send_signal(signal.SIGTERM)
         assert app.process.wait(timeout=30) == 0
 
     assert len(emails) == 1
     assert emails[0]["rcpt_tos"] == [f"shopper-{unique}@example.com"]  # from identity, at send time
+    assert [m["rcpt_tos"] for m in told] == [[f"shopper-{unique}@example.com"]]
     assert delivered
     assert any(hit.get("sku") == f"E2E-{unique}".upper() for hit in found["items"]), found
     types = [dict(r.headers)["ce_type"] for r in records if r.key == order_id.encode()]
@@ -135,6 +138,25 @@ async def _shop(
     )
     assert await _confirmation_emails(sink, order_id) == emails  # still exactly one, later too
     return emails, delivered, found, records, order_id
+
+
+async def _sign_up_again(
+    client: httpx.AsyncClient, sink: httpx.AsyncClient, email: str
+) -> list[dict[str, Any]]:
+    """Register a taken address: the answer is the usual 202, and its owner gets an e-mail."""
+    again = {"email": email, "password": "another horse battery staple"}
+    registered = await client.post("/v1/auth/register", json=again)
+    assert registered.status_code == 202, registered.text
+
+    async def told() -> list[dict[str, Any]]:
+        messages = (await sink.get("/messages")).json()["messages"]
+        return [
+            m
+            for m in messages
+            if "sign_up_attempted" in m["message_id"] and m["rcpt_tos"] == [email]
+        ]
+
+    return await eventually(told, 60, "the sign-up attempt e-mail")
 
 
 async def _checkout(

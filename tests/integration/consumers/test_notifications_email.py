@@ -20,7 +20,7 @@ from consumers.runtime import (
 )
 from consumers.runtime import headers as h
 from devtools.fakes.smtp_sink import SinkMode, SmtpSink
-from events.schemas.identity import PasswordResetRequested
+from events.schemas.identity import PasswordResetRequested, SignUpAttempted
 from foundation.kafka import KafkaConnection
 from tests.integration.consumers.support import (
     RunningConsumer,
@@ -77,6 +77,27 @@ async def test_the_confirmation_email_arrives_once_with_the_event_message_id(
     (mail,) = sink.with_message_id(message_id)
     assert mail.rcpt_tos == (f"customer-{customer}@customers.example",)
     assert "is confirmed (3.00 EUR)" in mail.subject
+    assert len(sink.messages) == 1
+
+
+async def test_the_owner_of_an_address_someone_signed_up_with_is_told_once(
+    sessions: async_sessionmaker[AsyncSession], kafka: KafkaConnection, sink: SmtpSink, unique: str
+) -> None:
+    consumer = await _consumer(kafka, sink, unique)
+    owner = uuid.uuid4()
+    attempt = SignUpAttempted(
+        attempt_id=uuid.uuid4(), user_id=owner, attempted_at=datetime.now(UTC)
+    )
+    event_id, record = order_event(attempt, version=1)
+    await produce(kafka, consumer.topics[0], record, record)  # delivered twice
+
+    async with RunningConsumer(consumer, sessions, kafka, PATIENT):
+        await eventually(lambda: _is(sessions, event_id, "sent"), what="email sent")
+
+    (mail,) = sink.with_message_id(message_id_for(event_id, "sign_up_attempted"))
+    assert mail.rcpt_tos == (f"customer-{owner}@customers.example",)
+    assert mail.subject == "Someone tried to sign up with your address"
+    assert "POST /v1/auth/password-reset" in mail.text()
     assert len(sink.messages) == 1
 
 

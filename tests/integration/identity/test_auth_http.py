@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from orderflow.http import create_app
@@ -162,7 +163,7 @@ async def test_bad_admin_requests_get_4xx_problems_with_a_code(
 
 
 async def test_registering_a_taken_address_answers_like_a_free_one_and_changes_nothing(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient, engine: AsyncEngine
 ) -> None:
     email = f"http-{uuid.uuid4().hex[:10]}@example.com"
     other_password = "another horse battery staple"
@@ -179,6 +180,30 @@ async def test_registering_a_taken_address_answers_like_a_free_one_and_changes_n
     taken = await client.post("/v1/auth/login", json={"email": email, "password": other_password})
     assert kept.status_code == 200, kept.text
     assert taken.status_code == 401
+    me = await client.get("/v1/me", headers=_bearer(kept.json()["access_token"]))
+    # The owner is told (an e-mail from the notifications consumer), once per attempt.
+    assert await _sign_up_attempts_on(engine, me.json()["user_id"]) == 1
+
+
+async def test_registering_a_free_address_tells_nobody_of_an_attempt(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    _, token = await _customer(client)
+    me = await client.get("/v1/me", headers=_bearer(token))
+    assert await _sign_up_attempts_on(engine, me.json()["user_id"]) == 0
+
+
+async def _sign_up_attempts_on(engine: AsyncEngine, user_id: str) -> int:
+    """The ``SignUpAttempted`` outbox rows naming ``user_id``."""
+    async with engine.connect() as conn:
+        found = await conn.scalar(
+            text(
+                "SELECT count(*) FROM outbox.events WHERE event_type = 'identity.SignUpAttempted'"
+                " AND convert_from(payload, 'UTF8')::jsonb ->> 'user_id' = :user_id"
+            ),
+            {"user_id": user_id},
+        )
+    return int(found)
 
 
 async def test_password_reset_over_http_answers_alike_and_refuses_bad_tokens(

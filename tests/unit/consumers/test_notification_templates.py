@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from consumers.notifications import TEMPLATES, OrderFacts, message_id_for
 from events import IntegrationEvent
+from events.schemas.identity import SignUpAttempted
 from events.schemas.orders import OrderCancelled, OrderConfirmed, OrderRefunded
 from tests.support.recipients import PlaceholderDirectory
 
@@ -53,3 +55,15 @@ async def test_placeholder_addresses_are_deterministic_and_undeliverable() -> No
 def test_the_message_id_is_derived_from_the_event_id() -> None:
     event_id = uuid.uuid4()
     assert message_id_for(event_id, "order_refund") == f"<order_refund.{event_id}@orderflow>"
+
+
+def test_a_sign_up_on_a_registered_address_tells_its_owner_and_points_to_a_reset() -> None:
+    owner, at = uuid.uuid4(), datetime(2026, 11, 26, 8, 20, tzinfo=UTC)
+    event = SignUpAttempted(attempt_id=uuid.uuid4(), user_id=owner, attempted_at=at)
+    draft = TEMPLATES[SignUpAttempted](event, None)
+
+    assert (draft.kind, draft.customer_id, draft.order_id) == ("sign_up_attempted", owner, None)
+    assert draft.subject == "Someone tried to sign up with your address"
+    assert "2026-11-26 08:20 UTC" in draft.body
+    assert "nothing was created or changed" in draft.body
+    assert "POST /v1/auth/password-reset" in draft.body

@@ -24,6 +24,7 @@ from orderflow_events.models.fulfillment import (
 from orderflow_events.models.identity import (
     PasswordChanged,
     PasswordResetRequested,
+    SignUpAttempted,
     UserDeleted,
     UserRegistered,
     UserRolesChanged,
@@ -63,6 +64,7 @@ EVENTS: tuple[type[Event], ...] = (
     ShipmentShipped,
     PasswordChanged,
     PasswordResetRequested,
+    SignUpAttempted,
     UserDeleted,
     UserRegistered,
     UserRolesChanged,
@@ -119,6 +121,7 @@ __all__ = [
     "ShipmentCreated",
     "ShipmentDelivered",
     "ShipmentShipped",
+    "SignUpAttempted",
     "StockAdjusted",
     "SubmittedLine",
     "UserDeleted",

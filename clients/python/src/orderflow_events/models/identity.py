@@ -74,6 +74,37 @@ class PasswordResetRequested(Event):
     expires_at: datetime
 
 
+class SignUpAttempted(Event):
+    """Someone tried to register an address that already has an account.
+
+    The answer to that request said nothing about the account (registration does not tell who
+    is registered here); this event lets the account's owner be told instead. Emitted once per
+    attempt (aggregate version 1), carrying the owner's id only: no address, no password.
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "attempt_id": "5b1c9e2a-7d4f-4e6a-9b3c-2d1e0f9a8b7c",
+                    "attempted_at": "2026-11-26T08:20:00Z",
+                    "user_id": "2c4e6a8b-1d3f-4b5a-8c7e-9f0a1b2c3d4e",
+                }
+            ]
+        }
+    )
+    event_spec: ClassVar[EventSpec] = EventSpec(
+        event_type="identity.SignUpAttempted",
+        version=1,
+        topic="identity.sign_up_attempt.v1",
+        key="attempt_id",
+        aggregate_type="sign_up_attempt",
+    )
+    attempt_id: uuid.UUID
+    user_id: uuid.UUID
+    attempted_at: datetime
+
+
 class UserDeleted(Event):
     """An admin deleted the account; its sessions ended and identity erased its data.
 
