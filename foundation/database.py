@@ -14,12 +14,18 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from foundation.namespace import Namespace
+from foundation.pools import WatchedPool, watch_pool
 
 _NAMESPACE = "orderflow.namespace"
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """One pooled engine per process (``url``: ``postgresql+asyncpg://…``).
+def create_engine(
+    url: str, *, pool_size: int = 10, pool_timeout: float = 30.0, name: str | None = None
+) -> AsyncEngine:
+    """A pooled engine (``url``: ``postgresql+asyncpg://…``): up to ``2 * pool_size``
+    connections, ``pool_size`` of them kept open; a checkout that waits ``pool_timeout``
+    seconds for one raises SQLAlchemy's ``TimeoutError``. A ``name`` exports the pool's
+    figures (:mod:`foundation.pools`) with the label ``pool=name``.
 
     No ``pool_pre_ping``: it costs a round trip (three with asyncpg: BEGIN, ``;``, ROLLBACK)
     on every checkout. A connection the server closed while it sat in the pool (a restart,
@@ -31,9 +37,16 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     # hide_parameters: a failed statement's error text (logged, or in a traceback) names the
     # statement but not its values, which are e-mail addresses and password hashes.
     engine = create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, hide_parameters=True
+        url,
+        poolclass=WatchedPool,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_timeout=pool_timeout,
+        hide_parameters=True,
     )
     event.listen(engine.sync_engine, "checkout", _replace_if_closed)
+    if name is not None:
+        watch_pool(engine, name, most=2 * pool_size)
     return engine
 
 

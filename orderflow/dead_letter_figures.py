@@ -18,28 +18,27 @@ from consumers.operations.metrics import DEAD_LETTERS
 from consumers.operations.watermarks import DeadLetterWatermarks
 from foundation.jobs import run_every
 from orderflow.settings import Settings
-from orderflow.wiring.connections import database_engine, database_sessions
+from orderflow.wiring.connections import database_sessions
 from orderflow.wiring.deployment import deployed_consumers, job_backoff
+from orderflow.wiring.pools import DatabasePools
 
 JOB = "dlq:figures"
 
 
-async def run_dead_letter_figures(settings: Settings, stop: asyncio.Event) -> None:
-    """Refresh the dead-letter figures every interval until ``stop``."""
+async def run_dead_letter_figures(
+    settings: Settings, pools: DatabasePools, stop: asyncio.Event
+) -> None:
+    """Refresh the dead-letter figures every interval until ``stop`` (on the background pool)."""
     with contextlib.suppress(ValueError):  # registered once per process, however often started
         REGISTRY.register(DEAD_LETTERS)
     groups = [consumer.name for consumer in deployed_consumers(settings).values()]
-    engine = database_engine(settings)
-    sessions = database_sessions(settings, engine)
-    try:
-        async with DeadLetterWatermarks(settings.kafka.connection()) as watermarks:
+    sessions = database_sessions(settings, pools.background)
+    async with DeadLetterWatermarks(settings.kafka.connection()) as watermarks:
 
-            async def one_pass() -> None:
-                spans = await watermarks.spans(groups)
-                async with sessions() as session:
-                    DEAD_LETTERS.update(await read_figures(session, spans))
+        async def one_pass() -> None:
+            spans = await watermarks.spans(groups)
+            async with sessions() as session:
+                DEAD_LETTERS.update(await read_figures(session, spans))
 
-            interval = settings.dead_letters.metrics_interval_seconds
-            await run_every(JOB, one_pass, interval, stop, backoff=job_backoff(settings))
-    finally:
-        await engine.dispose()
+        interval = settings.dead_letters.metrics_interval_seconds
+        await run_every(JOB, one_pass, interval, stop, backoff=job_backoff(settings))

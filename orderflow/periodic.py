@@ -22,7 +22,7 @@ from consumers.runtime.retention import run_inbox_retention
 from domains.orders import api as orders
 from foundation.jobs import run_every
 from orderflow.settings import Settings
-from orderflow.wiring.connections import database_engine, database_sessions
+from orderflow.wiring.connections import database_sessions
 from orderflow.wiring.deployment import (
     carrier,
     inbox_retention,
@@ -31,6 +31,7 @@ from orderflow.wiring.deployment import (
     payment_provider,
     tracking_policy,
 )
+from orderflow.wiring.pools import DatabasePools
 from orderflow.wiring.read_models import recommendations_group
 
 log = structlog.get_logger("orderflow.periodic")
@@ -50,12 +51,11 @@ async def reconcile_once(
     )
 
 
-async def run_reconciliation(settings: Settings, stop: asyncio.Event) -> None:
+async def run_reconciliation(settings: Settings, pools: DatabasePools, stop: asyncio.Event) -> None:
     """Reconcile payments every ``ORDERFLOW_PAYMENT_RECONCILE_INTERVAL_SECONDS`` until ``stop``
     (the job ``payments:reconcile``)."""
-    engine = database_engine(settings)
     provider = payment_provider(settings)
-    services = orders_services(database_sessions(settings, engine), settings, provider)
+    services = orders_services(database_sessions(settings, pools.background), settings, provider)
 
     async def one_pass() -> None:
         report = await reconcile_once(services, settings)
@@ -68,40 +68,30 @@ async def run_reconciliation(settings: Settings, stop: asyncio.Event) -> None:
         await run_every("payments:reconcile", one_pass, interval, stop, backoff=backoff)
     finally:
         await provider.aclose()
-        await engine.dispose()
 
 
-async def run_tracking(settings: Settings, stop: asyncio.Event) -> None:
+async def run_tracking(settings: Settings, pools: DatabasePools, stop: asyncio.Event) -> None:
     """Record delivered parcels (``ShipmentDelivered``) until ``stop`` is set (the job
     ``fulfillment:tracking``)."""
-    engine = database_engine(settings)
-    try:
-        await run_delivery_tracking(
-            database_sessions(settings, engine),
-            carrier(settings),
-            stop,
-            interval_seconds=settings.fulfillment.delivery_tracking_interval_seconds,
-            backoff=job_backoff(settings),
-            policy=tracking_policy(settings),
-        )
-    finally:
-        await engine.dispose()
+    await run_delivery_tracking(
+        database_sessions(settings, pools.background),
+        carrier(settings),
+        stop,
+        interval_seconds=settings.fulfillment.delivery_tracking_interval_seconds,
+        backoff=job_backoff(settings),
+        policy=tracking_policy(settings),
+    )
 
 
-async def run_inbox_sweep(settings: Settings, stop: asyncio.Event) -> None:
+async def run_inbox_sweep(settings: Settings, pools: DatabasePools, stop: asyncio.Event) -> None:
     """Delete expired inbox rows every interval until ``stop`` (the job ``inbox:retention``)."""
-    engine = database_engine(settings)
-    try:
-        await run_inbox_retention(engine, inbox_retention(settings), stop)
-    finally:
-        await engine.dispose()
+    await run_inbox_retention(pools.background, inbox_retention(settings), stop)
 
 
-async def run_key_sweep(settings: Settings, stop: asyncio.Event) -> None:
+async def run_key_sweep(settings: Settings, pools: DatabasePools, stop: asyncio.Event) -> None:
     """Delete expired checkout Idempotency-Keys every interval until ``stop`` (the job
     ``checkout:key-retention``; errors back off, never stop)."""
-    engine = database_engine(settings)
-    sessions = database_sessions(settings, engine)
+    sessions = database_sessions(settings, pools.background)
     checkout = settings.checkout
     keep = timedelta(days=checkout.key_retention_days)
 
@@ -111,30 +101,25 @@ async def run_key_sweep(settings: Settings, stop: asyncio.Event) -> None:
             log.info("checkout_keys_deleted", rows=deleted)
 
     interval, backoff = checkout.key_sweep_interval_seconds, job_backoff(settings)
-    try:
-        await run_every("checkout:key-retention", sweep, interval, stop, backoff=backoff)
-    finally:
-        await engine.dispose()
+    await run_every("checkout:key-retention", sweep, interval, stop, backoff=backoff)
 
 
-async def run_recommendation_freshness(settings: Settings, stop: asyncio.Event) -> None:
+async def run_recommendation_freshness(
+    settings: Settings, pools: DatabasePools, stop: asyncio.Event
+) -> None:
     """Measure how far behind the recommendations group is, until ``stop`` is set."""
-    engine = database_engine(settings)
     group = recommendations_group(settings)
-    try:
-        await run_freshness_probe(
-            database_sessions(settings, engine),
-            settings.kafka.connection(),
-            group.name,
-            group.topics,
-            stop,
-            interval_seconds=settings.recommendations.freshness_interval_seconds,
-        )
-    finally:
-        await engine.dispose()
+    await run_freshness_probe(
+        database_sessions(settings, pools.background),
+        settings.kafka.connection(),
+        group.name,
+        group.topics,
+        stop,
+        interval_seconds=settings.recommendations.freshness_interval_seconds,
+    )
 
 
-PeriodicJob = Callable[[Settings, asyncio.Event], Coroutine[Any, Any, None]]
+PeriodicJob = Callable[[Settings, DatabasePools, asyncio.Event], Coroutine[Any, Any, None]]
 
 PERIODIC_JOBS: dict[str, tuple[PeriodicJob, str]] = {
     "payments:reconcile": (run_reconciliation, "settles payments the provider left pending"),

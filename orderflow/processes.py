@@ -7,19 +7,17 @@ import asyncio
 import socket
 from collections.abc import Callable
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from consumers import Consumer, ConsumerRuntime
 from consumers.runtime import until_infrastructure_answers
 from orderflow.health import Readiness, listen, serve
 from orderflow.http import create_app
 from orderflow.settings import Settings
 from orderflow.topics import Topics
-from orderflow.wiring.connections import (
-    database_engine,
-    database_sessions,
-    producer,
-    relay_producer,
-)
+from orderflow.wiring.connections import database_sessions, producer, relay_producer
 from orderflow.wiring.deployment import relay_options, retry_policy
+from orderflow.wiring.pools import DatabasePools, pools_of
 from outbox import OutboxRelay
 
 
@@ -30,21 +28,23 @@ async def run_api(
     listening: socket.socket | None = None,
     readiness: Readiness | None = None,
     started: Callable[[], None] | None = None,
+    pools: DatabasePools | None = None,
 ) -> None:
     """Serve the HTTP API until ``stop`` is set (on ``listening`` when given, bound up front).
 
     The API needs no broker, and answers 503 while the database is away: nothing but its own
     port can keep it from serving, and a port that is taken is a :class:`UserError`.
     ``readiness``: the checks of ``/readyz`` (default: the API's database); ``started``: called
-    once the API accepts requests.
+    once the API accepts requests; ``pools``: the process's (default: the API's own).
     """
     if listening is None:
         listening = api_socket(settings)
-    app = create_app(
-        database_engine(settings), dispose_engine=True, settings=settings, readiness=readiness
-    )
     try:
-        await serve(app, listening, stop, started=started)
+        async with pools_of(settings, pools) as own:
+            app = create_app(
+                own.critical, background=own.background, settings=settings, readiness=readiness
+            )
+            await serve(app, listening, stop, started=started)
     finally:
         if readiness is not None:
             await readiness.close()
@@ -57,10 +57,17 @@ def api_socket(settings: Settings) -> socket.socket:
     )
 
 
-async def run_relay(settings: Settings, topics: Topics, stop: asyncio.Event) -> None:
-    """Publish the outbox until ``stop`` is set (once the deployment's topics exist)."""
+async def run_relay(
+    settings: Settings, topics: Topics, stop: asyncio.Event, pools: DatabasePools | None = None
+) -> None:
+    """Publish the outbox until ``stop`` is set (once the deployment's topics exist); its
+    housekeeping on the background pool of ``pools`` (default: its own)."""
     await topics.ready()
-    engine = database_engine(settings)
+    async with pools_of(settings, pools) as own:
+        await _relay(settings, own.background, stop)
+
+
+async def _relay(settings: Settings, engine: AsyncEngine, stop: asyncio.Event) -> None:
     relay = OutboxRelay(
         engine,
         relay_producer(settings),
@@ -74,15 +81,25 @@ async def run_relay(settings: Settings, topics: Topics, stop: asyncio.Event) -> 
         await relay.run(stop)
     finally:
         await relay.producer.stop()
-        await engine.dispose()
 
 
 async def run_consumer(
-    settings: Settings, consumer: Consumer, topics: Topics, stop: asyncio.Event
+    settings: Settings,
+    consumer: Consumer,
+    topics: Topics,
+    stop: asyncio.Event,
+    pools: DatabasePools | None = None,
 ) -> None:
-    """Run one consumer group until ``stop`` is set (once the deployment's topics exist)."""
+    """Run one consumer group until ``stop`` is set (once the deployment's topics exist), on
+    the background pool of ``pools`` (default: its own)."""
     await topics.ready()
-    engine = database_engine(settings)
+    async with pools_of(settings, pools) as own:
+        await _consume(settings, consumer, own.background, stop)
+
+
+async def _consume(
+    settings: Settings, consumer: Consumer, engine: AsyncEngine, stop: asyncio.Event
+) -> None:
     group_producer = producer(settings)
     policy = retry_policy(settings)
     try:  # a broker away at start is waited for, like any outage
@@ -99,4 +116,3 @@ async def run_consumer(
             await runtime.run(stop)
     finally:
         await group_producer.stop()
-        await engine.dispose()

@@ -1,7 +1,7 @@
 """``/v1/admin/analytics``: the figures as JSON, and as CSV tables (admins only)."""
 
 # No "from __future__ import annotations": FastAPI must see the local dependency objects.
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -89,11 +89,15 @@ class AnalyticsOut(BaseModel):
     top_products: list[ProductFigures]
 
 
-def build_router(sessions: async_sessionmaker[AsyncSession], admin: AdminDependency) -> APIRouter:
-    """The analytics routes; ``admin`` is the app's admin-role dependency."""
-    router = APIRouter(
-        prefix="/v1/admin/analytics", tags=["analytics"], dependencies=[Depends(admin)]
-    )
+def build_router(
+    sessions: async_sessionmaker[AsyncSession],
+    admin: AdminDependency,
+    slot: Callable[[], AsyncIterator[None]] | None = None,
+) -> APIRouter:
+    """The analytics routes; ``admin`` is the app's admin-role dependency, ``slot`` (after
+    it: who may not see the figures learns nothing) the bulkhead that bounds reports."""
+    guards = [Depends(admin), *([Depends(slot)] if slot else [])]
+    router = APIRouter(prefix="/v1/admin/analytics", tags=["analytics"], dependencies=guards)
     errors = _errors()
 
     @router.get("", response_model=AnalyticsOut, responses=errors)
@@ -153,7 +157,13 @@ def _csv_response(body: str, name: str) -> Response:
 
 
 def _errors() -> dict[int | str, dict[str, Any]]:
-    return problem_responses({403: ["role_required"], 422: ["invalid_period", "period_too_long"]})
+    return problem_responses(
+        {
+            403: ["role_required"],
+            422: ["invalid_period", "period_too_long"],
+            503: ["bulkhead_full"],  # the composition root lets only so many run at once
+        }
+    )
 
 
 def _csv(errors: dict[int | str, dict[str, Any]], line: str) -> dict[int | str, dict[str, Any]]:

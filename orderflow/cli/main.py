@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from orderflow.health import Readiness
     from orderflow.settings import Settings
     from orderflow.supervision import Job
+    from orderflow.wiring.pools import DatabasePools
 
 app = command_group(
     name="orderflow",
@@ -108,6 +109,7 @@ def run(metrics_port: MetricsPort = None) -> None:
     from orderflow.settings import get_settings
     from orderflow.topics import Topics
     from orderflow.wiring.deployment import deployed_consumers
+    from orderflow.wiring.pools import DatabasePools
 
     settings = get_settings()
     listening = api_socket(settings)  # before anything starts: a port in use is one line
@@ -118,21 +120,30 @@ def run(metrics_port: MetricsPort = None) -> None:
     topics = Topics(settings, groups.values())
     needs = Dependencies.of(settings)
     both = (needs.postgresql, needs.kafka)
-    background = background_jobs(settings, needs)
+    # One pair of pools for every job: the API's shoppers get the critical one, the relay,
+    # the consumers, the jobs and the reports share the background one (the bulkheads).
+    pools = DatabasePools(settings)
+    background = background_jobs(settings, needs, pools)
     also = ["relay", f"consumers {', '.join(groups)}", f"jobs {', '.join(background)}"]
     line = api_line("run", settings, port, also)
     api = partial(
-        run_api, settings, listening=listening, readiness=checks, started=partial(_announce, line)
+        run_api,
+        settings,
+        listening=listening,
+        readiness=checks,
+        started=partial(_announce, line),
+        pools=pools,
     )
     jobs: dict[str, Job] = {
         "api": announced(api, needs.postgresql),
         "operations": operations,
-        "relay": gated(partial(run_relay, settings, topics), *both),
+        "relay": gated(partial(run_relay, settings, topics, pools=pools), *both),
         **background,
     }
     for name, consumer in groups.items():
-        jobs[f"consumer:{name}"] = gated(partial(run_consumer, settings, consumer, topics), *both)
-    _supervise(jobs)
+        consume = partial(run_consumer, settings, consumer, topics, pools=pools)
+        jobs[f"consumer:{name}"] = gated(consume, *both)
+    _supervise(jobs, pools)
 
 
 @app.command()
@@ -210,18 +221,22 @@ def jobs(metrics_port: MetricsPort = None) -> None:
     recommendation freshness, the dead-letter figures."""
     from orderflow.dependencies import Dependencies
     from orderflow.settings import get_settings
+    from orderflow.wiring.pools import DatabasePools
 
     settings = get_settings()
-    background = background_jobs(settings, Dependencies.of(settings))
+    pools = DatabasePools(settings)
+    background = background_jobs(settings, Dependencies.of(settings), pools)
     port = metrics_port or settings.jobs.metrics_port
     operations = operations_job(settings, port, "jobs", ", ".join(background))
-    _supervise({"operations": operations, **background})
+    _supervise({"operations": operations, **background}, pools)
 
 
-def background_jobs(settings: Settings, needs: Dependencies) -> dict[str, Job]:
-    """The jobs ``orderflow jobs`` runs (``orderflow run`` runs them too), by job name; each
-    starts once PostgreSQL answers, and the broker too for those that read it (the others'
-    events go through the outbox)."""
+def background_jobs(
+    settings: Settings, needs: Dependencies, pools: DatabasePools
+) -> dict[str, Job]:
+    """The jobs ``orderflow jobs`` runs (``orderflow run`` runs them too), by job name, all on
+    the background pool of ``pools``; each starts once PostgreSQL answers, and the broker too
+    for those that read it (the others' events go through the outbox)."""
     from orderflow.dead_letter_figures import JOB, run_dead_letter_figures
     from orderflow.dependencies import gated
     from orderflow.periodic import KAFKA_JOBS, PERIODIC_JOBS  # heavy: only when it runs
@@ -230,11 +245,11 @@ def background_jobs(settings: Settings, needs: Dependencies) -> dict[str, Job]:
         return [needs.postgresql, needs.kafka] if name in KAFKA_JOBS else [needs.postgresql]
 
     jobs: dict[str, Job] = {
-        name: gated(partial(job, settings), *needed(name))
+        name: gated(partial(job, settings, pools), *needed(name))
         for name, (job, _) in PERIODIC_JOBS.items()
     }
     # The figures read the dead-letter topics' offsets: the broker too.
-    figures = partial(run_dead_letter_figures, settings)
+    figures = partial(run_dead_letter_figures, settings, pools)
     jobs[JOB] = gated(figures, needs.postgresql, needs.kafka)
     return jobs
 
@@ -276,10 +291,18 @@ def _announce(line: str) -> None:
     typer.echo(line, err=True)
 
 
-def _supervise(jobs: Mapping[str, Job]) -> None:
+def _supervise(jobs: Mapping[str, Job], pools: DatabasePools | None = None) -> None:
+    """Run ``jobs`` until a signal; then close ``pools``, which they shared."""
     from orderflow.supervision import supervise  # heavy: only when it runs
 
-    _run(supervise(jobs))
+    async def main() -> None:
+        try:
+            await supervise(jobs)
+        finally:
+            if pools is not None:
+                await pools.dispose()
+
+    _run(main())
 
 
 def main() -> None:

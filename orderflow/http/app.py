@@ -20,6 +20,7 @@ from orderflow.build_metric import publish_build_info
 from orderflow.health import Readiness, database, health_router
 from orderflow.http.asyncapi import router as asyncapi_router
 from orderflow.http.auth import current_principal, install_auth, require_role
+from orderflow.http.bulkhead import Bulkhead
 from orderflow.http.client_auth import current_client, install_client_auth
 from orderflow.http.correlation import CorrelationMiddleware
 from orderflow.http.guard import RequestGuard
@@ -48,12 +49,17 @@ the codes it can answer with. Bodies are JSON, at most 1 MiB and 32 levels deep 
 def create_app(
     engine: AsyncEngine,
     *,
+    background: AsyncEngine | None = None,
     dispose_engine: bool = False,
     settings: Settings | None = None,
     session_check: identity.SessionCheck | None = None,
     readiness: Readiness | None = None,
 ) -> FastAPI:
     """The API on ``engine``; ``dispose_engine`` closes the pool on shutdown.
+
+    ``background`` (default: ``engine``) serves the non-critical routes: the reports (at most
+    ``ORDERFLOW_HTTP_REPORT_CONCURRENCY`` at once, :class:`Bulkhead`) and recommendations
+    (which fall back when it is busy); see ``orderflow.wiring.pools``.
 
     ``settings`` (default: from the environment) supplies the signing keys, lifetimes and rate
     limits; ``session_check`` (default: PostgreSQL) says whether a token's session is open;
@@ -62,6 +68,8 @@ def create_app(
     settings = settings or get_settings()
     publish_build_info()
     sessions = database_sessions(settings, engine)
+    non_critical = database_sessions(settings, background or engine)
+    reports = Bulkhead("reports", settings.http.report_concurrency)
     identity_config = identity_settings(settings)
 
     provider = payment_provider(settings)
@@ -109,8 +117,10 @@ def create_app(
     )
     app.include_router(asyncapi_router)
     app.include_router(search.build_router(sessions, current_principal))
-    app.include_router(analytics.build_router(sessions, require_role(identity.ADMIN)))
-    app.include_router(recommendations.build_router(recommendation_reader(sessions, settings)))
+    app.include_router(
+        analytics.build_router(non_critical, require_role(identity.ADMIN), reports.slot)
+    )
+    app.include_router(recommendations.build_router(recommendation_reader(non_critical, settings)))
     app.include_router(
         identity.build_router(
             lambda: identity.IdentityUnitOfWork(sessions),

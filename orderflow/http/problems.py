@@ -31,6 +31,10 @@ DATABASE_ERRORS: tuple[type[Exception], ...] = (
     OSError,
     asyncpg.PostgresError,
 )
+DATABASE_BUSY = (
+    "Every database connection this server may use for the request is busy; nothing was "
+    "changed. Retry after Retry-After."
+)
 RETRY_AFTER_SECONDS = 2
 
 
@@ -76,10 +80,15 @@ async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
     cause = infrastructure_cause(exc)
     if cause is None:
         raise exc
-    log.warning(
-        "database_unavailable", cause=str(cause), error=describe(exc), path=request.url.path
+    # A pool timeout is this process's bulkhead, not an outage: the database answers, every
+    # connection of the request's pool is busy (orderflow_db_pool_* says which pool).
+    code, detail = (
+        ("database_busy", DATABASE_BUSY)
+        if isinstance(exc, PoolTimeoutError)
+        else ("database_unavailable", DATABASE_DOWN)
     )
-    response = problem(503, "database_unavailable", DATABASE_DOWN, cause=str(cause))
+    log.warning(code, cause=str(cause), error=describe(exc), path=request.url.path)
+    response = problem(503, code, detail, cause=str(cause))
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

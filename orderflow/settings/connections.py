@@ -12,12 +12,39 @@ from foundation.namespace import DEFAULT_SOURCE, Namespace
 
 
 class DatabaseSettings(BaseSettings):
-    """``ORDERFLOW_DATABASE_URL``, ``ORDERFLOW_DATABASE_POOL_SIZE``."""
+    """``ORDERFLOW_DATABASE_*``: where PostgreSQL is, and the two pools of a process.
+
+    The critical pool serves the API's shoppers (checkout, orders, sign-in, catalog, search);
+    the background pool the relay, the consumers, the jobs and the reports (analytics,
+    recommendations). Each opens at most twice its size; neither can take the other's.
+    """
 
     model_config = SettingsConfigDict(env_prefix="ORDERFLOW_DATABASE_", extra="ignore")
 
     url: str = "postgresql+asyncpg://postgres@127.0.0.1:55432/orderflow"
-    pool_size: int = Field(default=10, ge=1)
+    pool_size: int = Field(
+        default=10,
+        ge=1,
+        description="Connections the critical pool keeps open; it opens at most twice as many.",
+    )
+    pool_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How long a request waits for a critical connection before it answers 503 "
+        "database_busy with Retry-After (well inside a client's checkout timeout).",
+    )
+    background_pool_size: int = Field(
+        default=10,
+        ge=1,
+        description="Connections the background pool keeps open; it opens at most twice as "
+        "many, shared by the relay, every consumer group, the jobs and the reports of a process.",
+    )
+    background_pool_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long background work waits for a connection; then it backs off and "
+        "runs again like after any database fault (a report answers 503 database_busy).",
+    )
 
 
 class KafkaSettings(BaseSettings):

@@ -28,6 +28,12 @@ class HttpSettings(BaseSettings):
     # Our deepest body (checkout: object, items list, item) is 3 levels; 32 leaves room for
     # growth and keeps the parser far from Python's recursion limit.
     max_json_depth: int = Field(default=32, ge=4, le=256)
+    report_concurrency: int = Field(
+        default=2,
+        ge=1,
+        description="Reports (analytics and its CSV) one API process computes at once; one "
+        "more is refused at once with 503 bulkhead_full and Retry-After.",
+    )
 
 
 class RelaySettings(BaseSettings):

@@ -23,6 +23,9 @@ pytestmark = pytest.mark.unit
 VARIABLES: dict[str, tuple[str, str, str, Any]] = {
     "ORDERFLOW_DATABASE_URL": ("database", "url", "postgresql+asyncpg://db/x", "postgresql+asyncpg://db/x"),
     "ORDERFLOW_DATABASE_POOL_SIZE": ("database", "pool_size", "4", 4),
+    "ORDERFLOW_DATABASE_POOL_TIMEOUT_SECONDS": ("database", "pool_timeout_seconds", "2.5", 2.5),
+    "ORDERFLOW_DATABASE_BACKGROUND_POOL_SIZE": ("database", "background_pool_size", "6", 6),
+    "ORDERFLOW_DATABASE_BACKGROUND_POOL_TIMEOUT_SECONDS": ("database", "background_pool_timeout_seconds", "45", 45.0),  # noqa: E501
     "ORDERFLOW_KAFKA_BOOTSTRAP_SERVERS": ("kafka", "bootstrap_servers", "k1:9092,k2:9092", "k1:9092,k2:9092"),  # noqa: E501
     "ORDERFLOW_KAFKA_SECURITY_PROTOCOL": ("kafka", "security_protocol", "SASL_SSL", "SASL_SSL"),
     "ORDERFLOW_KAFKA_SASL_MECHANISM": ("kafka", "sasl_mechanism", "SCRAM-SHA-512", "SCRAM-SHA-512"),
@@ -38,6 +41,7 @@ VARIABLES: dict[str, tuple[str, str, str, Any]] = {
     "ORDERFLOW_HTTP_METRICS_PORT": ("http", "metrics_port", "9204", 9204),
     "ORDERFLOW_HTTP_MAX_BODY_BYTES": ("http", "max_body_bytes", "65536", 65536),
     "ORDERFLOW_HTTP_MAX_JSON_DEPTH": ("http", "max_json_depth", "8", 8),
+    "ORDERFLOW_HTTP_REPORT_CONCURRENCY": ("http", "report_concurrency", "4", 4),
     "ORDERFLOW_RELAY_METRICS_PORT": ("relay", "metrics_port", "9201", 9201),
     "ORDERFLOW_RELAY_READY_MAX_AGE_SECONDS": ("relay", "ready_max_age_seconds", "90", 90.0),
     "ORDERFLOW_CONSUMER_METRICS_PORT": ("consumers", "metrics_port", "9202", 9202),
