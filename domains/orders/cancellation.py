@@ -7,6 +7,10 @@ the shipment at the carrier, and only its ``ShipmentCancelled`` makes the orders
 intent's refund key, so a repeat is the same refund), then cancel, record the refund and give
 the stock back in one transaction. When the parcel left first, the saga rejects the
 cancellation instead (see :mod:`domains.orders.fulfillment_progress`): nothing is refunded.
+
+An order an upstream service submitted already paid (an external payment, no intent) is
+never refunded here: our provider never had the money. Its cancellation tells the upstream
+on its reply topic (``SubmittedOrderCancelled``, ``refund: upstream``) and the refund is its.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 from domains.catalog import api as catalog
 from domains.identity.api import Principal
 from domains.orders.authorization import ensure_may_cancel
+from domains.orders.intake.metrics import CANCELLED as INTAKE_CANCELLED
 from domains.orders.metrics import CANCELLATIONS
 from domains.orders.model import Order, OrderStatus
 from domains.orders.refunds import load_order, refund_at_provider
@@ -74,6 +79,7 @@ async def complete_cancellation(
         if order.status is not S.CANCELLATION_REQUESTED:
             return None  # another attempt finished first (its refund had the same key)
         order.cancel(CUSTOMER_REQUEST)
+        refund = await _tell_the_submitter(writing, order, CUSTOMER_REQUEST)
         if receipt is not None:
             fresh = await payments.get_intent(writing.session, order_id)
             await payments.record_refund(writing.session, fresh, receipt, reason="cancelled")
@@ -81,6 +87,7 @@ async def complete_cancellation(
             await catalog.restock_cancelled_order(writing.session, order_id)
         await writing.commit()
     CANCELLATIONS.labels("completed").inc()
+    _count_submitted(refund)
     return order
 
 
@@ -97,11 +104,12 @@ async def _cancel(order_id: uuid.UUID, principal: Principal, uow: Uow) -> Order:
                 "longer be stopped; once it arrives, an admin can refund it",
                 code="too_late_to_cancel",
             )
+        refund = None  # who refunds a submitted order cancelled here and now
         if order.status in NOT_SHIPPED:
             order.request_cancellation(CUSTOMER_REQUEST)
             outcome = "requested"
         elif order.status in UNPAID:
-            await _cancel_unpaid(writing, order)
+            refund = await _cancel_unpaid(writing, order)
             outcome = "cancelled"
         else:
             raise Conflict(
@@ -110,10 +118,11 @@ async def _cancel(order_id: uuid.UUID, principal: Principal, uow: Uow) -> Order:
             )
         await writing.commit()
     CANCELLATIONS.labels(outcome).inc()
+    _count_submitted(refund)
     return order
 
 
-async def _cancel_unpaid(uow: OrdersUnitOfWork, order: Order) -> None:
+async def _cancel_unpaid(uow: OrdersUnitOfWork, order: Order) -> str | None:
     intent = await _intent(uow, order)
     if intent is not None and intent.status in (
         payments.IntentStatus.PENDING,
@@ -124,8 +133,26 @@ async def _cancel_unpaid(uow: OrdersUnitOfWork, order: Order) -> None:
             code="payment_in_progress",
         )
     order.cancel(CUSTOMER_REQUEST)
-    if intent is not None:  # checkout reserved stock
+    refund = await _tell_the_submitter(uow, order, CUSTOMER_REQUEST)
+    with contextlib.suppress(NotFound):  # placed without checkout or intake: nothing reserved
         await catalog.release_stock(uow.session, order.id)
+    return refund
+
+
+async def _tell_the_submitter(uow: OrdersUnitOfWork, order: Order, reason: str) -> str | None:
+    """An order an upstream service submitted: reply that it was cancelled, and who refunds
+    (a payment it took itself is its own to refund: we never charged it). Returns who
+    refunds; None for an order nobody submitted."""
+    submission = await uow.submissions.of_order(order.id)
+    if submission is None:
+        return None
+    paid_upstream = await payments.find_external_payment(uow.session, order.id)
+    return submission.order_cancelled(reason, paid_upstream=paid_upstream is not None)
+
+
+def _count_submitted(refund: str | None) -> None:
+    if refund is not None:
+        INTAKE_CANCELLED.labels(refund).inc()
 
 
 async def _intent(uow: OrdersUnitOfWork, order: Order) -> payments.PaymentIntent | None:

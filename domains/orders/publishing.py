@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from domains.orders import events as ev
-from domains.orders.intake.model import Submission, SubmissionAccepted, SubmissionRejected
+from domains.orders.intake.model import (
+    Submission,
+    SubmissionAccepted,
+    SubmissionRejected,
+    SubmittedOrderCancelled,
+)
 from events import IntegrationEvent
 from events.schemas import orders as published
 
-# A submission is decided once: its reply is version 1 of that (client, reference).
+# A submission is decided once: its reply is version 1 of that (client, reference); the
+# cancellation of the order it became, version 2.
 SUBMISSION_VERSION = 1
+CANCELLED_VERSION = 2
 
 
 def to_integration_event(event: object) -> tuple[IntegrationEvent, int]:
@@ -18,6 +25,8 @@ def to_integration_event(event: object) -> tuple[IntegrationEvent, int]:
         return _accepted(event.submission), SUBMISSION_VERSION
     if isinstance(event, SubmissionRejected):
         return _rejected(event.submission), SUBMISSION_VERSION
+    if isinstance(event, SubmittedOrderCancelled):
+        return _cancelled(event), CANCELLED_VERSION
     if not isinstance(event, ev.OrderEvent):
         raise TypeError(f"no integration event for {type(event).__name__}")
     return _published(event), event.version
@@ -86,4 +95,17 @@ def _rejected(submission: Submission) -> published.OrderRejected:
         detail=submission.detail or "",
         channel=submission.channel.value,
         rejected_at=submission.decided_at,
+    )
+
+
+def _cancelled(event: SubmittedOrderCancelled) -> published.SubmittedOrderCancelled:
+    submission = event.submission
+    assert submission.order_id is not None  # only an accepted submission has an order
+    return published.SubmittedOrderCancelled(
+        client_id=submission.client_id,
+        external_reference=submission.external_reference,
+        order_id=submission.order_id,
+        reason=event.reason,
+        refund=event.refund,
+        cancelled_at=event.cancelled_at,
     )

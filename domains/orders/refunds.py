@@ -41,6 +41,12 @@ async def refund_order(
     async with uow() as reading:
         order = await load_order(reading, order_id)
         _ensure_refundable(order)
+        if await payments.find_external_payment(reading.session, order_id) is not None:
+            raise Conflict(
+                f"order {order_id} was paid to the upstream service that submitted it, not "
+                "through us: the refund is that service's to make",
+                code="paid_upstream",
+            )
         intent = await payments.get_intent(reading.session, order_id)
         payments.ensure_refundable(intent)
     receipt = await refund_at_provider(provider, intent)

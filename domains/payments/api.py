@@ -1,6 +1,11 @@
 """The one import surface of the payments domain."""
 
 from domains.payments.breaker import BreakerState, CircuitBreaker
+from domains.payments.external import (
+    ExternalPayment,
+    find_external_payment,
+    record_external_payment,
+)
 from domains.payments.handlers import (
     create_intent,
     ensure_refundable,
@@ -32,6 +37,7 @@ __all__ = [
     "BreakerState",
     "CircuitBreaker",
     "CircuitOpen",
+    "ExternalPayment",
     "IntentStatus",
     "Outcome",
     "PaymentIntent",
@@ -44,9 +50,11 @@ __all__ = [
     "ensure_refundable",
     "expire_intent",
     "export_breaker_state",
+    "find_external_payment",
     "get_intent",
     "metadata",
     "record_authorization",
+    "record_external_payment",
     "record_refund",
     "unsettled_intents",
 ]

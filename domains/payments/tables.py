@@ -53,3 +53,17 @@ refunds = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
 )
+
+
+# A payment an upstream service took itself (an order submitted with ``payment: external``):
+# recorded so that nobody ever asks our provider to refund it.
+external_payments = Table(
+    "external_payments",
+    metadata,
+    Column("order_id", UUID(as_uuid=True), primary_key=True),
+    Column("reference", Text, nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
+)

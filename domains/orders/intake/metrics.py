@@ -20,3 +20,9 @@ SUBMIT_SECONDS = Histogram(
     ["channel"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
+CANCELLED = Counter(
+    "orderflow_intake_cancelled_orders_total",
+    "Submitted orders cancelled after they were accepted, by who refunds (upstream: paid "
+    "upstream, none: unpaid)",
+    ["refund"],
+)

@@ -29,6 +29,22 @@ class SubmissionRejected:
     submission: Submission
 
 
+@dataclass(frozen=True)
+class SubmittedOrderCancelled:
+    """Domain event: the order the submission became was cancelled (``reason``); ``refund``
+    says who gives the money back: ``upstream`` (it took the payment; we refunded nothing)
+    or ``none`` (nothing was paid)."""
+
+    submission: Submission
+    reason: str
+    refund: str
+    cancelled_at: datetime
+
+
+REFUND_BY_UPSTREAM = "upstream"
+NOTHING_TO_REFUND = "none"
+
+
 @dataclass(eq=False)
 class Submission:
     """What became of ``external_reference`` of ``client_id``."""
@@ -96,6 +112,12 @@ class Submission:
         )
         submission.events.append(SubmissionRejected(submission))
         return submission
+
+    def order_cancelled(self, reason: str, *, paid_upstream: bool) -> str:
+        """Tell the client that the order it submitted was cancelled; returns who refunds."""
+        refund = REFUND_BY_UPSTREAM if paid_upstream else NOTHING_TO_REFUND
+        self.events.append(SubmittedOrderCancelled(self, reason, refund, datetime.now(UTC)))
+        return refund
 
     def result(self, *, replayed: bool = False) -> SubmissionResult:
         """The answer the caller gets (``replayed`` for a repeated submission)."""

@@ -22,6 +22,7 @@ from domains.orders.intake.model import Submission
 from domains.orders.intake.pricing import price_lines
 from domains.orders.model import Order
 from domains.orders.unit_of_work import OrdersUnitOfWork
+from domains.payments import api as payments
 from domains.shared import Conflict, DomainError, kind_of
 
 
@@ -104,6 +105,10 @@ async def _place(
     await catalog.reserve_stock(session, order.id, items, committed=paid)
     if command.payment_reference is not None:
         order.confirm(command.payment_reference)
+        paid_upstream = payments.ExternalPayment(
+            order.id, command.payment_reference, order.total_minor, order.currency
+        )
+        await payments.record_external_payment(session, paid_upstream)
     await uow.orders.add(order)  # as it ends up: inserted once, never updated after
     return order, priced_by
 

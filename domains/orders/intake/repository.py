@@ -65,6 +65,17 @@ class SubmissionRepository:
         row = (await self._session.execute(query)).first()
         return None if row is None else _submission(row)
 
+    async def of_order(self, order_id: uuid.UUID) -> Submission | None:
+        """The submission that became ``order_id`` (None: the order came from checkout);
+        tracked, so that what it records is published on commit."""
+        query = select(submissions).where(submissions.c.order_id == order_id)
+        row = (await self._session.execute(query)).first()
+        if row is None:
+            return None
+        submission = _submission(row)
+        self._track(submission)
+        return submission
+
     def add(self, submission: Submission) -> None:
         """Store ``submission`` and publish its reply when the unit of work commits."""
         self._new.append(submission)

@@ -13,7 +13,7 @@ from events.schemas.orders.order_lifecycle import (
     OrderShipped,
 )
 from events.schemas.orders.order_placed import OrderLine, OrderPlaced, OrderPlacedV1
-from events.schemas.orders.replies import OrderAccepted, OrderRejected
+from events.schemas.orders.replies import OrderAccepted, OrderRejected, SubmittedOrderCancelled
 from events.schemas.orders.submitted import OrderSubmitted
 
 __all__ = [
@@ -32,4 +32,5 @@ __all__ = [
     "OrderRejected",
     "OrderShipped",
     "OrderSubmitted",
+    "SubmittedOrderCancelled",
 ]

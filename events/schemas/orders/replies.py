@@ -85,3 +85,28 @@ class OrderRejected(IntegrationEvent):
     detail: str = Field(max_length=500, description="What was wrong, for people")
     channel: str = Field(description="http or kafka: the door the submission came through")
     rejected_at: datetime
+
+
+@_reply("SubmittedOrderCancelled")
+class SubmittedOrderCancelled(IntegrationEvent):
+    """The order a submission became (``OrderAccepted``) was cancelled afterwards.
+
+    ``refund`` says who gives the customer's money back: ``upstream`` when the client took
+    the payment itself (``payment.method`` ``external``): orderflow charged nothing and
+    refunds nothing, the refund is the client's to make; ``none`` when nothing was paid.
+    New values may be added; treat an unknown one as "ask us".
+    """
+
+    model_config = _examples(
+        order_id=_ORDER,
+        reason="customer_request",
+        refund="upstream",
+        cancelled_at="2026-11-29T13:00:00Z",
+    )
+
+    client_id: uuid.UUID
+    external_reference: str = Field(max_length=100)
+    order_id: uuid.UUID
+    reason: str = Field(max_length=64, description="Why the order was cancelled")
+    refund: str = Field(description="upstream (the client refunds) or none (nothing was paid)")
+    cancelled_at: datetime

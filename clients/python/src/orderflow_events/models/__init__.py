@@ -47,6 +47,7 @@ from orderflow_events.models.orders import (
     OrderShipped,
     OrderSubmitted,
     SubmittedLine,
+    SubmittedOrderCancelled,
 )
 from orderflow_events.models.payments import PaymentAuthorized, PaymentDeclined, PaymentRefunded
 
@@ -82,6 +83,7 @@ EVENTS: tuple[type[Event], ...] = (
     OrderRejected,
     OrderShipped,
     OrderSubmitted,
+    SubmittedOrderCancelled,
     PaymentAuthorized,
     PaymentDeclined,
     PaymentRefunded,
@@ -124,6 +126,7 @@ __all__ = [
     "SignUpAttempted",
     "StockAdjusted",
     "SubmittedLine",
+    "SubmittedOrderCancelled",
     "UserDeleted",
     "UserRegistered",
     "UserRolesChanged",

@@ -449,3 +449,41 @@ class OrderSubmitted(Event):
     currency: str = Field(pattern="^[A-Z]{3}$", description="ISO 4217 code")
     lines: tuple[SubmittedLine, ...] = Field(max_length=100, min_length=1)
     payment: ExternalPayment | None = Field(default=None)
+
+
+class SubmittedOrderCancelled(Event):
+    """The order a submission became (``OrderAccepted``) was cancelled afterwards.
+
+    ``refund`` says who gives the customer's money back: ``upstream`` when the client took
+    the payment itself (``payment.method`` ``external``): orderflow charged nothing and
+    refunds nothing, the refund is the client's to make; ``none`` when nothing was paid.
+    New values may be added; treat an unknown one as "ask us".
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "cancelled_at": "2026-11-29T13:00:00Z",
+                    "client_id": "5f0c8a9e-2b7d-4c1e-9a3f-6d8e7b2c1a40",
+                    "external_reference": "pos-berlin-000123",
+                    "order_id": "0b8f3c52-6f5e-4a8e-9a55-2f7c1e0d9a11",
+                    "reason": "customer_request",
+                    "refund": "upstream",
+                }
+            ]
+        }
+    )
+    event_spec: ClassVar[EventSpec] = EventSpec(
+        event_type="orders.SubmittedOrderCancelled",
+        version=1,
+        topic="intake.replies.v1",
+        key="client_id",
+        aggregate_type="submission",
+    )
+    client_id: uuid.UUID
+    external_reference: str = Field(max_length=100)
+    order_id: uuid.UUID
+    reason: str = Field(max_length=64, description="Why the order was cancelled")
+    refund: str = Field(description="upstream (the client refunds) or none (nothing was paid)")
+    cancelled_at: datetime
