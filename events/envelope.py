@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from events.context import child_traceparent, current_causation_id, current_correlation_id
 from events.registry import IntegrationEvent, registry
 from foundation.namespace import DEFAULT_NAMESPACE, Namespace
+from foundation.tracing import creation_traceparent, tracing_on
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
@@ -49,17 +50,34 @@ def new_envelope(
     """
     spec = registry.spec_for(event)
     payload = spec.model.model_validate(event.model_dump()).model_dump_json().encode()
+    event_id, topic, key = uuid.uuid4(), namespace.topic(spec.topic), spec.key_of(event)
     return Envelope(
-        event_id=uuid.uuid4(),
+        event_id=event_id,
         event_type=spec.event_type,
         version=spec.version,
-        topic=namespace.topic(spec.topic),
-        key=spec.key_of(event),
+        topic=topic,
+        key=key,
         source=namespace.source(spec.domain),
         time=datetime.now(UTC),
         aggregate_version=aggregate_version,
         correlation_id=current_correlation_id(),
         causation_id=current_causation_id(),
-        traceparent=child_traceparent(),
+        traceparent=_creation(topic, event_id, key) or child_traceparent(),
         payload=payload,
+    )
+
+
+def _creation(topic: str, event_id: uuid.UUID, key: str) -> str | None:
+    """The ``traceparent`` of the event's ``create`` span while tracing is on, else None."""
+    if not tracing_on():
+        return None
+    return creation_traceparent(
+        topic,
+        {
+            "messaging.system": "kafka",
+            "messaging.operation.type": "create",
+            "messaging.destination.name": topic,
+            "messaging.message.id": str(event_id),
+            "messaging.kafka.message.key": key,
+        },
     )

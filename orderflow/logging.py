@@ -7,6 +7,7 @@ import sys
 
 import structlog
 
+from foundation.tracing import current_ids
 from orderflow.build import current_build
 from orderflow.redaction import redact_secrets
 
@@ -18,6 +19,18 @@ def add_build(
     build = current_build()
     event_dict.setdefault("version", build.version)
     event_dict.setdefault("commit", build.commit)
+    return event_dict
+
+
+def add_trace_ids(
+    _logger: object, _method: str, event_dict: structlog.typing.EventDict
+) -> structlog.typing.EventDict:
+    """``trace_id`` and ``span_id`` of the current span, while tracing is on and one is active
+    (a log search then jumps to the trace, and back)."""
+    ids = current_ids()
+    if ids is not None:
+        event_dict.setdefault("trace_id", ids[0])
+        event_dict.setdefault("span_id", ids[1])
     return event_dict
 
 
@@ -34,6 +47,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         add_build,
+        add_trace_ids,
     ]
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],

@@ -15,6 +15,7 @@ from aiokafka.errors import KafkaError
 from outbox import metrics
 from outbox.claim import ClaimedRow, mark_and_park
 from outbox.publish import ProducerBroken, SentBatch, settle
+from outbox.traces import trace_publishes
 
 log = structlog.get_logger("orderflow.outbox.relay")
 
@@ -51,6 +52,7 @@ async def settle_batch(
     settled = await settle(batch)
     if on_answered is not None:
         on_answered()
+    trace_publishes(batch, settled)
     if suspects is not None:
         suspects.difference_update(row.id for row in settled.acked)
         suspects.difference_update(row.id for row, _ in settled.rejected)

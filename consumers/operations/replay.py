@@ -9,6 +9,7 @@ those into counted no-ops.
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from consumers.operations.rate import TokenBucket
 from consumers.operations.reader import DeadLetterReader
 from consumers.operations.records import DeadLetter
 from consumers.operations.republish import replay_record
+from events import KafkaRecord
+from foundation import tracing
 from foundation.kafka import KafkaConnection
 from producers import create_producer, publish_records
 
@@ -207,7 +210,9 @@ class ReplayRunner:
             replay_record(d, destination=destination, job_id=job.id, replay_count=n + 1, now=now)
             for d, n in batch
         ]
+        started = time.time_ns()
         results = await publish_records(producer, records)
+        _trace_replays(job, records, results, started)
         async with self._sessions.begin() as session:
             processed = await processed_by(session, job.group, (d.event_id for d, _ in batch))
             outcomes = {
@@ -229,3 +234,27 @@ class ReplayRunner:
     async def _cancelled(self, job_id: uuid.UUID) -> bool:
         async with self._sessions() as session:
             return (await store.load_job(session, job_id)).status == "cancelled"
+
+
+def _trace_replays(
+    job: store.Job, records: list[KafkaRecord], results: list[object], started_ns: int
+) -> None:
+    """A ``publish`` span per replayed dead letter, linked to the original message's creation
+    context: the replay keeps the original ``traceparent``, so the consumer's new attempt
+    joins the original trace, and the replay itself is one click away from it."""
+    if not tracing.tracing_on():
+        return
+    for record, result in zip(records, results, strict=True):
+        tracing.record_publish(
+            record.topic,
+            tracing.traceparent_header(record.headers),
+            {
+                "messaging.system": "kafka",
+                "messaging.operation.type": "send",
+                "messaging.destination.name": record.topic,
+                "messaging.consumer.group.name": job.group,
+                "orderflow.replay.job_id": str(job.id),
+            },
+            started_ns=started_ns,
+            error=repr(result) if isinstance(result, BaseException) else None,
+        )

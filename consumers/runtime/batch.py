@@ -50,6 +50,7 @@ from consumers.runtime.probe import classify_failure
 from events import bind_message_context
 from events.codec import DecodedEvent
 from events.context import bind_traceparent
+from foundation import tracing
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -170,7 +171,7 @@ async def _fast_items(
             continue
         seen.add(event_id)  # a second copy later in the batch is a duplicate
         try:
-            await _run_handler(session, item, latency, batch)
+            await _run_handler(session, group, item, latency, batch)
         except Exception as error:
             raise _HandlerFailed(error) from error
         applied.handled.append(item)
@@ -291,7 +292,7 @@ async def _savepoint(session: AsyncSession, group: str, item: Item, batch: objec
     async with session.begin_nested():
         if not await record_once(session, group, item.decoded.envelope.event_id):
             return False
-        await _run_handler(session, item, metrics.handler_seconds(group), batch)
+        await _run_handler(session, group, item, metrics.handler_seconds(group), batch)
         return True
 
 
@@ -299,18 +300,39 @@ async def _alone(sessions: Sessions, group: str, item: Item) -> bool:
     async with sessions() as session, session.begin():
         if not await record_once(session, group, item.decoded.envelope.event_id):
             return False
-        await _run_handler(session, item, metrics.handler_seconds(group))
+        await _run_handler(session, group, item, metrics.handler_seconds(group))
         return True
 
 
 async def _run_handler(
-    session: AsyncSession, item: Item, latency: Histogram, batch: object = None
+    session: AsyncSession, group: str, item: Item, latency: Histogram, batch: object = None
 ) -> None:
     envelope = item.decoded.envelope
     bind_message_context(envelope.correlation_id, str(envelope.event_id))
     bind_traceparent(envelope.traceparent)
     started = time.perf_counter()
     try:
-        await item.handler(item.decoded.event, MessageContext(session, envelope, batch))
+        if tracing.tracing_on():
+            with tracing.processing(
+                item.record.topic, envelope.traceparent, record_attributes(group, item)
+            ):
+                await item.handler(item.decoded.event, MessageContext(session, envelope, batch))
+        else:  # the common case pays for one check, nothing more
+            await item.handler(item.decoded.event, MessageContext(session, envelope, batch))
     finally:
         latency.observe(time.perf_counter() - started)
+
+
+def record_attributes(group: str, item: Item) -> tracing.Attributes:
+    """The messaging attributes of a span about ``item``'s record in ``group``."""
+    record = item.record
+    return {
+        "messaging.system": "kafka",
+        "messaging.operation.type": "process",
+        "messaging.destination.name": record.topic,
+        "messaging.destination.partition.id": str(record.partition),
+        "messaging.kafka.offset": record.offset,
+        "messaging.consumer.group.name": group,
+        "messaging.message.id": str(item.decoded.envelope.event_id),
+        "orderflow.event_type": item.decoded.envelope.event_type,
+    }

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from consumers.runtime import metrics
 from consumers.runtime.attempts import AttemptsFailed, attempt
-from consumers.runtime.batch import Applied, Item, apply_batch
+from consumers.runtime.batch import Applied, Item, apply_batch, record_attributes
 from consumers.runtime.dead_letters import Failure, due_at
 from consumers.runtime.errors import (
     FailureClass,
@@ -41,6 +41,7 @@ from consumers.runtime.quarantine import keep_in_quarantine
 from consumers.runtime.routing import Failed, Routed, publish_failures
 from consumers.runtime.topics import tier_of
 from events import PoisonMessage, PoisonReason, decode_record
+from foundation import tracing
 
 Records = Sequence[ConsumerRecord[bytes, bytes]]
 
@@ -176,7 +177,12 @@ class PartitionBatch:
                 return failures, item.record.offset
             context = EffectContext(self._sessions, item.decoded.envelope)
             try:
-                await attempt(self._policy, partial(effect, item.decoded.event, context))
+                with tracing.child_of(
+                    f"effect {self._consumer.name}",
+                    item.decoded.envelope.traceparent,
+                    record_attributes(self._consumer.name, item) if tracing.tracing_on() else {},
+                ):
+                    await attempt(self._policy, partial(effect, item.decoded.event, context))
             except AttemptsFailed as failed:
                 kind = await classify_failure(failed.error, self._sessions)
                 if kind is FailureClass.INFRASTRUCTURE:

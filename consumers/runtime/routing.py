@@ -32,6 +32,7 @@ from consumers.runtime.policy import RetryPolicy
 from consumers.runtime.quarantine import TOO_LARGE, UNBUILDABLE, Quarantined
 from consumers.runtime.topics import dead_letter_topic, retry_topic, tier_of
 from events import KafkaRecord
+from foundation import tracing
 
 log = structlog.get_logger("orderflow.consumers")
 
@@ -125,6 +126,8 @@ async def publish_failures(
             done.add(failed.record.offset)
             routed.published.append((failed, sent))
             _report(group, failed, sent)
+            if tracing.tracing_on():
+                _trace(group, failed, sent)
     if broker_error is not None:
         raise InfrastructureUnavailable(Cause.BROKER, broker_error) from broker_error
     return routed
@@ -188,4 +191,22 @@ def _report(group: str, failed: Failed, sent: Route) -> None:
         sent_to=sent.record.topic,
         reason=sent.reason,
         error=describe(failed.failure.error),
+    )
+
+
+def _trace(group: str, failed: Failed, sent: Route) -> None:
+    """A ``publish`` span for the retry or dead-letter copy, linked to the original message's
+    creation context (the copy keeps the original ``traceparent``)."""
+    tracing.record_publish(
+        sent.record.topic,
+        tracing.traceparent_header(failed.record.headers),
+        {
+            "messaging.system": "kafka",
+            "messaging.operation.type": "send",
+            "messaging.destination.name": sent.record.topic,
+            "messaging.consumer.group.name": group,
+            "orderflow.failure.reason": sent.reason,
+            "orderflow.original.topic": failed.record.topic,
+            "orderflow.original.offset": failed.record.offset,
+        },
     )

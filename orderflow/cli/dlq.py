@@ -105,11 +105,13 @@ def _execute(settings: Settings, work: Callable[[DeadLetterDesk], Awaitable[T]])
 
 
 def _settings() -> Settings:
+    from orderflow.cli.tracing import trace_process
     from orderflow.logging import configure_logging
     from orderflow.settings import get_settings
 
     settings = get_settings()
     configure_logging(settings.logging.level, settings.logging.format)
+    trace_process("dlq")  # a replay's publish spans link to the originals
     return settings
 
 

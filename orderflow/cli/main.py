@@ -81,14 +81,16 @@ app.add_typer(clients.app, name="clients", help="Service clients: create, list, 
 app.add_typer(intake.app, name="intake", help="Order intake: status per upstream service.")
 
 
-def _run(main: Coroutine[Any, Any, None]) -> None:
+def _run(main: Coroutine[Any, Any, None], role: str) -> None:
     from orderflow.build_metric import publish_build_info
+    from orderflow.cli.tracing import trace_process
     from orderflow.logging import configure_logging
     from orderflow.settings import get_settings
 
     settings = get_settings()
     configure_logging(settings.logging.level, settings.logging.format)
     publish_build_info()
+    trace_process(role)
     with friendly_errors(settings):
         asyncio.run(main)
 
@@ -143,7 +145,7 @@ def run(metrics_port: MetricsPort = None) -> None:
     for name, consumer in groups.items():
         consume = partial(run_consumer, settings, consumer, topics, pools=pools)
         jobs[f"consumer:{name}"] = gated(consume, *both)
-    _supervise(jobs, pools)
+    _supervise(jobs, "run", pools)
 
 
 @app.command()
@@ -168,7 +170,7 @@ def api(metrics_port: MetricsPort = None) -> None:
         started=partial(_announce, api_line("api", settings, port)),
     )
     needs = Dependencies.of(settings)
-    _supervise({"api": announced(api, needs.postgresql), "operations": operations})
+    _supervise({"api": announced(api, needs.postgresql), "operations": operations}, "api")
 
 
 @app.command()
@@ -186,7 +188,7 @@ def relay(metrics_port: MetricsPort = None) -> None:
     topics = Topics(settings, deployed_consumers(settings).values())
     needs = Dependencies.of(settings)
     relay_job = gated(partial(run_relay, settings, topics), needs.postgresql, needs.kafka)
-    _supervise({"operations": operations, "relay": relay_job})
+    _supervise({"operations": operations, "relay": relay_job}, "relay")
 
 
 @app.command()
@@ -212,7 +214,7 @@ def consume(
     topics = Topics(settings, [consumer])
     needs = Dependencies.of(settings)
     job = gated(partial(run_consumer, settings, consumer, topics), needs.postgresql, needs.kafka)
-    _supervise({"operations": operations, name: job})
+    _supervise({"operations": operations, name: job}, f"consumer-{name}")
 
 
 @app.command()
@@ -228,7 +230,7 @@ def jobs(metrics_port: MetricsPort = None) -> None:
     background = background_jobs(settings, Dependencies.of(settings), pools)
     port = metrics_port or settings.jobs.metrics_port
     operations = operations_job(settings, port, "jobs", ", ".join(background))
-    _supervise({"operations": operations, **background}, pools)
+    _supervise({"operations": operations, **background}, "jobs", pools)
 
 
 def background_jobs(
@@ -291,8 +293,9 @@ def _announce(line: str) -> None:
     typer.echo(line, err=True)
 
 
-def _supervise(jobs: Mapping[str, Job], pools: DatabasePools | None = None) -> None:
-    """Run ``jobs`` until a signal; then close ``pools``, which they shared."""
+def _supervise(jobs: Mapping[str, Job], role: str, pools: DatabasePools | None = None) -> None:
+    """Run ``jobs`` until a signal; then close ``pools``, which they shared. ``role`` names the
+    process in its traces (``service.name``)."""
     from orderflow.supervision import supervise  # heavy: only when it runs
 
     async def main() -> None:
@@ -302,7 +305,7 @@ def _supervise(jobs: Mapping[str, Job], pools: DatabasePools | None = None) -> N
             if pools is not None:
                 await pools.dispose()
 
-    _run(main())
+    _run(main(), role)
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from consumers import analytics, recommendations, search
 from domains.catalog import api as catalog
 from domains.identity import api as identity
 from domains.orders import api as orders
+from foundation.tracing import tracing_on
 from orderflow.build_metric import publish_build_info
 from orderflow.health import Readiness, database, health_router
 from orderflow.http.asyncapi import router as asyncapi_router
@@ -141,4 +142,10 @@ def create_app(
     # (default: the database). The metrics are served on the operations port, not here.
     app.include_router(health_router(readiness or Readiness({"database": database(engine)})))
 
+    if tracing_on():
+        # Imported only now: the SDK and the instrumentation cost a noticeable part of a
+        # second to import, and a process that does not trace never needs them.
+        from orderflow.telemetry import instrument_app  # noqa: PLC0415
+
+        instrument_app(app)
     return app
