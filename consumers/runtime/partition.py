@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -177,12 +177,7 @@ class PartitionBatch:
                 return failures, item.record.offset
             context = EffectContext(self._sessions, item.decoded.envelope)
             try:
-                with tracing.child_of(
-                    f"effect {self._consumer.name}",
-                    item.decoded.envelope.traceparent,
-                    record_attributes(self._consumer.name, item) if tracing.tracing_on() else {},
-                ):
-                    await attempt(self._policy, partial(effect, item.decoded.event, context))
+                await self._effect(item, partial(effect, item.decoded.event, context))
             except AttemptsFailed as failed:
                 kind = await classify_failure(failed.error, self._sessions)
                 if kind is FailureClass.INFRASTRUCTURE:
@@ -191,6 +186,17 @@ class PartitionBatch:
                     raise InfrastructureUnavailable(cause, failed.error) from failed.error
                 failures.append(_failed(item.record, failed, kind))
         return failures, None
+
+    async def _effect(self, item: Item, run: Callable[[], Awaitable[None]]) -> None:
+        """Run one effect with its retries; while tracing, in an ``effect`` span, the child of
+        the record's ``traceparent`` (the partner call it makes joins the record's trace)."""
+        if not tracing.tracing_on():
+            await attempt(self._policy, run)
+            return
+        group = self._consumer.name
+        traceparent = item.decoded.envelope.traceparent
+        with tracing.child_of(f"effect {group}", traceparent, record_attributes(group, item)):
+            await attempt(self._policy, run)
 
     async def _quarantine(self, routed: Routed, memo: BatchMemo) -> None:
         try:
