@@ -9,7 +9,6 @@ from collections.abc import Iterator
 
 import pytest
 import structlog
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, format_span_id, format_trace_id
 
@@ -21,13 +20,8 @@ from foundation import tracing
 from orderflow.build import current_build
 from orderflow.logging import configure_logging
 from orderflow.settings.tracing import wanted_exporters
-from orderflow.telemetry import (
-    TracingMisconfigured,
-    install,
-    resource_for,
-    start_tracing,
-    uninstall,
-)
+from orderflow.telemetry import TracingMisconfigured, resource_for, start_tracing
+from tests.support.tracing import recorded_spans
 
 CLIENT_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 CLIENT_PARENT = f"00-{CLIENT_TRACE}-00f067aa0ba902b7-01"
@@ -88,10 +82,8 @@ def test_the_resource_names_the_role_the_version_and_the_commit(
 
 @pytest.fixture
 def spans() -> Iterator[InMemorySpanExporter]:
-    exporter = InMemorySpanExporter()
-    install([SimpleSpanProcessor(exporter)], resource_for("test", {}))
-    yield exporter
-    uninstall()
+    with recorded_spans() as exporter:
+        yield exporter
 
 
 @pytest.fixture

@@ -16,9 +16,8 @@ from dataclasses import dataclass, field, replace
 
 import pytest
 from opentelemetry.sdk.trace import ReadableSpan
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.trace import SpanKind, format_span_id, format_trace_id
+from opentelemetry.trace import SpanKind
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -36,7 +35,6 @@ from foundation.kafka import KafkaConnection
 from orderflow.http import create_app
 from orderflow.processes import run_relay
 from orderflow.settings import Settings
-from orderflow.telemetry import install, resource_for, uninstall
 from orderflow.topics import Topics
 from orderflow.wiring.deployment import in_deployment
 from tests.e2e.checkout.checks import order_status
@@ -46,6 +44,7 @@ from tests.support.polling import eventually
 from tests.support.processes import serving
 from tests.support.recipients import PlaceholderDirectory
 from tests.support.shop import app_settings, cart, key, new_product, shopper_at
+from tests.support.tracing import recorded_spans, traceparent
 
 Sessions = async_sessionmaker[AsyncSession]
 pytestmark = pytest.mark.e2e
@@ -79,12 +78,8 @@ class Shop:
 @pytest.fixture
 def spans() -> Iterator[InMemorySpanExporter]:
     """Tracing on for this test, into memory; off again afterwards."""
-    exporter = InMemorySpanExporter()
-    install([SimpleSpanProcessor(exporter)], resource_for("test", {}))
-    try:
+    with recorded_spans() as exporter:
         yield exporter
-    finally:
-        uninstall()
 
 
 @pytest.fixture
@@ -163,7 +158,7 @@ async def test_one_checkout_is_one_trace_that_reaches_every_consumer_group(
     # The provider call: a client span under the request, and the provider got its context.
     (provider_call,) = [s for s in tree.children(server) if s.kind is SpanKind.CLIENT]
     assert shop.provider.traceparents, "the provider was never called"
-    assert _traceparent(provider_call) in [
+    assert traceparent(provider_call) in [
         v for vs in shop.provider.traceparents.values() for v in vs
     ]
 
@@ -172,7 +167,7 @@ async def test_one_checkout_is_one_trace_that_reaches_every_consumer_group(
     assert {s.parent.span_id for s in creates if s.parent} >= {server.context.span_id}
     rows = await _row_traceparents(sessions, order_id)
     assert rows
-    assert rows <= {_traceparent(s) for s in creates}
+    assert rows <= {traceparent(s) for s in creates}
 
     # A relay publish span per record, linked (not parented) to its creation context.
     published = [s for s in spans.get_finished_spans() if s.name.startswith("publish ")]
@@ -193,7 +188,7 @@ async def test_one_checkout_is_one_trace_that_reaches_every_consumer_group(
         s for s in tree.spans if s.kind is SpanKind.CLIENT and s.name.startswith(("POST", "PUT"))
     ]
     sent = {v for vs in shop.carrier.traceparents.values() for v in vs}
-    assert any(_traceparent(s) in sent for s in carrier_calls), (carrier_calls, sent)
+    assert any(traceparent(s) in sent for s in carrier_calls), (carrier_calls, sent)
 
 
 def _checkout_span(finished: tuple[ReadableSpan, ...]) -> ReadableSpan:
@@ -222,12 +217,6 @@ def _trace(exporter: InMemorySpanExporter, trace_id: int) -> _Tree:
 
 def _group(span: ReadableSpan) -> object:
     return (span.attributes or {}).get("messaging.consumer.group.name")
-
-
-def _traceparent(span: ReadableSpan) -> str:
-    context = span.context
-    ids = f"{format_trace_id(context.trace_id)}-{format_span_id(context.span_id)}"
-    return f"00-{ids}-{context.trace_flags:02x}"
 
 
 async def _shipped(sessions: Sessions, order_id: str) -> bool:
