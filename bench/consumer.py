@@ -36,6 +36,7 @@ from sqlalchemy.engine import make_url
 
 import events.schemas  # noqa: F401  (registers every event)
 from bench.topics import delete_topics
+from bench.tracing import tracing_if
 from consumers.runtime import Consumer, ConsumerRuntime, MessageContext, RetryPolicy
 from events import KafkaRecord, new_envelope
 from events.codec import encode_record
@@ -235,9 +236,12 @@ def cli() -> None:
     parser.add_argument("--partitions", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=1000, help="records per poll")
     parser.add_argument("--repeat", type=int, default=3, help="rounds of raw + runtime")
+    parser.add_argument("--traced", action="store_true", help="tracing on (spans dropped)")
     args = parser.parse_args()
     configure_logging("WARNING")  # on stderr: stdout carries the JSON document only
-    result = asyncio.run(main(args.records, args.partitions, args.batch_size, args.repeat))
+    with tracing_if(args.traced):
+        result = asyncio.run(main(args.records, args.partitions, args.batch_size, args.repeat))
+    result["traced"] = args.traced
     print(json.dumps(result, indent=2))
 
 

@@ -47,6 +47,7 @@ from bench.figures import buckets, quantile, summary
 from bench.outbox_rows import COLUMNS, Load, insert
 from bench.scratch import asyncpg_dsn, scratch_database
 from bench.topics import delete_topics
+from bench.tracing import tracing_if
 from orderflow.logging import configure_logging
 from orderflow.settings import Settings, get_settings
 from orderflow.wiring.connections import database_engine
@@ -255,6 +256,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=10.0, help="steady phase length")
     parser.add_argument("--repeat", type=int, default=3, help="rounds per scenario")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: a quick check")
+    parser.add_argument("--traced", action="store_true", help="tracing on (spans dropped)")
     args = parser.parse_args(argv)
     args.scenario = args.scenario or ["spread", "hot"]
     if args.smoke:
@@ -270,7 +272,9 @@ def cli() -> None:
     """Parse arguments, run, print JSON."""
     args = parse()
     configure_logging("WARNING")  # on stderr: stdout carries the JSON document only
-    print(json.dumps(asyncio.run(main(args)), indent=2))
+    with tracing_if(args.traced):
+        result = asyncio.run(main(args))
+    print(json.dumps({**result, "traced": args.traced}, indent=2))
 
 
 if __name__ == "__main__":
