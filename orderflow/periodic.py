@@ -1,5 +1,5 @@
-"""The background jobs: payment reconciliation, delivery tracking, retention sweeps (the inbox's
-and the checkout keys').
+"""The background jobs: payment reconciliation, delivery tracking, retention sweeps (the inbox's,
+the checkout keys' and the intake keys').
 
 ``orderflow jobs`` runs them (``orderflow run`` too, next to the API, relay and consumers), and
 the recommendations' freshness probe. Each repeats until ``stop`` is set; a pass that fails —
@@ -104,6 +104,23 @@ async def run_key_sweep(settings: Settings, pools: DatabasePools, stop: asyncio.
     await run_every("checkout:key-retention", sweep, interval, stop, backoff=backoff)
 
 
+async def run_intake_key_sweep(
+    settings: Settings, pools: DatabasePools, stop: asyncio.Event
+) -> None:
+    """Delete expired intake Idempotency-Keys every interval until ``stop`` (the job
+    ``intake:key-retention``, at the checkout key sweep's interval and batch size)."""
+    sessions = database_sessions(settings, pools.background)
+    checkout = settings.checkout
+
+    async def sweep() -> None:
+        deleted = await orders.delete_expired_intake_keys(sessions, checkout.key_sweep_batch_size)
+        if deleted:
+            log.info("intake_keys_deleted", rows=deleted)
+
+    interval, backoff = checkout.key_sweep_interval_seconds, job_backoff(settings)
+    await run_every("intake:key-retention", sweep, interval, stop, backoff=backoff)
+
+
 async def run_recommendation_freshness(
     settings: Settings, pools: DatabasePools, stop: asyncio.Event
 ) -> None:
@@ -126,6 +143,7 @@ PERIODIC_JOBS: dict[str, tuple[PeriodicJob, str]] = {
     "fulfillment:tracking": (run_tracking, "asks the carrier which parcels arrived"),
     "inbox:retention": (run_inbox_sweep, "deletes inbox rows older than the retention"),
     "checkout:key-retention": (run_key_sweep, "deletes checkout Idempotency-Keys past theirs"),
+    "intake:key-retention": (run_intake_key_sweep, "deletes expired intake Idempotency-Keys"),
     "recommendations:freshness": (
         run_recommendation_freshness,
         "measures how far behind the recommendations group is",

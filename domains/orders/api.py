@@ -14,6 +14,7 @@ from domains.orders.intake.command import (
     SubmitOrder,
     SubmittedLine,
 )
+from domains.orders.intake.key_expiry import delete_expired_intake_keys
 from domains.orders.intake.place import reject_unreadable, submit_in
 from domains.orders.intake.reading import ClientIntake, intake_by_client
 from domains.orders.key_retention import delete_expired_keys
@@ -45,6 +46,7 @@ __all__ = [
     "cancel_order",
     "complete_cancellation",
     "deciding_together",
+    "delete_expired_intake_keys",
     "delete_expired_keys",
     "follow_shipment",
     "intake_by_client",

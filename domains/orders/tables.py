@@ -98,4 +98,6 @@ intake_keys = Table(
     Column("request_hash", Text, nullable=False),
     Column("external_reference", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # The expiry sweep's way to old keys (domains/orders/intake/key_expiry.py).
+    Index("ix_intake_keys_created_at", "created_at", postgresql_using="brin"),
 )

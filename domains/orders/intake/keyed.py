@@ -1,6 +1,7 @@
 """``POST /v1/orders`` with an Idempotency-Key (draft-ietf-httpapi-idempotency-key-header).
 
-A key belongs to one client and is kept ``KEY_TTL`` (24 hours); after that it counts as unused.
+A key belongs to one client and is kept ``KEY_TTL`` (24 hours); after that it counts as unused
+and the job ``intake:key-retention`` deletes it (``key_expiry``).
 The same key with the same body gets the stored answer, with another body a 422, and while the
 first request still runs a 409. Independently of keys, the (client, external reference) pair
 is unique (``place``): a retry with a new key is still one order.
