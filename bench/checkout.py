@@ -69,7 +69,7 @@ def serve_checkout(database_url: str, provider_url: str, port: int) -> None:
 
     from orderflow.http import create_app  # noqa: PLC0415
     from orderflow.logging import configure_logging  # noqa: PLC0415
-    from orderflow.wiring.connections import database_engine  # noqa: PLC0415
+    from orderflow.wiring.pools import DatabasePools  # noqa: PLC0415
 
     settings = Settings(
         database=DatabaseSettings(url=database_url),
@@ -78,7 +78,8 @@ def serve_checkout(database_url: str, provider_url: str, port: int) -> None:
         logging=LoggingSettings(level="WARNING"),
     )
     configure_logging("WARNING", "json")
-    app = create_app(database_engine(settings), dispose_engine=True, settings=settings)
+    pools = DatabasePools(settings)  # as orderflow api/run wire it: the critical pool serves
+    app = create_app(pools.critical, background=pools.background, settings=settings)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 

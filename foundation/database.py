@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from foundation.fresh_connections import begin_on_checkout
 from foundation.namespace import Namespace
 from foundation.pools import WatchedPool, watch_pool
 
@@ -20,17 +21,25 @@ _NAMESPACE = "orderflow.namespace"
 
 
 def create_engine(
-    url: str, *, pool_size: int = 10, pool_timeout: float = 30.0, name: str | None = None
+    url: str,
+    *,
+    pool_size: int = 10,
+    pool_timeout: float = 30.0,
+    name: str | None = None,
+    early_begin: bool = False,
 ) -> AsyncEngine:
     """A pooled engine (``url``: ``postgresql+asyncpg://…``): up to ``2 * pool_size``
     connections, ``pool_size`` of them kept open; a checkout that waits ``pool_timeout``
     seconds for one raises SQLAlchemy's ``TimeoutError``. A ``name`` exports the pool's
-    figures (:mod:`foundation.pools`) with the label ``pool=name``.
+    figures (:mod:`foundation.pools`) with the label ``pool=name``. ``early_begin`` sends each
+    transaction's ``BEGIN`` at checkout and replaces a connection found dead there
+    (:mod:`foundation.fresh_connections`), before the transaction sent anything.
 
     No ``pool_pre_ping``: it costs a round trip (three with asyncpg: BEGIN, ``;``, ROLLBACK)
     on every checkout. A connection the server closed while it sat in the pool (a restart,
     an idle timeout) is replaced at checkout for free instead (:func:`_replace_if_closed`); one
-    that dies unnoticed fails its first statement, which makes SQLAlchemy discard every
+    that dies unnoticed is replaced at its ``BEGIN`` with ``early_begin``, and otherwise fails
+    its first statement, which makes SQLAlchemy discard every
     connection of the pool that is older (``is_disconnect``), and the caller treats that
     error as the infrastructure's (the API answers 503, a consumer waits and re-runs).
     """
@@ -47,6 +56,8 @@ def create_engine(
     event.listen(engine.sync_engine, "checkout", _replace_if_closed)
     if name is not None:
         watch_pool(engine, name, most=2 * pool_size)
+    if early_begin:
+        begin_on_checkout(engine, name or "unnamed")
     return engine
 
 
