@@ -7,8 +7,9 @@ or from a client without ``orders:write``, is answered (``invalid_payload``,
 ``unauthorized_source``) AND dead-lettered: the handler records the reply in the batch, the
 effect after the commit raises so the runtime writes the dead letter with the reason.
 
-Duplicates: the runtime's inbox skips a ``ce_id`` seen before (ids are UUIDs, unique across
-sources); the command answers a known (client, external_reference) from the stored submission.
+Duplicates: the runtime's inbox skips a (``ce_source``, ``ce_id``) seen before (the group's
+inbox key); the command answers a known (client, external_reference) from the stored
+submission.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from consumers.runtime.handlers import (
     Effect,
     EffectContext,
     Handler,
+    InboxKey,
     MessageContext,
 )
 from consumers.runtime.headers import (
@@ -92,6 +93,7 @@ __all__ = [
     "EffectContext",
     "FailureClass",
     "Handler",
+    "InboxKey",
     "MessageContext",
     "OutcomeLedger",
     "PermanentError",

@@ -66,6 +66,13 @@ class Item(NamedTuple):
     decoded: DecodedEvent
     handler: Handler
     effect: Effect | None = None
+    inbox_id: uuid.UUID | None = None
+    """What the inbox dedupes it by (``Consumer.inbox_key``); None: its event id."""
+
+    @property
+    def dedupe_id(self) -> uuid.UUID:
+        """The id of its inbox row."""
+        return self.decoded.envelope.event_id if self.inbox_id is None else self.inbox_id
 
 
 class ItemFailed(NamedTuple):
@@ -134,8 +141,8 @@ async def _fast(
     applied = Applied()
     try:
         async with sessions() as session, session.begin():
-            seen = await record_many(session, group, [i.decoded.envelope.event_id for i in items])
-            fresh = [i for i in items if i.decoded.envelope.event_id not in seen]
+            seen = await record_many(session, group, [i.dedupe_id for i in items])
+            fresh = [i for i in items if i.dedupe_id not in seen]
             async with _within(scope, session, fresh) as batch:
                 await _fast_items(session, group, items, cutoff, (seen, batch), applied)
     except _HandlerFailed as failed:
@@ -165,7 +172,7 @@ async def _fast_items(
             await _take_back(session, group, items[index:], seen)
             applied.stopped_at = index
             return
-        event_id = item.decoded.envelope.event_id
+        event_id = item.dedupe_id
         if event_id in seen:
             applied.duplicates.append(item)
             continue
@@ -196,7 +203,7 @@ async def _take_back(
     await forget_many(
         session,
         group,
-        [i.decoded.envelope.event_id for i in left if i.decoded.envelope.event_id not in seen],
+        [i.dedupe_id for i in left if i.dedupe_id not in seen],
     )
 
 
@@ -290,7 +297,7 @@ def _usable(session: AsyncSession) -> bool:
 
 async def _savepoint(session: AsyncSession, group: str, item: Item, batch: object) -> bool:
     async with session.begin_nested():
-        if not await record_once(session, group, item.decoded.envelope.event_id):
+        if not await record_once(session, group, item.dedupe_id):
             return False
         await _run_handler(session, group, item, metrics.handler_seconds(group), batch)
         return True
@@ -298,7 +305,7 @@ async def _savepoint(session: AsyncSession, group: str, item: Item, batch: objec
 
 async def _alone(sessions: Sessions, group: str, item: Item) -> bool:
     async with sessions() as session, session.begin():
-        if not await record_once(session, group, item.decoded.envelope.event_id):
+        if not await record_once(session, group, item.dedupe_id):
             return False
         await _run_handler(session, group, item, metrics.handler_seconds(group))
         return True

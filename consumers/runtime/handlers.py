@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
@@ -56,6 +57,13 @@ resort after a failure) runs without it, so handlers must work with ``batch`` No
 """
 
 
+InboxKey = Callable[[Envelope], uuid.UUID]
+"""The id a group's inbox dedupes a record by, when the event id alone is not enough: for
+events other services write (their ids are only unique per ``ce_source``, as CloudEvents
+says), a name-based UUID of the source and the id, so one source's id never hides another's
+record."""
+
+
 @dataclass(frozen=True)
 class Consumer:
     """A consumer group: ``name`` is its group id; events without a handler are skipped."""
@@ -65,6 +73,7 @@ class Consumer:
     handlers: Mapping[type[IntegrationEvent], Handler] = field(default_factory=dict)
     effects: Mapping[type[IntegrationEvent], Effect] = field(default_factory=dict)
     batch_scope: BatchScope | None = None
+    inbox_key: InboxKey | None = None
 
     @property
     def dead_letter_topic(self) -> str:

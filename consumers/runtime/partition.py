@@ -160,7 +160,9 @@ class PartitionBatch:
             handler = self._consumer.handlers.get(type(decoded.event))
             if handler is not None:  # events this group does not care about are skipped
                 effect = self._consumer.effects.get(type(decoded.event))
-                items.append(Item(record, decoded, handler, effect))
+                key = self._consumer.inbox_key
+                inbox_id = None if key is None else key(decoded.envelope)
+                items.append(Item(record, decoded, handler, effect, inbox_id))
         return items, failures
 
     async def _run_effects(

@@ -99,6 +99,28 @@ async def test_one_submission_five_times_over_http_and_three_on_kafka_is_one_ord
     assert [r["type"] for r in answered] == ["orders.OrderAccepted"]
 
 
+async def test_two_clients_may_use_the_same_ce_id_and_each_gets_its_order(
+    intake: Consumer, kafka: KafkaConnection, sessions: Sessions
+) -> None:
+    first, second = await registered(sessions), await registered(sessions)
+    sku = await new_product(sessions, stock=10)
+    topic, same_id = intake.topics[0], uuid.uuid4()  # CloudEvents ids are unique per source
+    records = [
+        submission_record(client.client_id, submission(sku), ce_id=same_id, topic=topic)
+        for client in (first, second, first)  # the third: the first client's own duplicate
+    ]
+
+    await produce(kafka, topic, *records)
+    async with RunningConsumer(intake, sessions, kafka):
+        (to_first,) = await replies(sessions, first, 1)
+        (to_second,) = await replies(sessions, second, 1)
+        await eventually(lambda: _committed_all(kafka, intake, 3), what="every record consumed")
+
+    assert {to_first["type"], to_second["type"]} == {"orders.OrderAccepted"}
+    assert await orders_with_sku(sessions, sku) == 2
+    assert len(await replies_for(sessions, first.client_id)) == 1
+
+
 async def test_a_rejected_kafka_submission_is_answered_with_its_reason(
     intake: Consumer, kafka: KafkaConnection, sessions: Sessions
 ) -> None:
