@@ -4,6 +4,7 @@ real PostgreSQL and Kafka (from the environment, testcontainers, or the dev tool
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -27,11 +28,24 @@ from tests.support.databases import migrated_database
 from tests.support.identity import CHEAP_HASHING
 
 TESTS = Path(__file__).parent
-# Logs of the e2e and fault suites are scanned for secrets (tests/support/log_scan.py).
-pytest_plugins = ["tests.support.log_scan"]
+# Logs of the e2e and fault suites are scanned for secrets (tests/support/log_scan.py); the
+# fault scenarios' figures are summed up at the end of the run (tests/faults/reporting.py);
+# `make test` runs two workers (tests/support/parallel.py).
+pytest_plugins = ["tests.support.log_scan", "tests.faults.reporting", "tests.support.parallel"]
 # Every test session is a deployment of its own on the shared broker: its topics and consumer
 # groups carry this prefix, so it never reads the events of `make run` or of another session.
 TOPIC_PREFIX = f"test-{uuid.uuid4().hex[:8]}."
+RANDOM_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def pytest_make_parametrize_id(val: object) -> str | None:
+    """A random UUID in a parameter shows as ``{id}`` in the test's id: every process of a
+    parallel run (xdist's workers) must collect the same test ids."""
+    if isinstance(val, uuid.UUID):
+        return "{id}"
+    if isinstance(val, str) and RANDOM_ID.search(val):
+        return RANDOM_ID.sub("{id}", val)
+    return None
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

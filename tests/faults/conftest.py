@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.faults.pair import Pair, private_pair
-from tests.faults.reporting import FIGURES, Report, reporter
+from tests.faults.reporting import Report, reporter
 
 
 @pytest.fixture
@@ -22,12 +22,4 @@ async def pair(tmp_path: Path) -> AsyncIterator[Pair]:
 @pytest.fixture
 def report(request: pytest.FixtureRequest, tmp_path: Path) -> Report:
     """Print a scenario's figures; its findings go to ``findings.json`` in ``tmp_path``."""
-    return reporter(request.node.name, tmp_path)
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """The figures of every fault scenario that ran, at the end of the output."""
-    if FIGURES:
-        terminalreporter.section("fault-injection figures")
-        for line in FIGURES:
-            terminalreporter.write_line(line)
+    return reporter(request.node, tmp_path)

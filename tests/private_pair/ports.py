@@ -3,7 +3,9 @@
 An ephemeral port (what binding port 0 gives) can be taken, while its server is down, by any
 client socket on the machine: Linux hands out local ports of outgoing connections from the same
 range. So these ports come from below it, from ``ORDERFLOW_TEST_PORT_RANGE`` (``FIRST-LAST``)
-when set, e.g. to keep parallel runs apart.
+when set, e.g. to keep parallel runs apart. Parallel workers of one run (pytest-xdist) each
+draw from a slice of their own: a port one worker's broker left free during an outage is never
+taken by a server another worker starts.
 """
 
 from __future__ import annotations
@@ -22,7 +24,19 @@ _given: deque[int] = deque(maxlen=40)
 
 
 def port_range(environ: Mapping[str, str] = os.environ) -> tuple[int, int]:
-    """The range to draw from: ``ORDERFLOW_TEST_PORT_RANGE`` or the default."""
+    """The range to draw from: ``ORDERFLOW_TEST_PORT_RANGE`` or the default, the worker's
+    slice of it when pytest-xdist runs several."""
+    first, last = _whole_range(environ)
+    worker = environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, ...
+    workers = int(environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if not worker.startswith("gw") or workers < 2:
+        return first, last
+    size = (last - first + 1) // workers
+    start = first + int(worker.removeprefix("gw")) * size
+    return start, start + size - 1
+
+
+def _whole_range(environ: Mapping[str, str]) -> tuple[int, int]:
     text = environ.get("ORDERFLOW_TEST_PORT_RANGE", "")
     if not text:
         return DEFAULT_RANGE
