@@ -275,8 +275,9 @@ def operations_job(
 
 def api_operations_job(settings: Settings, port: int, checks: Readiness) -> Job:
     """The API's operations endpoint (/metrics, /healthz, /readyz), its port bound now; it
-    answers for the same ``checks`` as the API's own /readyz. The API's start-up line names
-    it, so it prints none of its own."""
+    answers for the same ``checks`` as the API's own /readyz (one set of probe connections; the
+    API job and this one both close them when they stop, which is safe twice: a later report
+    opens them again). The API's start-up line names it, so it prints none of its own."""
     from orderflow.health import listen
     from orderflow.health.server import run_operations
 
