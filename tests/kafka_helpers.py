@@ -86,7 +86,11 @@ async def start_at_end(kafka: KafkaConnection, consumer: Consumer) -> None:
     ends: dict[TopicPartition, int] = {}
     for topic in consumer.topics:
         ends.update(await end_offsets(kafka, topic))
-    client = AIOKafkaConsumer(**kafka.client_options(), group_id=consumer.name)
+    # No auto-commit: on stop it would commit the position it fetched on assignment, which
+    # may be later than ``ends`` (records written meanwhile) or the group's older commit.
+    client = AIOKafkaConsumer(
+        **kafka.client_options(), group_id=consumer.name, enable_auto_commit=False
+    )
     await client.start()
     try:
         client.assign(list(ends))

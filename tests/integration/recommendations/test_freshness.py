@@ -28,7 +28,9 @@ async def _publish_aged(kafka: KafkaConnection, topic: str, count: int) -> None:
 
 
 async def _commit(kafka: KafkaConnection, group: str, offsets: dict[TopicPartition, int]) -> None:
-    client = AIOKafkaConsumer(**kafka.client_options(), group_id=group)
+    # No auto-commit: on stop it would commit the position this client fetched on assignment
+    # (the group's previous commit), over the one just made.
+    client = AIOKafkaConsumer(**kafka.client_options(), group_id=group, enable_auto_commit=False)
     await client.start()
     try:
         client.assign(list(offsets))
