@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from consumers.operations import jobs as store
 from consumers.operations.bookkeeping import resolved_in, write_audit
 from consumers.operations.conventions import dead_letter_topic
-from consumers.operations.errors import EmptySelection, JobNotResumable
+from consumers.operations.errors import EmptySelection, JobNotResumable, UnknownGroup
 from consumers.operations.export import write_jsonl
 from consumers.operations.inspection import RecordDetail, decode_payload, history_of, resolution_of
 from consumers.operations.locks import is_locked
@@ -69,14 +69,21 @@ class DeadLetterDesk:
             else:
                 groups = reader.groups()
             for name in groups:
-                await reader.partitions_of(name)  # an unknown group fails here, clearly
-                async with self._sessions() as session:
-                    resolved = await resolved_in(session, dead_letter_topic(name))
-                records = [r async for r in reader.scan(Selection(name))]
-                rows += summarize(
-                    name, (r for r in records if (r.partition, r.offset) not in resolved)
-                )
+                try:
+                    rows += await self._summary_of(reader, name)
+                except UnknownGroup:
+                    if group:
+                        raise  # the group asked for: say so, clearly
+                    # Its topic went after the listing (another deployment on the cluster
+                    # deleting its topics, say): nothing of it to list.
         return rows
+
+    async def _summary_of(self, reader: DeadLetterReader, group: str) -> list[SummaryRow]:
+        await reader.partitions_of(group)  # an unknown group fails here
+        async with self._sessions() as session:
+            resolved = await resolved_in(session, dead_letter_topic(group))
+        records = [r async for r in reader.scan(Selection(group))]
+        return summarize(group, (r for r in records if (r.partition, r.offset) not in resolved))
 
     async def quarantined(self, group: str | None = None) -> dict[str, int]:
         """Unresolved quarantined records per group (see ``orderflow dlq quarantine``)."""
