@@ -47,9 +47,14 @@ class DatabasePools:
 
     def _engine(self, name: str, size: int, timeout: float) -> AsyncEngine:
         if name not in self._engines:
-            url = self._settings.url
             self._engines[name] = create_engine(
-                url, pool_size=size, pool_timeout=timeout, name=name
+                self._settings.url,
+                pool_size=size,
+                pool_timeout=timeout,
+                name=name,
+                # A shopper's request must not fail on a connection the server closed while
+                # it was pooled; background work waits such faults out and runs again anyway.
+                early_begin=name == CRITICAL,
             )
         return self._engines[name]
 
