@@ -30,6 +30,9 @@ BROKER_DOWN_SECONDS = 60.0
 POSTGRES_DOWN_AFTER_SECONDS = 15.0  # into the broker outage
 POSTGRES_DOWN_SECONDS = 30.0
 RECOVER_WITHIN_SECONDS = 10.0
+# The scenario's budget (README, Testing): the outages alone are 60 s; ~4 min in all on a busy
+# 2-core machine; past this it fails, named, as a hang would.
+BUDGET_SECONDS = 420
 
 
 def not_unavailable(answers: list[Answer]) -> list[str]:
@@ -42,7 +45,7 @@ def checkouts_refused(answers: list[Answer]) -> list[str]:
     return [f"broker down {a}" for a in answers if a.request.startswith("POST") and a.status != 201]
 
 
-@pytest.mark.timeout(540)
+@pytest.mark.timeout(BUDGET_SECONDS)
 async def test_orderflow_run_answers_503_during_outages_and_recovers_by_itself(
     pair: Pair, tmp_path: Path, report: Report
 ) -> None:
@@ -53,7 +56,7 @@ async def test_orderflow_run_answers_503_during_outages_and_recovers_by_itself(
         [sku] = await stock_products(deployment.api_url, pair.database_url, count=1, stock=10_000)
         [customer] = await register_customers(deployment.api_url, 1)
         probe = Probe(deployment.api_url, customer, sku)
-        first = await probe.checkout()
+        first = await probe.buy()
         assert first.status == 201, f"no checkout before the outages: {first}"
 
         broker_killed = time.monotonic()
