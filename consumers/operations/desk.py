@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+import structlog
+from aiokafka.errors import KafkaError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from consumers.operations import jobs as store
@@ -28,6 +30,8 @@ from consumers.operations.selection import OffsetRange, Selection
 from consumers.operations.summary import SummaryRow, summarize
 from consumers.runtime.quarantine import unresolved_counts
 from foundation.kafka import KafkaConnection
+
+log = structlog.get_logger("orderflow.dlq")
 
 
 @dataclass(frozen=True)
@@ -52,37 +56,31 @@ class DeadLetterDesk:
         return DeadLetterReader(self._connection)
 
     async def summary(
-        self, group: str | None = None, *, among: Collection[str] | None = None
+        self, group: str | None = None, *, among: Collection[str] = ()
     ) -> list[SummaryRow]:
         """Unresolved dead letters grouped by group, reason and event type.
 
-        ``group`` alone, else the groups of ``among`` that have a dead-letter topic (a
-        deployment's own groups: the other deployments on the cluster are never read), else
-        every group that has one.
+        ``group`` alone (an unknown one is an error), else the groups of ``among`` that have a
+        dead-letter topic: a deployment's own groups, so other deployments on the cluster are
+        never read. A listed group whose topic is deleted while the summary reads is left out.
         """
         rows: list[SummaryRow] = []
         async with self.reader() as reader:
             if group:
-                groups = [group]
-            elif among is not None:
-                groups = [g for g in among if reader.has_topic(dead_letter_topic(g))]
-            else:
-                groups = reader.groups()
-            for name in groups:
+                return await self._summary_of(reader, group)
+            for name in (g for g in among if reader.has_topic(dead_letter_topic(g))):
                 try:
                     rows += await self._summary_of(reader, name)
-                except UnknownGroup:
-                    if group:
-                        raise  # the group asked for: say so, clearly
-                    # Its topic went after the listing (another deployment on the cluster
-                    # deleting its topics, say): nothing of it to list.
+                except (UnknownGroup, KafkaError):
+                    if await reader.topic_exists_now(dead_letter_topic(name)):
+                        raise  # still there: a real fault, not a deletion
+                    log.debug("dlq_summary_topic_vanished", group=name)
         return rows
 
     async def _summary_of(self, reader: DeadLetterReader, group: str) -> list[SummaryRow]:
-        await reader.partitions_of(group)  # an unknown group fails here
+        records = [r async for r in reader.scan(Selection(group))]  # UnknownGroup when none
         async with self._sessions() as session:
             resolved = await resolved_in(session, dead_letter_topic(group))
-        records = [r async for r in reader.scan(Selection(group))]
         return summarize(group, (r for r in records if (r.partition, r.offset) not in resolved))
 
     async def quarantined(self, group: str | None = None) -> dict[str, int]:

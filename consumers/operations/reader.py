@@ -65,6 +65,10 @@ class DeadLetterReader:
         """True when ``topic`` exists on the cluster."""
         return topic in self._topics
 
+    async def topic_exists_now(self, topic: str) -> bool:
+        """True when ``topic`` exists on the cluster right now (not as listed at the start)."""
+        return topic in await self._admin.list_topics()
+
     async def partitions_of(self, group: str) -> list[TopicPartition]:
         """The partitions of the group's dead-letter topic; :class:`UnknownGroup` if none."""
         topic = dead_letter_topic(group)

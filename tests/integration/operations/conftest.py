@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from consumers.operations import DeadLetterDesk
 from foundation.kafka import KafkaConnection
+from orderflow.settings import Settings
 
 
 @pytest.fixture
@@ -16,6 +17,7 @@ def desk(engine: AsyncEngine, kafka: KafkaConnection) -> DeadLetterDesk:
 
 
 @pytest.fixture
-def group(unique: str) -> str:
-    """A consumer group name of its own for each test."""
-    return f"ops-{unique}"
+def group(settings: Settings, unique: str) -> str:
+    """A consumer group name of its own for each test, in the session's namespace (its
+    topics are deleted with the session's)."""
+    return f"{settings.deployment.topic_prefix}ops-{unique}"

@@ -6,12 +6,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from aiokafka.admin import AIOKafkaAdminClient
+
 from consumers.operations.conventions import dead_letter_topic, retry_topic
 from events import KafkaRecord, new_envelope
 from events.codec import encode_record
 from events.schemas import OrderLine, OrderPlaced
 from foundation.kafka import KafkaConnection
 from producers import TopicSpec, create_producer, ensure_topics, publish_records
+from tests.support.polling import eventually
 
 
 @dataclass(frozen=True)
@@ -92,3 +95,20 @@ def order_placed_type() -> str:
     """The ``ce_type`` our synthetic dead letters carry (the current OrderPlaced version)."""
     _, record = order_placed()
     return dict(record.headers)["ce_type"].decode()
+
+
+async def delete_topic(kafka: KafkaConnection, topic: str) -> None:
+    """Delete ``topic`` as another deployment's teardown would, and wait until it is gone."""
+    admin = AIOKafkaAdminClient(**kafka.client_options())
+    await admin.start()
+    try:
+        await admin.delete_topics([topic])
+        await eventually(
+            lambda: _gone(admin, topic), timeout=15, what=f"{topic} deleted", every=0.05
+        )
+    finally:
+        await admin.close()
+
+
+async def _gone(admin: AIOKafkaAdminClient, topic: str) -> bool:
+    return topic not in await admin.list_topics()
