@@ -83,7 +83,7 @@ _CANCEL_REASONS = {
 def order_cancellation(event: OrderCancelled, order: OrderFacts) -> Draft:
     """The order was cancelled; say why, and whether money comes back."""
     why = _CANCEL_REASONS.get(event.reason, event.reason.replace("_", " "))
-    refund = "\nYou were charged; the refund is on its way.\n" if event.was_paid else ""
+    refund = _refund_sentence(event)
     return Draft(
         kind="order_cancellation",
         customer_id=order.customer_id,
@@ -91,6 +91,18 @@ def order_cancellation(event: OrderCancelled, order: OrderFacts) -> Draft:
         subject=f"Your order {event.order_id} was cancelled",
         body=f"We cancelled your order {event.order_id} because {why}.\n{refund}",
     )
+
+
+def _refund_sentence(event: OrderCancelled) -> str:
+    """Who gives the money back: us, or the seller the customer paid (we never had it)."""
+    if not event.was_paid:
+        return ""
+    if event.paid_upstream:
+        return (
+            "\nYou paid the seller where you placed the order, not us: the refund is theirs "
+            "to make. Please contact them about it.\n"
+        )
+    return "\nYou were charged; the refund is on its way.\n"
 
 
 @template(OrderCancellationRejected)

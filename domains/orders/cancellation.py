@@ -78,8 +78,7 @@ async def complete_cancellation(
         order = await load_order(writing, order_id)
         if order.status is not S.CANCELLATION_REQUESTED:
             return None  # another attempt finished first (its refund had the same key)
-        order.cancel(CUSTOMER_REQUEST)
-        refund = await _tell_the_submitter(writing, order, CUSTOMER_REQUEST)
+        refund = await _cancel_and_tell(writing, order, CUSTOMER_REQUEST)
         if receipt is not None:
             fresh = await payments.get_intent(writing.session, order_id)
             await payments.record_refund(writing.session, fresh, receipt, reason="cancelled")
@@ -132,22 +131,23 @@ async def _cancel_unpaid(uow: OrdersUnitOfWork, order: Order) -> str | None:
             "the payment of this order is still being confirmed; retry in a minute",
             code="payment_in_progress",
         )
-    order.cancel(CUSTOMER_REQUEST)
-    refund = await _tell_the_submitter(uow, order, CUSTOMER_REQUEST)
+    refund = await _cancel_and_tell(uow, order, CUSTOMER_REQUEST)
     with contextlib.suppress(NotFound):  # placed without checkout or intake: nothing reserved
         await catalog.release_stock(uow.session, order.id)
     return refund
 
 
-async def _tell_the_submitter(uow: OrdersUnitOfWork, order: Order, reason: str) -> str | None:
-    """An order an upstream service submitted: reply that it was cancelled, and who refunds
-    (a payment it took itself is its own to refund: we never charged it). Returns who
-    refunds; None for an order nobody submitted."""
+async def _cancel_and_tell(uow: OrdersUnitOfWork, order: Order, reason: str) -> str | None:
+    """Cancel ``order``; if an upstream service submitted it, reply that it was cancelled, and
+    who refunds (a payment it took itself is its own to refund: we never charged it). The
+    cancellation says so too, for the customer's e-mail. Returns who refunds; None for an
+    order nobody submitted."""
+    paid_upstream = await payments.find_external_payment(uow.session, order.id) is not None
+    order.cancel(reason, paid_upstream=paid_upstream)
     submission = await uow.submissions.of_order(order.id)
     if submission is None:
         return None
-    paid_upstream = await payments.find_external_payment(uow.session, order.id)
-    return submission.order_cancelled(reason, paid_upstream=paid_upstream is not None)
+    return submission.order_cancelled(reason, paid_upstream=paid_upstream)
 
 
 def _count_submitted(refund: str | None) -> None:

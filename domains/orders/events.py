@@ -43,10 +43,12 @@ class OrderConfirmed(OrderEvent):
 
 @dataclass(frozen=True)
 class OrderCancelled(OrderEvent):
-    """The order was cancelled; ``was_paid`` says whether a refund follows."""
+    """The order was cancelled; ``was_paid`` says whether it was paid, ``paid_upstream``
+    whether to the upstream service that submitted it (which refunds it, not us)."""
 
     reason: str
     was_paid: bool
+    paid_upstream: bool = False
 
 
 @dataclass(frozen=True)

@@ -113,12 +113,16 @@ class Order:
         self._move_to(S.CONFIRMED)
         self._record(ev.OrderConfirmed(self.id, self.version, payment_reference, self.total_minor))
 
-    def cancel(self, reason: str) -> None:
+    def cancel(self, reason: str, *, paid_upstream: bool = False) -> None:
         """Cancel the order: unpaid (declined or expired payment, the customer), or paid once its
-        shipment was stopped (the refund goes with it)."""
+        shipment was stopped (the refund goes with it, or is the upstream's: ``paid_upstream``)."""
         was_paid = self.status in PAID
         self._move_to(S.CANCELLED)
-        self._record(ev.OrderCancelled(self.id, self.version, reason, was_paid))
+        self._record(
+            ev.OrderCancelled(
+                self.id, self.version, reason, was_paid, paid_upstream=was_paid and paid_upstream
+            )
+        )
 
     def request_cancellation(self, reason: str) -> None:
         """A paid order is to be cancelled: fulfillment stops its shipment first."""

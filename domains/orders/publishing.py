@@ -54,7 +54,10 @@ def _published(event: ev.OrderEvent) -> IntegrationEvent:  # noqa: PLR0911  (one
             )
         case ev.OrderCancelled():
             return published.OrderCancelled(
-                order_id=order_id, reason=event.reason, was_paid=event.was_paid
+                order_id=order_id,
+                reason=event.reason,
+                was_paid=event.was_paid,
+                paid_upstream=event.paid_upstream,
             )
         case ev.OrderCancellationRequested():
             return published.OrderCancellationRequested(order_id=order_id, reason=event.reason)

@@ -49,8 +49,10 @@ class OrderConfirmed(IntegrationEvent):
     total_minor: int = Field(ge=0)
 
 
+# Superseded by v2 (its docstring is its published description: left as it was); kept so that
+# records already on the topic can still be read.
 @_order_event("OrderCancelled")
-class OrderCancelled(IntegrationEvent):
+class OrderCancelledV1(IntegrationEvent):
     """The order was cancelled and its stock released.
 
     ``reason``: ``payment_declined``, ``payment_expired``, ``payment_abandoned`` (the payment
@@ -63,6 +65,37 @@ class OrderCancelled(IntegrationEvent):
     order_id: uuid.UUID
     reason: str = Field(max_length=64)
     was_paid: bool
+
+
+@registry.register(
+    event_type="orders.OrderCancelled",
+    version=2,
+    topic=TOPIC,
+    key="order_id",
+    aggregate_type="order",
+)
+class OrderCancelled(IntegrationEvent):
+    """The order was cancelled and its stock released.
+
+    ``reason``: ``payment_declined``, ``payment_expired``, ``payment_abandoned`` (the payment
+    never reached the provider: nothing was charged) or ``customer_request``.
+    ``was_paid`` is true when the customer had been charged. ``paid_upstream`` (v2) is true
+    when that payment was taken by the upstream service that submitted the order
+    (``payment.method`` ``external``): orderflow refunds nothing and no ``PaymentRefunded``
+    follows, the refund is that service's to make. Otherwise a paid order's
+    ``PaymentRefunded`` follows.
+    """
+
+    model_config = _examples(reason="customer_request", was_paid=True, paid_upstream=True)
+
+    order_id: uuid.UUID
+    reason: str = Field(max_length=64)
+    was_paid: bool
+    paid_upstream: bool = Field(
+        default=False,
+        description="The customer paid the upstream service that submitted the order, which "
+        "refunds it; false for v1 records (written before orders could be paid upstream)",
+    )
 
 
 @_order_event("OrderCancellationRequested")

@@ -21,6 +21,7 @@ from consumers.runtime import (
 from consumers.runtime import headers as h
 from devtools.fakes.smtp_sink import SinkMode, SmtpSink
 from events.schemas.identity import PasswordResetRequested, SignUpAttempted
+from events.schemas.orders import OrderCancelled
 from foundation.kafka import KafkaConnection
 from tests.integration.consumers.support import (
     RunningConsumer,
@@ -99,6 +100,27 @@ async def test_the_owner_of_an_address_someone_signed_up_with_is_told_once(
     assert mail.subject == "Someone tried to sign up with your address"
     assert "POST /v1/auth/password-reset" in mail.text()
     assert len(sink.messages) == 1
+
+
+async def test_the_cancellation_of_an_order_paid_upstream_sends_the_customer_to_the_seller(
+    sessions: async_sessionmaker[AsyncSession], kafka: KafkaConnection, sink: SmtpSink, unique: str
+) -> None:
+    consumer = await _consumer(kafka, sink, unique)
+    placed, _, confirmed = placed_then_confirmed(uuid.uuid4())
+    order_id = uuid.UUID(confirmed.key.decode())
+    cancelled = OrderCancelled(
+        order_id=order_id, reason="customer_request", was_paid=True, paid_upstream=True
+    )
+    event_id, record = order_event(cancelled, version=4)
+    await produce(kafka, consumer.topics[0], placed, record)
+
+    async with RunningConsumer(consumer, sessions, kafka, PATIENT):
+        await eventually(lambda: _is(sessions, event_id, "sent"), what="email sent")
+
+    (mail,) = sink.with_message_id(message_id_for(event_id, "order_cancellation"))
+    assert "you asked us to" in mail.text()
+    assert "the refund is theirs to make" in mail.text()
+    assert "on its way" not in mail.text()
 
 
 @pytest.mark.parametrize("outage", [SinkMode.REFUSE, SinkMode.TEMPFAIL])

@@ -39,6 +39,21 @@ def test_cancellation_says_why_and_mentions_the_refund_when_paid() -> None:
     assert "refund" in draft.body
 
 
+def test_cancellation_of_an_order_paid_upstream_sends_the_customer_to_the_seller() -> None:
+    event = OrderCancelled(
+        order_id=ORDER.order_id, reason="customer_request", was_paid=True, paid_upstream=True
+    )
+    body = TEMPLATES[OrderCancelled](event, ORDER).body
+
+    assert "the refund is theirs to make" in body
+    assert "on its way" not in body
+
+
+def test_cancellation_of_an_unpaid_order_mentions_no_refund() -> None:
+    event = OrderCancelled(order_id=ORDER.order_id, reason="customer_request", was_paid=False)
+    assert "refund" not in TEMPLATES[OrderCancelled](event, ORDER).body
+
+
 def test_refund_states_the_amount() -> None:
     event = OrderRefunded(order_id=ORDER.order_id, amount_minor=999, reason="damaged")
     assert "9.99 EUR" in TEMPLATES[OrderRefunded](event, ORDER).subject

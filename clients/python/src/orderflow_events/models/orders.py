@@ -128,7 +128,7 @@ class OrderCancellationRequested(Event):
     reason: str = Field(max_length=64)
 
 
-class OrderCancelled(Event):
+class OrderCancelledV1(Event):
     """The order was cancelled and its stock released.
 
     ``reason``: ``payment_declined``, ``payment_expired``, ``payment_abandoned`` (the payment
@@ -157,6 +157,46 @@ class OrderCancelled(Event):
     order_id: uuid.UUID
     reason: str = Field(max_length=64)
     was_paid: bool
+
+
+class OrderCancelled(Event):
+    """The order was cancelled and its stock released.
+
+    ``reason``: ``payment_declined``, ``payment_expired``, ``payment_abandoned`` (the payment
+    never reached the provider: nothing was charged) or ``customer_request``.
+    ``was_paid`` is true when the customer had been charged. ``paid_upstream`` (v2) is true
+    when that payment was taken by the upstream service that submitted the order
+    (``payment.method`` ``external``): orderflow refunds nothing and no ``PaymentRefunded``
+    follows, the refund is that service's to make. Otherwise a paid order's
+    ``PaymentRefunded`` follows.
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "order_id": "0b8f3c52-6f5e-4a8e-9a55-2f7c1e0d9a11",
+                    "paid_upstream": True,
+                    "reason": "customer_request",
+                    "was_paid": True,
+                }
+            ]
+        }
+    )
+    event_spec: ClassVar[EventSpec] = EventSpec(
+        event_type="orders.OrderCancelled",
+        version=2,
+        topic="orders.order.v1",
+        key="order_id",
+        aggregate_type="order",
+    )
+    order_id: uuid.UUID
+    reason: str = Field(max_length=64)
+    was_paid: bool
+    paid_upstream: bool = Field(
+        default=False,
+        description="The customer paid the upstream service that submitted the order, which refunds it; false for v1 records (written before orders could be paid upstream)",
+    )
 
 
 class OrderConfirmed(Event):
