@@ -87,6 +87,9 @@ def uninstall() -> None:
     """Stop recording and undo the instrumentation (tests only: a process traces until exit)."""
     tracing.stop()
     HTTPXClientInstrumentor().uninstrument()
+    # Instrumenting an app also wraps Starlette's BackgroundTask for every app: undo both.
+    while _instrumented:
+        FastAPIInstrumentor.uninstrument_app(_instrumented.pop())
     while _installed:
         _installed.pop().shutdown()
 
@@ -101,6 +104,7 @@ def instrument_app(app: FastAPI) -> None:
         excluded_urls=_NOT_TRACED,
         exclude_spans=["receive", "send"],  # one span per request, not one per ASGI message
     )
+    _instrumented.append(app)
 
 
 def _exporter(name: str, env: Mapping[str, str]) -> SpanExporter:
@@ -122,3 +126,4 @@ def _exporter(name: str, env: Mapping[str, str]) -> SpanExporter:
 
 
 _installed: list[TracerProvider] = []
+_instrumented: list[FastAPI] = []

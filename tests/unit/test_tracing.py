@@ -9,8 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 import structlog
+from fastapi import FastAPI
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, format_span_id, format_trace_id
+from starlette.background import BackgroundTask
 
 from events import bind_message_context
 from events.context import bind_traceparent
@@ -20,7 +22,7 @@ from foundation import tracing
 from orderflow.build import current_build
 from orderflow.logging import configure_logging
 from orderflow.settings.tracing import wanted_exporters
-from orderflow.telemetry import TracingMisconfigured, resource_for, start_tracing
+from orderflow.telemetry import TracingMisconfigured, instrument_app, resource_for, start_tracing
 from tests.support.tracing import recorded_spans
 
 CLIENT_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -167,3 +169,13 @@ def test_the_traceparent_header_is_read_from_kafka_headers() -> None:
     assert tracing.traceparent_header(headers) == CLIENT_PARENT
     assert tracing.traceparent_header([("traceparent", b"\xff")]) is None
     assert tracing.traceparent_header(None) is None
+
+
+def test_switching_tracing_off_undoes_every_instrumentation() -> None:
+    original = BackgroundTask.__call__
+    with recorded_spans():
+        app = FastAPI()
+        instrument_app(app)
+        assert BackgroundTask.__call__ is not original  # wrapped for every app
+    assert BackgroundTask.__call__ is original
+    assert not getattr(app, "_is_instrumented_by_opentelemetry", False)
