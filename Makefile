@@ -103,6 +103,14 @@ run: sync infra
 	$(ORDERFLOW) db upgrade
 	exec $(ORDERFLOW) run
 
+# pytest runs in one process unless WORKERS says otherwise: `make test WORKERS=2` runs two
+# pytest-xdist workers, one waiting out the fault suite (outages and restarts, little CPU) while
+# the other runs the rest module by module (tests/support/parallel.py). One is the default:
+# on a 2-core machine already busy, two workers made e2e tests miss their fixed 10 s and 60 s
+# waits, and a flaky run is worse than a slow one.
+WORKERS ?= 1
+PYTEST_PARALLEL = $(if $(filter-out 1,$(WORKERS)),--numprocesses $(WORKERS) --dist loadscope --no-loadscope-reorder)
+
 # The private pair of the fault suite: PostgreSQL's and Java's packages (above) and the Kafka
 # jars (resolved with Maven the first time).
 test: PRIVATE_PAIR := yes
@@ -110,7 +118,7 @@ test: setup
 	$(ORDERFLOW) dev classpath >/dev/null
 	$(CHECKS)
 	$(MAKE) --no-print-directory kit-test
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL) --durations 20
 
 kit-test: sync
 	rm -rf $(KIT_DIST) $(KIT_VENV)

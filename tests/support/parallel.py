@@ -1,4 +1,4 @@
-"""A pytest plugin: how ``make test`` shares the suite between two pytest-xdist workers.
+"""A pytest plugin: how ``make test WORKERS=2`` shares the suite between pytest-xdist workers.
 
 ``--dist loadscope`` with one change: the fault scenarios are one unit of work, not one per
 module, so a run never has two private pairs (and their dozens of processes) up at once. Every

@@ -1,4 +1,4 @@
-"""How ``make test`` shares the suite between its two workers (tests/support/parallel.py)."""
+"""How ``make test WORKERS=2`` shares the suite between its workers (tests/support/parallel.py)."""
 
 from __future__ import annotations
 
