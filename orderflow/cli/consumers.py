@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from orderflow.cli.errors import UserError, command_group, friendly_errors
+from orderflow.cli.errors import UserError, command_group, friendly_errors, schema_up_to_date
 from orderflow.cli.tables import table
 
 if TYPE_CHECKING:
@@ -40,8 +40,6 @@ def status(
 
 async def _status(settings: Settings, only: str | None) -> list[GroupStatus]:
     # Heavy (every consumer, SQLAlchemy): imported when the command runs, not at CLI startup.
-    from sqlalchemy.exc import ProgrammingError
-
     from consumers.runtime.status import groups_status
     from orderflow.wiring.connections import database_engine, database_sessions
     from orderflow.wiring.deployment import deployed_consumers
@@ -52,19 +50,13 @@ async def _status(settings: Settings, only: str | None) -> list[GroupStatus]:
     chosen = [c for name, c in groups.items() if only in (None, name)]
     engine = database_engine(settings)
     try:
-        return await groups_status(
-            settings.kafka.connection(),
-            database_sessions(settings, engine),
-            chosen,
-            len(settings.consumers.retry_delays_seconds),
-        )
-    except ProgrammingError as error:
-        if "does not exist" not in str(error):
-            raise
-        raise UserError(
-            "the database schema is older than this code (messaging.consumer_errors is "
-            "missing); run `orderflow db upgrade`"
-        ) from None
+        with schema_up_to_date():
+            return await groups_status(
+                settings.kafka.connection(),
+                database_sessions(settings, engine),
+                chosen,
+                len(settings.consumers.retry_delays_seconds),
+            )
     finally:
         await engine.dispose()
 

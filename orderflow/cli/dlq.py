@@ -38,7 +38,7 @@ from orderflow.cli.dlq_options import (
 from orderflow.cli.dlq_progress import interruptible, progress_bar
 from orderflow.cli.dlq_quarantine import app as quarantine_app
 from orderflow.cli.dlq_quarantine_render import quarantine_note
-from orderflow.cli.errors import UserError, command_group, friendly_errors
+from orderflow.cli.errors import UserError, command_group, friendly_errors, schema_up_to_date
 from orderflow.cli.options import bundled
 
 if TYPE_CHECKING:
@@ -68,23 +68,16 @@ T = TypeVar("T")
 @contextmanager
 def _operator_errors() -> Iterator[None]:
     """Operation errors and a missing migration become a ``UserError``."""
-    from sqlalchemy.exc import ProgrammingError
-
     from consumers.operations import OperationError
 
     try:
-        yield
+        with schema_up_to_date():
+            yield
     except OperationError as exc:
         raise UserError(str(exc)) from None
     except FileExistsError as exc:
         raise UserError(
             f"{exc.filename} already exists; choose another path (nothing was changed)"
-        ) from None
-    except ProgrammingError as exc:
-        if "does not exist" not in str(exc):
-            raise
-        raise UserError(
-            "the database lacks the dead-letter tables; run `orderflow db upgrade`"
         ) from None
 
 

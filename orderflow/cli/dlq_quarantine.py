@@ -30,7 +30,7 @@ from orderflow.cli.dlq_options import (
     operator_name,
     reason_text,
 )
-from orderflow.cli.errors import UserError, command_group, friendly_errors
+from orderflow.cli.errors import UserError, command_group, friendly_errors, schema_up_to_date
 
 if TYPE_CHECKING:
     from consumers.operations.quarantine import QuarantineDesk
@@ -51,8 +51,6 @@ AllOpt = Annotated[bool, typer.Option("--all", help="Also records already replay
 
 def _run(settings: Settings, work: Callable[[QuarantineDesk], Awaitable[T]]) -> T:
     """Run ``work`` against the quarantine desk on the configured PostgreSQL and Kafka."""
-    from sqlalchemy.exc import ProgrammingError
-
     from consumers.operations import OperationError
     from consumers.operations.quarantine import QuarantineDesk
     from orderflow.wiring.connections import database_engine
@@ -64,19 +62,13 @@ def _run(settings: Settings, work: Callable[[QuarantineDesk], Awaitable[T]]) -> 
         finally:
             await engine.dispose()
 
-    with friendly_errors(settings):
+    with friendly_errors(settings), schema_up_to_date():
         try:
             return asyncio.run(main())
         except OperationError as exc:
             raise UserError(str(exc)) from None
         except FileExistsError as exc:
             raise UserError(f"{exc.filename} already exists; choose another path") from None
-        except ProgrammingError as exc:
-            if "does not exist" not in str(exc):
-                raise
-            raise UserError(
-                "the database lacks the quarantine; run `orderflow db upgrade`"
-            ) from None
 
 
 def _settings() -> Settings:
