@@ -82,6 +82,17 @@ class SubmissionOut(BaseModel):
     priced_by: str | None = Field(default=None, description="catalog or caller")
     reason: str | None = Field(default=None, description="A stable code when rejected")
     detail: str | None = None
+    order_status: str | None = Field(
+        default=None,
+        description="GET only: the order's status now (e.g. confirmed, shipped, cancelled); "
+        "`order` is the order as it was accepted",
+    )
+    refund: Literal["upstream", "none"] | None = Field(
+        default=None,
+        description="GET only, once the order was cancelled: who refunds, as its "
+        "SubmittedOrderCancelled reply on intake.replies.v1 says: upstream (you took the "
+        "payment: the refund is yours to make) or none (nothing was paid)",
+    )
 
     @classmethod
     def of(cls, result: SubmissionResult) -> SubmissionOut:
@@ -95,4 +106,6 @@ class SubmissionOut(BaseModel):
             priced_by=result.priced_by,
             reason=result.reason,
             detail=result.detail,
+            order_status=result.order_status,
+            refund=result.refund,
         )

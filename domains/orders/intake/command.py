@@ -78,7 +78,9 @@ class Outcome(enum.StrEnum):
 class SubmissionResult:
     """The stored answer to one submission; ``replayed`` when an earlier one made it.
 
-    Accepted: ``order_id`` and ``order`` (the order document when it was accepted). Rejected:
+    Accepted: ``order_id`` and ``order`` (the order document when it was accepted); read later,
+    ``order_status`` (the order's status now) and, once it was cancelled, ``refund`` (who
+    refunds, as its ``SubmittedOrderCancelled`` reply says). Rejected:
     ``reason`` (a stable code), ``kind`` (the error kind, for the HTTP status) and ``detail``.
     """
 
@@ -93,3 +95,5 @@ class SubmissionResult:
     detail: str | None = None
     priced_by: str | None = None
     replayed: bool = False
+    order_status: str | None = None
+    refund: str | None = None

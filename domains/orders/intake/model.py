@@ -45,6 +45,12 @@ REFUND_BY_UPSTREAM = "upstream"
 NOTHING_TO_REFUND = "none"
 
 
+def who_refunds(*, paid_upstream: bool) -> str:
+    """Who gives the money of a cancelled submitted order back: a payment the upstream took is
+    its own to refund (we never charged it); otherwise nothing was paid."""
+    return REFUND_BY_UPSTREAM if paid_upstream else NOTHING_TO_REFUND
+
+
 @dataclass(eq=False)
 class Submission:
     """What became of ``external_reference`` of ``client_id``."""
@@ -115,7 +121,7 @@ class Submission:
 
     def order_cancelled(self, reason: str, *, paid_upstream: bool) -> str:
         """Tell the client that the order it submitted was cancelled; returns who refunds."""
-        refund = REFUND_BY_UPSTREAM if paid_upstream else NOTHING_TO_REFUND
+        refund = who_refunds(paid_upstream=paid_upstream)
         self.events.append(SubmittedOrderCancelled(self, reason, refund, datetime.now(UTC)))
         return refund
 

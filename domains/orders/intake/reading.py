@@ -4,30 +4,46 @@ what each client submitted (``orderflow intake status``)."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domains.orders.intake.command import Outcome, SubmissionResult
-from domains.orders.tables import submissions
+from domains.orders.intake.model import who_refunds
+from domains.orders.model import OrderStatus
+from domains.orders.tables import orders, submissions
 from domains.orders.unit_of_work import OrdersUnitOfWork
+from domains.payments import api as payments
 from domains.shared import NotFound
 
 
 async def get_submission(
     client_id: uuid.UUID, external_reference: str, uow: OrdersUnitOfWork
 ) -> SubmissionResult:
-    """The stored answer; ``NotFound`` when this client never submitted that reference."""
+    """The stored answer with its order's status now; ``NotFound`` when this client never
+    submitted that reference."""
     async with uow:
         stored = await uow.submissions.get(client_id, external_reference)
-    if stored is None:
-        raise NotFound(
-            f"no submission with external_reference {external_reference!r} from this client",
-            code="submission_not_found",
-        )
-    return stored.result()
+        if stored is None:
+            raise NotFound(
+                f"no submission with external_reference {external_reference!r} from this client",
+                code="submission_not_found",
+            )
+        if stored.order_id is None:  # rejected: nothing happens to it afterwards
+            return stored.result()
+        status = await _status_of(uow.session, stored.order_id)
+        refund = None
+        if status == OrderStatus.CANCELLED.value:
+            paid = await payments.find_external_payment(uow.session, stored.order_id)
+            refund = who_refunds(paid_upstream=paid is not None)
+    return replace(stored.result(), order_status=status, refund=refund)
+
+
+async def _status_of(session: AsyncSession, order_id: uuid.UUID) -> str:
+    query = select(orders.c.status).where(orders.c.id == order_id)
+    return str((await session.execute(query)).scalar_one())
 
 
 @dataclass(frozen=True)
