@@ -19,7 +19,13 @@ from tests.integration.consumers.private_postgres import PrivatePostgres
 from tests.support.polling import eventually
 from tests.support.processes import free_port, orderflow_process, serving
 
-JOBS = ("payments:reconcile", "fulfillment:tracking", "inbox:retention", "checkout:key-retention")
+JOBS = (
+    "payments:reconcile",
+    "fulfillment:tracking",
+    "inbox:retention",
+    "checkout:key-retention",
+    "intake:key-retention",  # at the checkout key sweep's interval
+)
 TRACKING = "fulfillment:tracking"
 
 
