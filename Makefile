@@ -103,12 +103,12 @@ run: sync infra
 	$(ORDERFLOW) db upgrade
 	exec $(ORDERFLOW) run
 
-# pytest runs in one process unless WORKERS says otherwise: `make test WORKERS=2` runs two
-# pytest-xdist workers, one waiting out the fault suite (outages and restarts, little CPU) while
-# the other runs the rest module by module (tests/support/parallel.py). One is the default:
-# on a 2-core machine already busy, two workers made e2e tests miss their fixed 10 s and 60 s
-# waits, and a flaky run is worse than a slow one.
-WORKERS ?= 1
+# pytest runs in two pytest-xdist workers: one waits out the fault suite (outages and restarts,
+# little CPU) while the other runs the rest module by module (tests/support/parallel.py); a
+# module never splits. On a quiet 2-core machine from a fresh clone: pytest 7 min 57 s with two,
+# 13 min 43 s with one. `make test WORKERS=1` runs one process (e.g. on a machine already busy,
+# where e2e tests' fixed waits are what suffers first).
+WORKERS ?= 2
 PYTEST_PARALLEL = $(if $(filter-out 1,$(WORKERS)),--numprocesses $(WORKERS) --dist loadscope --no-loadscope-reorder)
 
 # The private pair of the fault suite: PostgreSQL's and Java's packages (above) and the Kafka
