@@ -10,7 +10,6 @@ import difflib
 import time
 from collections.abc import AsyncIterator, Mapping
 from datetime import datetime, timedelta
-from types import TracebackType
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -18,6 +17,7 @@ from aiokafka.structs import ConsumerRecord
 
 from consumers.operations.conventions import dead_letter_topic, group_of
 from consumers.operations.errors import UnknownGroup
+from consumers.operations.kafka_clients import ConsumerAndAdmin
 from consumers.operations.records import DeadLetter
 from consumers.operations.selection import Selection
 from foundation.kafka import KafkaConnection
@@ -26,36 +26,23 @@ Ranges = dict[TopicPartition, tuple[int, int]]  # [first, stop) per partition
 IDLE_SECONDS = 10.0
 
 
-class DeadLetterReader:
+class DeadLetterReader(ConsumerAndAdmin):
     """An unsubscribed consumer that scans ``<group>.dlq`` topics (use ``async with``)."""
 
     def __init__(self, connection: KafkaConnection) -> None:
-        self._consumer = AIOKafkaConsumer(
-            **connection.client_options(),
-            enable_auto_commit=False,
-            isolation_level="read_committed",
-            fetch_max_wait_ms=100,  # a bounded scan: do not let the broker hold an empty fetch
+        super().__init__(
+            AIOKafkaConsumer(
+                **connection.client_options(),
+                enable_auto_commit=False,
+                isolation_level="read_committed",
+                fetch_max_wait_ms=100,  # a bounded scan: do not let the broker hold an empty fetch
+            ),
+            AIOKafkaAdminClient(**connection.client_options()),
         )
-        self._admin = AIOKafkaAdminClient(**connection.client_options())
         self._topics: set[str] = set()
 
-    async def __aenter__(self) -> DeadLetterReader:
-        await self._admin.start()
-        try:
-            await self._consumer.start()
-            self._topics = set(await self._admin.list_topics())
-        except BaseException:
-            await self._admin.close()
-            raise
-        return self
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        try:
-            await self._consumer.stop()
-        finally:
-            await self._admin.close()
+    async def _started(self) -> None:
+        self._topics = set(await self._admin.list_topics())
 
     def groups(self) -> list[str]:
         """Every consumer group that has a dead-letter topic."""

@@ -3,39 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from types import TracebackType
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from consumers.operations.conventions import dead_letter_topic
 from consumers.operations.figures import PartitionSpan
+from consumers.operations.kafka_clients import ConsumerAndAdmin
 from foundation.kafka import KafkaConnection
 
 
-class DeadLetterWatermarks:
+class DeadLetterWatermarks(ConsumerAndAdmin):
     """Reads what each group's ``<group>.dlq`` retains (use ``async with``); commits nothing."""
 
     def __init__(self, connection: KafkaConnection) -> None:
-        self._consumer = AIOKafkaConsumer(**connection.client_options(), enable_auto_commit=False)
-        self._admin = AIOKafkaAdminClient(**connection.client_options())
-
-    async def __aenter__(self) -> DeadLetterWatermarks:
-        await self._admin.start()
-        try:
-            await self._consumer.start()
-        except BaseException:
-            await self._admin.close()
-            raise
-        return self
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        try:
-            await self._consumer.stop()
-        finally:
-            await self._admin.close()
+        super().__init__(
+            AIOKafkaConsumer(**connection.client_options(), enable_auto_commit=False),
+            AIOKafkaAdminClient(**connection.client_options()),
+        )
 
     async def spans(self, groups: Iterable[str]) -> dict[str, list[PartitionSpan]]:
         """The retained offsets of each group's dead-letter topic; a group without one has none."""
