@@ -31,7 +31,12 @@ TESTS = Path(__file__).parent
 # Logs of the e2e and fault suites are scanned for secrets (tests/support/log_scan.py); the
 # fault scenarios' figures are summed up at the end of the run (tests/faults/reporting.py);
 # `make test WORKERS=2` runs two workers (tests/support/parallel.py).
-pytest_plugins = ["tests.support.log_scan", "tests.faults.reporting", "tests.support.parallel"]
+pytest_plugins = [
+    "tests.support.log_scan",
+    "tests.faults.reporting",
+    "tests.support.parallel",
+    "tests.private_pair.fixtures",
+]
 # Every test session is a deployment of its own on the shared broker: its topics and consumer
 # groups carry this prefix, so it never reads the events of `make run` or of another session.
 TOPIC_PREFIX = f"test-{uuid.uuid4().hex[:8]}."

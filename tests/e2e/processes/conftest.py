@@ -1,30 +1,14 @@
-"""Fixtures of the process tests: a PostgreSQL of their own, which they stop and start."""
+"""Fixtures of the process tests (their stoppable PostgreSQL is ``private_database``, from
+``tests.private_pair.fixtures``)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from alembic import command
 
 from devtools.infrastructure import Infrastructure
-from orderflow.cli.db import alembic_config
-from tests.integration.consumers.private_postgres import PrivatePostgres
 from tests.support.databases import migrated_database
-
-
-@pytest.fixture
-async def private_database() -> AsyncIterator[PrivatePostgres]:
-    """A private, migrated PostgreSQL the test may stop and start; removed afterwards."""
-    server = PrivatePostgres()
-    try:
-        await server.init()
-        await server.start()
-        await asyncio.to_thread(command.upgrade, alembic_config(server.url), "head")
-        yield server
-    finally:
-        await server.remove()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.integration.consumers.private_postgres import PrivatePostgres
+from tests.private_pair import PrivatePostgres
 from tests.support.processes import free_port, orderflow_process
 
 PROBLEM = "application/problem+json"
@@ -49,7 +49,7 @@ async def test_the_api_answers_503_while_its_database_is_down_and_recovers_by_it
     account = {"email": f"outage-{uuid.uuid4().hex[:8]}@example.com", "password": "pw-12345678"}
     await private_database.stop("immediate")
     port = free_port()
-    env = _env(private_database.url, port)
+    env = _env(private_database.url(), port)
     with orderflow_process(["api"], env, tmp_path / "api.log", port, health=None) as api:
         async with httpx.AsyncClient(base_url=api.base_url, timeout=10) as client:
             # Started while the database is down: it serves, and says so.

@@ -15,7 +15,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from devtools.fakes.carrier import Behaviour, CarrierState, create_carrier_app
-from tests.integration.consumers.private_postgres import PrivatePostgres
+from tests.private_pair import PrivatePostgres
 from tests.support.polling import eventually
 from tests.support.processes import free_port, orderflow_process, serving
 
@@ -80,7 +80,7 @@ async def test_jobs_back_off_through_failures_and_keep_going(
     async with serving(create_carrier_app(carrier)) as carrier_url:
         port = free_port()
         env = {
-            "ORDERFLOW_DATABASE_URL": private_database.url,
+            "ORDERFLOW_DATABASE_URL": private_database.url(),
             "ORDERFLOW_CARRIER_URL": carrier_url,
             "ORDERFLOW_PAYMENT_RECONCILE_INTERVAL_SECONDS": "0.3",
             "ORDERFLOW_DELIVERY_TRACKING_INTERVAL_SECONDS": "0.3",
@@ -101,7 +101,7 @@ async def test_jobs_back_off_through_failures_and_keep_going(
             assert jobs.process.poll() is None
 
             await private_database.start()
-            await _shipped_parcel(private_database.url)
+            await _shipped_parcel(private_database.url())
 
             async def others_done_tracking_failing() -> bool:
                 m = await metrics.read()

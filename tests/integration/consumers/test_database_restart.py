@@ -20,7 +20,6 @@ from events.schemas import OrderPlaced
 from foundation.database import create_engine, create_sessions
 from foundation.kafka import KafkaConnection
 from foundation.namespace import DEFAULT_NAMESPACE
-from tests.integration.consumers.private_postgres import PrivatePostgres
 from tests.integration.consumers.support import (
     FAST,
     RunningConsumer,
@@ -32,6 +31,8 @@ from tests.integration.consumers.support import (
     topic_size,
 )
 from tests.integration.consumers.test_infrastructure_waits import emails, waits
+from tests.private_pair import PrivatePostgres
+from tests.private_pair.postgres import StopMode
 from tests.support.polling import eventually
 
 TOTAL = 240
@@ -43,7 +44,7 @@ async def test_a_restart_and_a_crash_of_postgresql_cost_only_waiting(
     private_database: PrivatePostgres, kafka: KafkaConnection, unique: str
 ) -> None:
     server = private_database
-    engine = create_engine(server.url)
+    engine = create_engine(server.url())
     sessions = create_sessions(engine, DEFAULT_NAMESPACE)
     topic = await create_topic(kafka, f"test.pg.restart.{unique}", partitions=2)
     group = f"test-pg-restart-{unique}"
@@ -58,7 +59,8 @@ async def test_a_restart_and_a_crash_of_postgresql_cost_only_waiting(
         consumer = Consumer(group, (topic,), {OrderPlaced: slow_email})
         async with RunningConsumer(consumer, sessions, kafka, SMALL_BATCHES) as running:
             await produce(kafka, topic, *(record for _, record in records))
-            for mode, share in (("fast", 0.2), ("immediate", 0.55)):
+            stops: tuple[tuple[StopMode, float], ...] = (("fast", 0.2), ("immediate", 0.55))
+            for mode, share in stops:
                 await eventually(partial(_handled_over, sessions, ids, share), what="progress")
                 before = _waits(group)
                 await server.stop(mode)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from consumers.runtime.retention import InboxRetention, delete_expired_inbox, run_inbox_retention
 from foundation.database import create_engine
-from tests.integration.consumers.private_postgres import PrivatePostgres
+from tests.private_pair import PrivatePostgres
 from tests.support.polling import eventually
 
 KEEP = timedelta(days=14)
@@ -71,7 +71,7 @@ async def test_expired_rows_go_in_batches_and_a_locked_row_waits_for_the_next_sw
 async def test_a_sweep_backs_off_while_the_database_is_down_and_carries_on(
     private_database: PrivatePostgres, unique: str
 ) -> None:
-    engine = create_engine(private_database.url)
+    engine = create_engine(private_database.url())
     consumer = f"test-retention-down-{unique}"
     await _insert(engine, consumer, 3, timedelta(days=30))
     await private_database.stop("fast")

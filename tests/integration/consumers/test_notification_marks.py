@@ -23,7 +23,6 @@ from devtools.fakes.smtp_sink import SmtpSink
 from foundation.database import create_engine, create_sessions
 from foundation.kafka import KafkaConnection
 from foundation.namespace import DEFAULT_NAMESPACE
-from tests.integration.consumers.private_postgres import PrivatePostgres
 from tests.integration.consumers.support import (
     RunningConsumer,
     create_topic,
@@ -32,6 +31,7 @@ from tests.integration.consumers.support import (
     scalar,
     topic_size,
 )
+from tests.private_pair import PrivatePostgres
 from tests.support.polling import eventually
 from tests.support.recipients import PlaceholderDirectory
 
@@ -83,7 +83,7 @@ async def test_a_failed_sent_mark_never_sends_the_email_again(
     outage: float,
     patience: float,
 ) -> None:
-    engine = create_engine(private_database.url)
+    engine = create_engine(private_database.url())
     sessions = create_sessions(engine, DEFAULT_NAMESPACE)
     topic = await create_topic(kafka, f"test.marks.{unique}")
     smtp = SmtpMailer(SmtpConfig(port=sink.port, timeout_seconds=5))
