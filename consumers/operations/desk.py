@@ -46,14 +46,19 @@ class JobView:
 class DeadLetterDesk:
     """Inspect, replay, purge and export dead letters (PostgreSQL bookkeeping + Kafka)."""
 
-    def __init__(self, engine: AsyncEngine, connection: KafkaConnection) -> None:
+    def __init__(
+        self, engine: AsyncEngine, connection: KafkaConnection, *, group_prefix: str = ""
+    ) -> None:
+        """``group_prefix``: what the deployment's group ids start with; hints about unknown
+        groups name only those, never another deployment's on the same cluster."""
         self._engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._connection = connection
+        self._group_prefix = group_prefix
 
     def reader(self) -> DeadLetterReader:
         """A reader of dead-letter topics (use ``async with``)."""
-        return DeadLetterReader(self._connection)
+        return DeadLetterReader(self._connection, group_prefix=self._group_prefix)
 
     async def summary(
         self, group: str | None = None, *, among: Collection[str] = ()

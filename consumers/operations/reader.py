@@ -29,7 +29,7 @@ IDLE_SECONDS = 10.0
 class DeadLetterReader(ConsumerAndAdmin):
     """An unsubscribed consumer that scans ``<group>.dlq`` topics (use ``async with``)."""
 
-    def __init__(self, connection: KafkaConnection) -> None:
+    def __init__(self, connection: KafkaConnection, *, group_prefix: str = "") -> None:
         super().__init__(
             AIOKafkaConsumer(
                 **connection.client_options(),
@@ -40,13 +40,16 @@ class DeadLetterReader(ConsumerAndAdmin):
             AIOKafkaAdminClient(**connection.client_options()),
         )
         self._topics: set[str] = set()
+        self._group_prefix = group_prefix
 
     async def _started(self) -> None:
         self._topics = set(await self._admin.list_topics())
 
     def groups(self) -> list[str]:
-        """Every consumer group that has a dead-letter topic."""
-        return sorted(g for g in map(group_of, self._topics) if g)
+        """Every consumer group of the deployment (its group prefix) with a dead-letter topic."""
+        return sorted(
+            g for g in map(group_of, self._topics) if g and g.startswith(self._group_prefix)
+        )
 
     def has_topic(self, topic: str) -> bool:
         """True when ``topic`` exists on the cluster."""

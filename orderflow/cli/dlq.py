@@ -89,7 +89,8 @@ def _execute(settings: Settings, work: Callable[[DeadLetterDesk], Awaitable[T]])
     async def main() -> T:
         engine = database_engine(settings)
         try:
-            return await work(DeadLetterDesk(engine, settings.kafka.connection()))
+            connection, prefix = settings.kafka.connection(), group_prefix_of(settings)
+            return await work(DeadLetterDesk(engine, connection, group_prefix=prefix))
         finally:
             await engine.dispose()
 

@@ -198,3 +198,18 @@ async def test_the_other_dlq_commands_stay_in_this_deployments_namespace(
     run = await orderflow(settings, *replay, "--to-topic", "search.retry.1", topic_prefix=ours)
     assert run.code == 0, run
     assert f"{ours}search.retry.1" in run.err
+
+
+async def test_an_unknown_group_hint_names_only_this_deployments_groups(
+    settings: Settings, kafka: KafkaConnection, unique: str
+) -> None:
+    ours, theirs = (f"{settings.deployment.topic_prefix}{unique}-{d}." for d in "cd")
+    await seed(kafka, f"{ours}search", Failed())
+    await seed(kafka, f"{theirs}search", Failed())
+    await seed(kafka, f"{theirs}notifications", Failed())
+
+    run = await orderflow(settings, "dlq", "ls", "--group", "zzz", topic_prefix=ours)
+
+    assert_user_error(run, "unknown consumer group", f"{ours}search")
+    (line,) = run.error_lines
+    assert theirs not in line, line
