@@ -26,6 +26,7 @@ from domains.fulfillment.handlers import (
 from domains.fulfillment.model import NOT_LEFT, TRANSITIONS, Shipment, ShipmentStatus
 from domains.fulfillment.tables import metadata
 from domains.fulfillment.tracking import (
+    LostParcel,
     TrackedShipment,
     TrackingAnswer,
     UnknownParcel,
@@ -34,6 +35,7 @@ from domains.fulfillment.tracking import (
 from domains.fulfillment.tracking_work import (
     claim_shipments_to_track,
     count_parcels_unknown,
+    parcels_unknown,
     record_tracking_answers,
 )
 
@@ -47,6 +49,7 @@ __all__ = [
     "CarrierCall",
     "CarrierOperation",
     "HandedOver",
+    "LostParcel",
     "Shipment",
     "ShipmentStatus",
     "TrackedShipment",
@@ -62,6 +65,7 @@ __all__ = [
     "create_shipment",
     "get_shipment",
     "metadata",
+    "parcels_unknown",
     "prepare_shipment",
     "record_call_done",
     "record_call_failed",

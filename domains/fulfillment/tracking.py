@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 
 class TrackingAnswer(enum.StrEnum):
@@ -31,6 +32,21 @@ class TrackedShipment:
     order_id: uuid.UUID
     unknown_answers: int  # the carrier's "no such parcel" in a row, before this pass
     correlation_id: str | None = None  # of the order's fulfillment, for the log lines
+
+
+@dataclass(frozen=True)
+class LostParcel:
+    """A shipped parcel whose last answer from the carrier was "no such parcel", as operators
+    see it (``orderflow fulfillment unknown-parcels``)."""
+
+    shipment_id: uuid.UUID
+    order_id: uuid.UUID
+    carrier: str | None
+    tracking_number: str | None
+    shipped_at: datetime | None
+    unknown_answers: int  # in a row
+    last_asked_at: datetime | None
+    next_question_at: datetime | None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domains.fulfillment.model import ShipmentStatus
 from domains.fulfillment.tables import carrier_calls, shipments
-from domains.fulfillment.tracking import TrackedShipment
+from domains.fulfillment.tracking import LostParcel, TrackedShipment
 
 _SHIPPED = ShipmentStatus.SHIPPED.value
 _NEVER = datetime.min.replace(tzinfo=UTC)
@@ -85,6 +85,26 @@ class TrackingRepository:
             .where(s.id.in_(shipment_ids), s.unknown_answers > 0)
             .values(unknown_answers=0, next_track_at=None)
         )
+
+    async def unknown(self, limit: int) -> list[LostParcel]:
+        """Up to ``limit`` parcels the carrier last said it does not have, the longest-lost
+        (most answers in a row) first."""
+        query = (
+            select(
+                s.id,
+                s.order_id,
+                s.carrier,
+                s.tracking_number,
+                s.shipped_at,
+                s.unknown_answers,
+                s.last_tracked_at,
+                s.next_track_at,
+            )
+            .where(s.status == _SHIPPED, s.unknown_answers > 0)
+            .order_by(s.unknown_answers.desc(), s.shipped_at, s.id)
+            .limit(limit)
+        )
+        return [LostParcel(*row) for row in (await self._session.execute(query)).all()]
 
     async def count_unknown(self) -> int:
         """Shipped parcels whose last answer from the carrier was "no such parcel"."""

@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domains.fulfillment.tracking import (
+    LostParcel,
     TrackedShipment,
     TrackingAnswer,
     UnknownParcel,
@@ -46,3 +47,10 @@ async def count_parcels_unknown(session: AsyncSession) -> int:
     """Shipped parcels whose last answer from the carrier was "no such parcel"."""
     async with FulfillmentUnitOfWork.joining(session) as uow:
         return await uow.tracking.count_unknown()
+
+
+async def parcels_unknown(session: AsyncSession, *, limit: int) -> list[LostParcel]:
+    """The parcels the carrier last said it does not have (at most ``limit``), longest-lost
+    first: what an operator chases with the carrier or the warehouse."""
+    async with FulfillmentUnitOfWork.joining(session) as uow:
+        return await uow.tracking.unknown(limit)

@@ -20,6 +20,7 @@ from orderflow.cli import (
     dlq,
     docs,
     events,
+    fulfillment,
     intake,
     outbox,
     payments,
@@ -79,6 +80,9 @@ app.add_typer(consumers.app, name="consumers", help="Consumer groups: lag and st
 app.add_typer(users.app, name="users", help="Accounts: create the first admin.")
 app.add_typer(clients.app, name="clients", help="Service clients: create, list, rotate, revoke.")
 app.add_typer(intake.app, name="intake", help="Order intake: status per upstream service.")
+app.add_typer(
+    fulfillment.app, name="fulfillment", help="Fulfillment: parcels the carrier does not know."
+)
 
 
 def _run(main: Coroutine[Any, Any, None], role: str) -> None:

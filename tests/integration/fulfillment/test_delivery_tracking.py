@@ -5,6 +5,7 @@ know is asked about later and later and shown to operators."""
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import uuid
 from collections.abc import AsyncIterator, MutableMapping, Sequence
@@ -16,6 +17,7 @@ from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from structlog.testing import capture_logs
+from typer.testing import CliRunner
 
 from consumers.fulfillment import (
     CarrierConfig,
@@ -34,6 +36,8 @@ from domains.fulfillment.api import (
     create_shipment,
 )
 from domains.fulfillment.tables import shipments
+from orderflow.cli import fulfillment
+from orderflow.settings import Settings
 from tests.support.polling import eventually
 from tests.support.processes import serving
 
@@ -225,3 +229,33 @@ async def test_a_pass_asks_nothing_more_once_the_job_is_told_to_stop(
     await stopping
 
     assert report.asked == len(asked.asked) == 1  # the one under way when told; none after
+
+
+async def test_operators_list_the_parcels_the_carrier_does_not_know(
+    sessions: Sessions,
+    carrier: tuple[CarrierState, AskedCarrier],
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Settings,
+) -> None:
+    _, asked = carrier
+    aside = UnknownParcelBackoff(initial_seconds=3600, max_seconds=3600)
+    await one_pass(sessions, asked, policy=TrackingPolicy(10_000, 32, aside))
+    lost = await _shipped(sessions)  # never booked at this carrier: it answers 404
+    backoff = UnknownParcelBackoff(initial_seconds=0, max_seconds=0)
+    for _ in range(3):
+        await one_pass(sessions, asked, policy=TrackingPolicy(10, 4, backoff))
+    monkeypatch.setattr("orderflow.settings.get_settings", lambda: settings)
+
+    # The command runs its own event loop: give it a thread of its own.
+    listing = await asyncio.to_thread(
+        CliRunner().invoke, fulfillment.app, ["unknown-parcels", "--json", "--limit", "10000"]
+    )
+    table = await asyncio.to_thread(CliRunner().invoke, fulfillment.app, ["unknown-parcels"])
+
+    assert listing.exit_code == 0, listing.output
+    (mine,) = [p for p in json.loads(listing.stdout) if p["shipment_id"] == str(lost.id)]
+    assert mine["order_id"] == str(lost.order_id)
+    assert mine["unknown_answers"] == 3
+    assert mine["last_asked_at"] is not None
+    assert table.exit_code == 0, table.output
+    assert "shipment" in table.stdout.splitlines()[0]
