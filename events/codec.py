@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -112,7 +112,9 @@ def encode_record(envelope: Envelope) -> KafkaRecord:
     )
 
 
-def decode_record(value: bytes | None, headers: Headers, topic: str = "") -> DecodedEvent:
+def decode_record(
+    value: bytes | None, headers: Sequence[tuple[str, bytes]], topic: str = ""
+) -> DecodedEvent:
     """Decode a consumed record, or raise :class:`PoisonMessage` saying precisely why not.
 
     The payload is validated against the version named by ``ce_type`` and then upcast to the
@@ -120,13 +122,26 @@ def decode_record(value: bytes | None, headers: Headers, topic: str = "") -> Dec
     ``envelope.version`` (and ``envelope.payload``) still tell what was on the wire.
     """
     attrs = _header_map(headers)
-    event_type, version = _parse_type(attrs.get("ce_type"))
-    spec = _lookup(event_type, version)
+    spec, newest = _specs_of(attrs.get("ce_type"))
     if value is None:
         raise PoisonMessage(PoisonReason.CANNOT_DECODE, "the record has no value")
     wire_event = _validate(spec, value)
     envelope = _envelope(spec, attrs, value, topic)
-    return DecodedEvent(envelope=envelope, event=_upcast(spec, wire_event))
+    event = wire_event if newest is spec else _upcast(spec, newest, wire_event)
+    return DecodedEvent(envelope=envelope, event=event)
+
+
+def _specs_of(ce_type: str | None) -> tuple[EventSpec, EventSpec]:
+    """The version ``ce_type`` names and the newest it upcasts to, or :class:`PoisonMessage`.
+
+    The registry answers a well-spelled type from a cache; only anything else (a typo, an
+    unknown type or version, "v02") is parsed, and so explained precisely.
+    """
+    known = registry.by_ce_type(ce_type) if ce_type else None
+    if known is not None:
+        return known
+    spec = _lookup(*_parse_type(ce_type))
+    return spec, registry.newest_of(spec)
 
 
 def _lookup(event_type: str, version: int) -> EventSpec:
@@ -148,9 +163,11 @@ def _validate(spec: EventSpec, value: bytes) -> IntegrationEvent:
         raise PoisonMessage(PoisonReason.INVALID_PAYLOAD, detail) from None
 
 
-def _upcast(spec: EventSpec, event: IntegrationEvent) -> IntegrationEvent:
-    if registry.newest_of(spec) is spec:
-        return event  # the common case: already the newest, so nothing to dump and re-validate
+def _upcast(spec: EventSpec, newest: EventSpec, event: IntegrationEvent) -> IntegrationEvent:
+    """``event`` (of ``spec``) as ``newest``: its payload upcast step by step, validated again.
+
+    Only for an older version: the newest one is used as validated, never dumped again.
+    """
     newest, payload = registry.upcast(spec, event.model_dump(mode="json"))
     try:
         return newest.model.model_validate(payload)
@@ -193,7 +210,7 @@ def _identifier(raw: str | None) -> str | None:
     return raw
 
 
-def _header_map(headers: Headers) -> dict[str, str]:
+def _header_map(headers: Sequence[tuple[str, bytes]]) -> dict[str, str]:
     try:
         attrs = {name: raw.decode() for name, raw in headers if raw is not None}
     except UnicodeDecodeError:

@@ -48,6 +48,19 @@ def bind_traceparent(traceparent: str | None) -> None:
         structlog.contextvars.unbind_contextvars("traceparent")
 
 
+def bind_consumed_message(correlation_id: str, causation_id: str, traceparent: str) -> None:
+    """Bind what a consumed message's handler logs and writes with: ``bind_message_context``
+    and ``bind_traceparent`` together, in one call when the ``traceparent`` is well formed
+    (the usual case: this runs for every consumed record)."""
+    if traceparent and _is_traceparent(traceparent):
+        structlog.contextvars.bind_contextvars(
+            correlation_id=correlation_id, causation_id=causation_id, traceparent=traceparent
+        )
+        return
+    bind_message_context(correlation_id, causation_id)
+    structlog.contextvars.unbind_contextvars("traceparent")
+
+
 def child_traceparent() -> str:
     """A ``traceparent`` for a new event: same trace as the bound one, new span id."""
     parent = structlog.contextvars.get_contextvars().get("traceparent")

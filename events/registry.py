@@ -77,6 +77,7 @@ class EventRegistry:
         # the newest version of every consumed record, so these must not be rebuilt per call.
         self._by_type: dict[str, tuple[EventSpec, ...]] = {}
         self._newest: dict[tuple[str, str | None], EventSpec] = {}
+        self._by_ce_type: dict[str, tuple[EventSpec, EventSpec]] = {}
 
     def register(
         self, *, event_type: str, version: int, topic: str, key: str, aggregate_type: str
@@ -171,6 +172,14 @@ class EventRegistry:
         """The version ``spec`` upcasts to: the newest of its type on its topic."""
         return self.latest(spec.event_type, topic=spec.topic)
 
+    def by_ce_type(self, ce_type: str) -> tuple[EventSpec, EventSpec] | None:
+        """The version named by a CloudEvents ``type`` exactly as :attr:`EventSpec.ce_type`
+        spells it, and the version it upcasts to; None for any other string (cached: decoding
+        asks this for every consumed record)."""
+        if not self._by_ce_type and self._specs:
+            self._by_ce_type = {s.ce_type: (s, self.newest_of(s)) for s in self._specs.values()}
+        return self._by_ce_type.get(ce_type)
+
     def upcast(self, spec: EventSpec, payload: Payload) -> tuple[EventSpec, Payload]:
         """Upcast ``payload`` of ``spec`` step by step to the newest version on its topic."""
         newest = self.newest_of(spec)
@@ -203,6 +212,7 @@ class EventRegistry:
     def _forget_views(self) -> None:
         self._by_type = {}
         self._newest = {}
+        self._by_ce_type = {}
 
     def validate(self, event: IntegrationEvent) -> dict[str, Any]:
         """Re-validate an event against its registered model and return its JSON payload."""

@@ -1,9 +1,5 @@
 """Prometheus metrics of the outbox relay."""
 
-import bisect
-import collections
-from collections.abc import Sequence
-
 from prometheus_client import Counter, Gauge, Histogram
 
 PUBLISHED = Counter(
@@ -82,18 +78,3 @@ HELD = Counter(
     "orderflow_outbox_held_total",
     "Rows held back in a batch because an earlier row of their key was parked",
 )
-
-
-def observe_many(histogram: Histogram, amounts: Sequence[float]) -> None:
-    """``histogram.observe(a)`` for every ``a``, with one increment per bucket hit.
-
-    The relay observes every row's commit -> ack latency; ``observe`` walks the buckets and
-    takes a lock per call (about 4 us a row). This reads the histogram's bucket bounds and
-    counters (prometheus_client internals, stable for years); a unit test checks that it
-    matches ``observe``.
-    """
-    bounds = histogram._upper_bounds
-    hits = collections.Counter(bisect.bisect_left(bounds, amount) for amount in amounts)
-    for index, count in hits.items():
-        histogram._buckets[index].inc(count)
-    histogram._sum.inc(sum(amounts))

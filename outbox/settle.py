@@ -12,6 +12,7 @@ from typing import Any
 import structlog
 from aiokafka.errors import KafkaError
 
+from foundation.histograms import observe_many
 from outbox import metrics
 from outbox.claim import ClaimedRow, mark_and_park
 from outbox.publish import ProducerBroken, SentBatch, settle
@@ -99,6 +100,6 @@ def _observe(batch: SentBatch, acked: list[ClaimedRow]) -> None:
     per_topic = collections.Counter(row.record.topic for row in acked)
     for topic, count in per_topic.items():
         metrics.PUBLISHED.labels(topic=topic).inc(count)
-    metrics.observe_many(
+    observe_many(
         metrics.COMMIT_TO_ACK, [max(0.0, acked_at - row.created_at.timestamp()) for row in acked]
     )

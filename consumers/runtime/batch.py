@@ -32,7 +32,6 @@ from functools import partial
 from typing import NamedTuple
 
 from aiokafka.structs import ConsumerRecord
-from prometheus_client import Histogram
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from consumers.runtime import metrics
@@ -47,10 +46,10 @@ from consumers.runtime.handlers import BatchScope, Effect, Handler, MessageConte
 from consumers.runtime.inbox import forget_many, record_many, record_once
 from consumers.runtime.policy import RetryPolicy
 from consumers.runtime.probe import classify_failure
-from events import bind_message_context
 from events.codec import DecodedEvent
-from events.context import bind_traceparent
+from events.context import bind_consumed_message
 from foundation import tracing
+from foundation.histograms import observe_many
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -65,14 +64,9 @@ class Item(NamedTuple):
     record: ConsumerRecord[bytes, bytes]
     decoded: DecodedEvent
     handler: Handler
-    effect: Effect | None = None
-    inbox_id: uuid.UUID | None = None
-    """What the inbox dedupes it by (``Consumer.inbox_key``); None: its event id."""
-
-    @property
-    def dedupe_id(self) -> uuid.UUID:
-        """The id of its inbox row."""
-        return self.decoded.envelope.event_id if self.inbox_id is None else self.inbox_id
+    effect: Effect | None
+    dedupe_id: uuid.UUID
+    """The id of its inbox row: its event id, or its ``Consumer.inbox_key``."""
 
 
 class ItemFailed(NamedTuple):
@@ -142,8 +136,7 @@ async def _fast(
     try:
         async with sessions() as session, session.begin():
             seen = await record_many(session, group, [i.dedupe_id for i in items])
-            fresh = [i for i in items if i.dedupe_id not in seen]
-            async with _within(scope, session, fresh) as batch:
+            async with _within(scope, session, items, seen) as batch:
                 await _fast_items(session, group, items, cutoff, (seen, batch), applied)
     except _HandlerFailed as failed:
         # Only a database error is surely the infrastructure here; anything else (a bare
@@ -166,32 +159,40 @@ async def _fast_items(
     applied: Applied,
 ) -> None:
     seen, batch = state
-    latency = metrics.handler_seconds(group)
-    for index, item in enumerate(items):
-        if cutoff.is_set():
-            await _take_back(session, group, items[index:], seen)
-            applied.stopped_at = index
-            return
-        event_id = item.dedupe_id
-        if event_id in seen:
-            applied.duplicates.append(item)
-            continue
-        seen.add(event_id)  # a second copy later in the batch is a duplicate
-        try:
-            await _run_handler(session, group, item, latency, batch)
-        except Exception as error:
-            raise _HandlerFailed(error) from error
-        applied.handled.append(item)
+    timings: list[float] = []  # observed once for the batch, not per record
+    try:
+        for index, item in enumerate(items):
+            if cutoff.is_set():
+                await _take_back(session, group, items[index:], seen)
+                applied.stopped_at = index
+                return
+            event_id = item.dedupe_id
+            if event_id in seen:
+                applied.duplicates.append(item)
+                continue
+            seen.add(event_id)  # a second copy later in the batch is a duplicate
+            try:
+                await _run_handler(session, group, item, timings, batch)
+            except Exception as error:
+                raise _HandlerFailed(error) from error
+            applied.handled.append(item)
+    finally:
+        observe_many(metrics.handler_seconds(group), timings)
 
 
 @asynccontextmanager
 async def _within(
-    scope: BatchScope | None, session: AsyncSession, items: Sequence[Item]
+    scope: BatchScope | None,
+    session: AsyncSession,
+    items: Sequence[Item],
+    seen: frozenset[uuid.UUID] | set[uuid.UUID] = frozenset(),
 ) -> AsyncIterator[object]:
+    """``scope`` entered with the events of ``items`` not ``seen`` (the inbox had them);
+    nothing at all without a scope (most groups: no list built per batch for it)."""
     if scope is None:
         yield None
         return
-    async with scope(session, [i.decoded for i in items]) as batch:
+    async with scope(session, [i.decoded for i in items if i.dedupe_id not in seen]) as batch:
         yield batch
 
 
@@ -299,7 +300,7 @@ async def _savepoint(session: AsyncSession, group: str, item: Item, batch: objec
     async with session.begin_nested():
         if not await record_once(session, group, item.dedupe_id):
             return False
-        await _run_handler(session, group, item, metrics.handler_seconds(group), batch)
+        await _run_handler_alone(session, group, item, batch)
         return True
 
 
@@ -307,16 +308,27 @@ async def _alone(sessions: Sessions, group: str, item: Item) -> bool:
     async with sessions() as session, session.begin():
         if not await record_once(session, group, item.dedupe_id):
             return False
-        await _run_handler(session, group, item, metrics.handler_seconds(group))
+        await _run_handler_alone(session, group, item)
         return True
 
 
-async def _run_handler(
-    session: AsyncSession, group: str, item: Item, latency: Histogram, batch: object = None
+async def _run_handler_alone(
+    session: AsyncSession, group: str, item: Item, batch: object = None
 ) -> None:
+    """:func:`_run_handler` for a record run on its own (a careful path), observed at once."""
+    timings: list[float] = []
+    try:
+        await _run_handler(session, group, item, timings, batch)
+    finally:
+        observe_many(metrics.handler_seconds(group), timings)
+
+
+async def _run_handler(
+    session: AsyncSession, group: str, item: Item, timings: list[float], batch: object = None
+) -> None:
+    """Run ``item``'s handler in ``session``'s transaction; its duration goes to ``timings``."""
     envelope = item.decoded.envelope
-    bind_message_context(envelope.correlation_id, str(envelope.event_id))
-    bind_traceparent(envelope.traceparent)
+    bind_consumed_message(envelope.correlation_id, str(envelope.event_id), envelope.traceparent)
     started = time.perf_counter()
     try:
         if tracing.tracing_on():
@@ -327,7 +339,7 @@ async def _run_handler(
         else:  # the common case pays for one check, nothing more
             await item.handler(item.decoded.event, MessageContext(session, envelope, batch))
     finally:
-        latency.observe(time.perf_counter() - started)
+        timings.append(time.perf_counter() - started)
 
 
 def record_attributes(group: str, item: Item) -> tracing.Attributes:

@@ -147,9 +147,14 @@ class PartitionBatch:
         group = self._consumer.name
         if records:  # one partition batch is one topic: count once, not per record
             metrics.CONSUMED.labels(group, records[0].topic).inc(len(records))
+        handlers, effects, key = (
+            self._consumer.handlers,
+            self._consumer.effects,
+            self._consumer.inbox_key,
+        )
         for record in records:
             try:
-                decoded = decode_record(record.value, list(record.headers or ()), record.topic)
+                decoded = decode_record(record.value, record.headers or (), record.topic)
             except PoisonMessage as poison:
                 failures.append(_poison(record, poison))
                 continue
@@ -157,12 +162,12 @@ class PartitionBatch:
                 detail = f"the decoder failed: {describe(error)}"
                 failures.append(_poison(record, PoisonMessage(PoisonReason.CANNOT_DECODE, detail)))
                 continue
-            handler = self._consumer.handlers.get(type(decoded.event))
+            handler = handlers.get(type(decoded.event))
             if handler is not None:  # events this group does not care about are skipped
-                effect = self._consumer.effects.get(type(decoded.event))
-                key = self._consumer.inbox_key
-                inbox_id = None if key is None else key(decoded.envelope)
-                items.append(Item(record, decoded, handler, effect, inbox_id))
+                envelope = decoded.envelope
+                dedupe_id = envelope.event_id if key is None else key(envelope)
+                effect = effects.get(type(decoded.event))
+                items.append(Item(record, decoded, handler, effect, dedupe_id))
         return items, failures
 
     async def _run_effects(

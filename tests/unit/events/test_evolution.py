@@ -108,3 +108,37 @@ def test_an_upcaster_producing_an_invalid_payload_makes_the_record_poison(
     assert poison.value.reason is PoisonReason.INVALID_PAYLOAD
     assert "upcasting orderflow.orders.OrderPlaced.v1 to v2" in poison.value.detail
     assert "channel" in poison.value.detail
+
+
+def test_a_ce_type_names_its_version_and_the_newest_it_is_read_as() -> None:
+    widgets = EventRegistry()
+    reg = widgets.register
+    reg(event_type="t.Widget", version=1, topic="t.w.v1", key="widget_id", aggregate_type="w")(
+        _Widget
+    )
+    v1 = widgets.lookup("t.Widget", 1)
+    assert widgets.by_ce_type("orderflow.t.Widget.v1") == (v1, v1)
+
+    reg(event_type="t.Widget", version=2, topic="t.w.v1", key="widget_id", aggregate_type="w")(
+        _WidgetV2
+    )  # a later registration is seen by what was asked before
+    v2 = widgets.lookup("t.Widget", 2)
+
+    assert widgets.by_ce_type("orderflow.t.Widget.v1") == (v1, v2)
+    assert widgets.by_ce_type("orderflow.t.Widget.v2") == (v2, v2)
+    assert widgets.by_ce_type("orderflow.t.Widget.v3") is None
+    assert widgets.by_ce_type("orderflow.t.Widget.v01") is None  # only the exact spelling
+
+
+def test_a_version_spelled_with_a_leading_zero_is_still_read() -> None:
+    old = order_placed_v1()
+    record = record_of(old)
+    headers = [
+        (name, b"orderflow.orders.OrderPlaced.v01" if name == "ce_type" else value)
+        for name, value in record.headers
+    ]
+
+    decoded = decode_record(record.value, headers, record.topic)
+
+    assert isinstance(decoded.event, OrderPlaced)
+    assert (decoded.envelope.version, decoded.event.order_id) == (1, old.order_id)

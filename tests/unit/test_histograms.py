@@ -1,10 +1,10 @@
-"""The relay's bulk histogram observation matches prometheus_client's own ``observe``."""
+"""Bulk histogram observation (relay latencies, consumer handler calls) counts like ``observe``."""
 
 from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Histogram
 
-from outbox.metrics import observe_many
+from foundation.histograms import observe_many
 
 BUCKETS = (0.001, 0.01, 0.025, 0.1, 1)
 AMOUNTS = [0.0, 0.001, 0.0011, 0.01, 0.02, 0.025, 0.5, 1, 3, 30, 0.0005]
