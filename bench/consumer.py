@@ -1,6 +1,7 @@
 """Consumer runtime throughput against a raw aiokafka consume loop over the same topic.
 
     python -m bench.consumer --records 50000 --partitions 3 --repeat 3
+    python -m bench.consumer --processes 2    # and scaled out: one group over 2 processes
 
 Pre-produces ``--records`` OrderPlaced records to a unique topic, then reads them all
 (each reader in its own fresh consumer group, in the same run):
@@ -13,6 +14,12 @@ Rates are records per second from the first record received to the last one hand
 join time excluded for both). Both readers run ``--repeat`` times, alternating, and the median
 ratio is reported with every round (the machine is shared: single runs vary by 2x). Runs on a
 fresh, migrated database (dropped at the end). Prints one JSON document. Not a test.
+
+With ``--processes N``, each round also measures the runtime in one process and in N
+processes of one group over a topic of ``--partitions`` partitions (by default the smallest
+multiple of N from 3, so that they spread evenly), and ``scaling`` reports the factor
+rate(N) / rate(1) next to the CPUs they share with PostgreSQL and Kafka (see
+:mod:`bench.consumer_scale`).
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from alembic import command
 from sqlalchemy.engine import make_url
 
 import events.schemas  # noqa: F401  (registers every event)
+from bench.consumer_scale import Setup, cpus, even_partitions, scale_out
 from bench.topics import delete_topics
 from bench.tracing import tracing_if
 from consumers.runtime import Consumer, ConsumerRuntime, MessageContext, RetryPolicy
@@ -170,7 +178,9 @@ async def fresh_database(settings: Settings) -> AsyncIterator[str]:
         await admin.close()
 
 
-async def main(records: int, partitions: int, batch_size: int, repeat: int) -> dict[str, Any]:
+async def main(
+    records: int, partitions: int, batch_size: int, repeat: int, processes: int | None = None
+) -> dict[str, Any]:
     """Run both readers over the same topic ``repeat`` times, alternating; return the figures.
 
     The machine is shared, so one pair of runs says little: each round runs the raw loop and
@@ -180,8 +190,16 @@ async def main(records: int, partitions: int, batch_size: int, repeat: int) -> d
     settings = get_settings()
     run = uuid.uuid4().hex[:8]
     topic = f"bench.consumer.{run}"
+    scaling = None
     try:
-        rounds = await _rounds(settings, run, topic, records, partitions, batch_size, repeat)
+        await produce(settings, topic, records, partitions)
+        async with fresh_database(settings) as url:
+            rounds = await _rounds(settings, url, run, topic, records, batch_size, repeat)
+            if processes:
+                setup = Setup(
+                    settings.kafka.connection(), url, _record, records, partitions, batch_size
+                )
+                scaling = await scale_out(setup, run, processes, repeat)
     finally:  # the topic, and the retry and dead-letter topics of each runtime group
         await delete_topics(settings.kafka.connection(), topic, f"bench-runtime-{run}-")
     return {
@@ -194,34 +212,33 @@ async def main(records: int, partitions: int, batch_size: int, repeat: int) -> d
         "aim": 0.5,
         "rounds": rounds,
         "load_average": [round(x, 2) for x in os.getloadavg()],
+        "cpus": cpus(),
         "topic": topic,
-    }
+    } | ({"scaling": scaling} if scaling else {})
 
 
 async def _rounds(
     settings: Settings,
+    url: str,
     run: str,
     topic: str,
     records: int,
-    partitions: int,
     batch_size: int,
     repeat: int,
 ) -> list[dict[str, Any]]:
-    await produce(settings, topic, records, partitions)
     rounds = []
-    async with fresh_database(settings) as url:
-        for n in range(repeat):
-            raw_rate = records / await raw_loop(settings, topic, records)
-            group = f"bench-runtime-{run}-{n}"
-            runtime_seconds = await runtime_loop(settings, url, topic, records, batch_size, group)
-            runtime_rate = records / runtime_seconds
-            rounds.append(
-                {
-                    "raw_records_per_second": round(raw_rate),
-                    "runtime_records_per_second": round(runtime_rate),
-                    "ratio": round(runtime_rate / raw_rate, 3),
-                }
-            )
+    for n in range(repeat):
+        raw_rate = records / await raw_loop(settings, topic, records)
+        group = f"bench-runtime-{run}-{n}"
+        runtime_seconds = await runtime_loop(settings, url, topic, records, batch_size, group)
+        runtime_rate = records / runtime_seconds
+        rounds.append(
+            {
+                "raw_records_per_second": round(raw_rate),
+                "runtime_records_per_second": round(runtime_rate),
+                "ratio": round(runtime_rate / raw_rate, 3),
+            }
+        )
     return rounds
 
 
@@ -229,18 +246,44 @@ def _median(rounds: list[dict[str, Any]], key: str) -> float:
     return float(statistics.median(r[key] for r in rounds))
 
 
-def cli() -> None:
-    """Parse arguments, run, print JSON."""
+def _positive(value: str) -> int:
+    number = int(value) if value.isdigit() else 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return number
+
+
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line, ``partitions`` resolved; a wrong flag exits 2 with one message."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=50_000)
-    parser.add_argument("--partitions", type=int, default=3)
+    parser.add_argument(
+        "--partitions", type=int, help="3, or with --processes the smallest multiple of it from 3"
+    )
     parser.add_argument("--batch-size", type=int, default=1000, help="records per poll")
     parser.add_argument("--repeat", type=int, default=3, help="rounds of raw + runtime")
     parser.add_argument("--traced", action="store_true", help="tracing on (spans dropped)")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--processes", type=_positive, help="also run one group over this many processes"
+    )
+    args = parser.parse_args(argv)
+    args.partitions = args.partitions or even_partitions(args.processes or 1)
+    if args.processes and args.partitions < args.processes:
+        parser.error(
+            f"--partitions {args.partitions} is fewer than --processes {args.processes}: "
+            "a group's processes beyond its partition count sit idle"
+        )
+    return args
+
+
+def cli() -> None:
+    """Parse arguments, run, print JSON."""
+    args = arguments()
     configure_logging("WARNING")  # on stderr: stdout carries the JSON document only
     with tracing_if(args.traced):
-        result = asyncio.run(main(args.records, args.partitions, args.batch_size, args.repeat))
+        result = asyncio.run(
+            main(args.records, args.partitions, args.batch_size, args.repeat, args.processes)
+        )
     result["traced"] = args.traced
     print(json.dumps(result, indent=2))
 

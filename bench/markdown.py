@@ -30,7 +30,11 @@ _ABOUT = """## What each benchmark measures
   from the relay's exported histograms as `histogram_quantile` would.
 - **consumer** (`python -m bench.consumer`): the consumer runtime (decode, validate, inbox
   dedupe in one transaction per batch, a no-op handler, offsets) against a bare
-  `getmany` + `commit` loop over the same topic.
+  `getmany` + `commit` loop over the same topic. Scaled out (`--processes 2`): the same
+  runtime as one group spread over 2 processes against 1 process, same run; the ratio is the
+  scaling factor (2 would be linear). The records wait in one open Kafka transaction until
+  every process holds its partitions, so start-up and rebalances are not timed. The processes
+  share the machine's CPUs with PostgreSQL and Kafka, which bounds the factor.
 - **checkout** (`python -m bench.checkout`): `POST /v1/checkout` at concurrency 32 against a
   bare FastAPI endpoint doing one `INSERT`, each in one uvicorn process; the fake payment
   provider runs through `orderflow dev fake-provider`.

@@ -98,7 +98,8 @@ def read_relay(documents: list[Document]) -> Figures:
 
 
 def read_consumer(documents: list[Document]) -> Figures:
-    """Runtime rate against a raw consume loop, round by round."""
+    """Runtime rate against a raw consume loop, round by round; scaled out, when it was,
+    N processes of one group against one process."""
     (doc,) = documents
     rounds = doc["rounds"]
     row = ThroughputRow(
@@ -110,7 +111,25 @@ def read_consumer(documents: list[Document]) -> Figures:
         Spread.of([r["ratio"] for r in rounds]),
         doc.get("aim"),
     )
-    return Figures(throughput=[row])
+    figures = Figures(throughput=[row])
+    if "scaling" in doc:
+        figures.throughput.append(_scaling_row(doc["records"], doc["scaling"]))
+    return figures
+
+
+def _scaling_row(records: int, scaling: Document) -> ThroughputRow:
+    rounds = scaling["rounds"]
+    return ThroughputRow(
+        f"consumer runtime scaled out, {records / 1000:g}k records, one group of "
+        f"{scaling['processes']} processes, {scaling['partitions']} partitions, "
+        f"{scaling['cpus']} CPUs",
+        "records/s",
+        Spread.of([r["n_processes"]["records_per_second"] for r in rounds]),
+        "1 process",
+        Spread.of([r["one_process"]["records_per_second"] for r in rounds]),
+        Spread.of([r["factor"] for r in rounds]),
+        None,
+    )
 
 
 def read_checkout(documents: list[Document]) -> Figures:
@@ -188,7 +207,12 @@ def read_login(documents: list[Document]) -> Figures:
 
 SUITE = (
     Benchmark("relay", (), ("--smoke",), read_relay),
-    Benchmark("consumer", (), ("--records", "300", "--repeat", "1"), read_consumer),
+    Benchmark(
+        "consumer",
+        ("--processes", "2"),
+        ("--records", "300", "--repeat", "1", "--processes", "2"),
+        read_consumer,
+    ),
     Benchmark("checkout", (), ("--smoke",), read_checkout, runs=3),
     Benchmark("subscriber", (), ("--records", "300", "--repeat", "1"), read_subscriber),
     Benchmark("intake", (), ("--submissions", "30", "--repeat", "1"), read_intake),

@@ -44,6 +44,7 @@ async def test_every_benchmark_runs_and_the_report_is_written(
     rows = (
         "relay, ",
         "consumer runtime, ",
+        "consumer runtime scaled out, ",
         "checkout, concurrency",
         "subscriber kit, ",
         "Kafka intake, ",
@@ -57,7 +58,16 @@ async def test_every_benchmark_runs_and_the_report_is_written(
     # A shared broker keeps every topic: the benchmarks delete theirs.
     (relay,), (consumer,) = results["relay"], results["consumer"]
     created = {s["topic"] for s in relay["scenarios"].values()} | {consumer["topic"]}
-    assert created.isdisjoint(await topics(infrastructure.kafka_bootstrap_servers))
+    left = await topics(infrastructure.kafka_bootstrap_servers)
+    assert created.isdisjoint(left)
+    assert not [t for t in left if t.startswith(consumer["topic"])]  # the scale-out's topics
+    # Scaled out, both processes of the group had partitions and every record was handled (a
+    # rebalance mid-run could hand a batch rolled back in one process to the other: at least).
+    (scaled,) = consumer["scaling"]["rounds"]
+    handled = [p["records"] for p in scaled["n_processes"]["per_process"]]
+    assert len(handled) == 2
+    assert all(handled)
+    assert sum(handled) >= consumer["records"]
 
 
 async def topics(bootstrap_servers: str) -> set[str]:
