@@ -102,25 +102,32 @@ async def held_back(setup: Setup, topic: str) -> AsyncIterator[None]:
 
 
 class Workers:
-    """The processes of one measurement, started (importing) but not yet in the group."""
+    """The processes of one measurement: started, then in the group, then stopped."""
 
     def __init__(self, setup: Setup, topic: str, group: str, count: int) -> None:
-        self._setup, self._topic, self.group, self._count = setup, topic, group, count
+        self.topic, self.group, self.count = topic, group, count
+        self._argv = (topic, group, setup.database_url, str(setup.batch_size))
         self._processes: list[asyncio.subprocess.Process] = []
 
     async def start(self) -> None:
         """Start the processes; they import the application and wait for :meth:`go`."""
-        argv = (self._topic, self.group, self._setup.database_url, str(self._setup.batch_size))
-        for _ in range(self._count):
+        for _ in range(self.count):
             # Their logs (and a failure's traceback) go to this process's stderr.
             process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bench.consumer_worker", *argv,
+                sys.executable, "-m", "bench.consumer_worker", *self._argv,
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
             )  # fmt: skip
             self._processes.append(process)
 
+    async def ready(self) -> None:
+        """Wait until every process has imported what it needs (a ``ready`` line)."""
+        for process in self._processes:
+            assert process.stdout is not None
+            await asyncio.wait_for(process.stdout.readline(), SETTLE_TIMEOUT_SECONDS)
+            self.check()
+
     def go(self) -> None:
-        """Let every process join the group."""
+        """Let every process join the group, all at once (one rebalance, not one each)."""
         for process in self._processes:
             assert process.stdin is not None
             process.stdin.write(b"go\n")
@@ -188,21 +195,18 @@ async def until_consumed(
     raise TimeoutError(f"{workers.group} did not consume {setup.records} records")
 
 
-async def measure(setup: Setup, topic: str, group: str, processes: int) -> dict[str, Any]:
-    """One measurement: ``processes`` processes of ``group`` read ``topic``'s records."""
-    workers = Workers(setup, topic, group, processes)
+async def measure(setup: Setup, workers: Workers) -> dict[str, Any]:
+    """One measurement: the (ready) ``workers`` join their group and read their topic."""
     admin = await _admin(setup.connection)
     try:
-        await workers.start()
-        async with held_back(setup, topic):
+        async with held_back(setup, workers.topic):
             workers.go()
-            await until_settled(admin, workers, processes)
-        await until_consumed(admin, workers, topic, setup)
+            await until_settled(admin, workers, workers.count)
+        await until_consumed(admin, workers, workers.topic, setup)
         reports = await workers.stop()
     finally:
-        await workers.kill()
         await admin.close()
-    return aggregate(reports, setup.records, processes)
+    return aggregate(reports, setup.records, workers.count)
 
 
 def aggregate(reports: list[dict[str, Any]], records: int, processes: int) -> dict[str, Any]:
@@ -223,16 +227,26 @@ def aggregate(reports: list[dict[str, Any]], records: int, processes: int) -> di
 async def scale_out(setup: Setup, run: str, processes: int, repeat: int) -> dict[str, Any]:
     """``repeat`` rounds of one process and ``processes`` processes, alternating which goes
     first; every measurement reads a topic of its own in a group of its own."""
-    rounds = []
+    rounds, prefix = [], f"bench.consumer.{run}"
     for n in range(repeat):
-        order = (1, processes) if n % 2 == 0 else (processes, 1)
-        rates = {}
-        for count in order:
-            topic, group = f"bench.consumer.{run}.x{count}.{n}", f"bench-runtime-{run}-x{count}-{n}"
-            rates[count] = await measure(setup, topic, group, count)
-        one, many = rates[1], rates[processes]
-        factor = many["records_per_second"] / one["records_per_second"]
-        rounds.append({"one_process": one, "n_processes": many, "factor": round(factor, 3)})
+        one, many = (
+            Workers(setup, f"{prefix}.x{count}.{n}", f"bench-runtime-{run}-x{count}-{n}", count)
+            for count in (1, processes)
+        )
+        try:  # both start (and import) at once, before either is measured
+            await one.start()
+            await many.start()
+            await one.ready()
+            await many.ready()
+            order = (one, many) if n % 2 == 0 else (many, one)
+            figures = {workers: await measure(setup, workers) for workers in order}
+        finally:
+            await one.kill()
+            await many.kill()
+        factor = figures[many]["records_per_second"] / figures[one]["records_per_second"]
+        rounds.append(
+            {"one_process": figures[one], "n_processes": figures[many], "factor": round(factor, 3)}
+        )
     return _summary(rounds, processes, setup.partitions)
 
 

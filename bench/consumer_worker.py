@@ -2,11 +2,12 @@
 
     python -m bench.consumer_worker TOPIC GROUP DATABASE_URL BATCH_SIZE
 
-Started by :mod:`bench.consumer_scale`, not by hand. It imports the application, then waits
-for a line on stdin before it joins ``GROUP`` (so that start-up is not measured), runs the
-consumer runtime over ``TOPIC`` with a no-op handler (the same one as the single-process
-benchmark: decode, validate, inbox rows, offsets) until stdin closes, and prints what it
-handled: ``{"records": n, "first": t, "last": t, "cpu_seconds": s}``. The times are
+Started by :mod:`bench.consumer_scale`, not by hand. It imports the application, prints
+``ready``, then waits for a line on stdin before it joins ``GROUP`` (so that the processes of
+one group join at once, and start-up is not measured). It runs the consumer runtime over
+``TOPIC`` with a no-op handler (the same as the single-process benchmark's: decode, validate,
+inbox rows, offsets) until stdin closes, and prints what it handled as one JSON line:
+``{"records": n, "first": t, "last": t, "cpu_seconds": s}``. The times are
 ``time.monotonic()``, which on Linux is CLOCK_MONOTONIC: one clock for every process on the
 machine, so the parent can take the earliest first and the latest last record across them.
 """
@@ -94,6 +95,7 @@ def main() -> None:
     """Command line: topic, group, database URL, batch size; prints one JSON line."""
     topic, group, database_url, batch_size = sys.argv[1:5]
     configure_logging("WARNING")  # on stderr: stdout carries the report only
+    print("ready", flush=True)  # imported: what is left to start is the runtime itself
     handled = asyncio.run(consume(topic, group, database_url, int(batch_size)))
     print(json.dumps(handled.report()), flush=True)
 
