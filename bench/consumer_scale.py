@@ -218,8 +218,15 @@ def aggregate(reports: list[dict[str, Any]], records: int, processes: int) -> di
     return {
         "records_per_second": round(records / seconds),
         "seconds": round(seconds, 3),
+        # How much of the time each process was on a CPU: well below 1, it waited (for a
+        # CPU, PostgreSQL or Kafka); near 1, its own Python is the limit.
         "per_process": [
-            {"records": r["records"], "cpu_seconds": r["cpu_seconds"]} for r in reports
+            {
+                "records": r["records"],
+                "cpu_seconds": r["cpu_seconds"],
+                "cpu_busy": round(r["cpu_seconds"] / seconds, 2),
+            }
+            for r in reports
         ],
     }
 

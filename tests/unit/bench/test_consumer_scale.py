@@ -29,6 +29,7 @@ def test_the_rate_runs_from_the_earliest_first_record_to_the_latest_last() -> No
     assert figures["seconds"] == 4.0
     assert figures["records_per_second"] == 250
     assert [p["records"] for p in figures["per_process"]] == [600, 400, 0]
+    assert [p["cpu_busy"] for p in figures["per_process"]] == [0.38, 0.25, 0.0]
 
 
 def test_fewer_records_handled_than_produced_is_a_failure_not_a_rate() -> None:
