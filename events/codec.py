@@ -12,6 +12,11 @@ lowercase letters and digits only, so ``correlation_id`` cannot be one); read th
 record's headers. Conversely, a producer using an SDK may send them as extension attributes
 (``ce_correlationid``, ``ce_causationid``, ``ce_aggregateversion``, ``ce_traceparent``):
 :func:`decode_record` accepts those when the plain header is absent.
+
+``ce_producerversion`` is a true extension attribute (an SDK sees ``producerversion``): the
+build that wrote the event, ``orderflow/<version>+<commit>``, stamped at write time
+(``foundation.producer``). It is optional: a record without it (an older producer, an upstream
+client) decodes with ``producer_version`` None.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ from events.registry import (
 )
 
 Headers = list[tuple[str, bytes]]
+# The build that wrote the event: a real CloudEvents extension attribute (an SDK reads it as
+# ``producerversion``), unlike the plain headers below. Optional when decoding.
+PRODUCER_VERSION = "ce_producerversion"
 EXTENSION_HEADERS = ("correlation_id", "causation_id", "aggregate_version", "traceparent")
 # (plain header, the CloudEvents extension attribute an SDK sends instead), computed once.
 _EXTENSION_FALLBACKS = tuple((name, "ce_" + name.replace("_", "")) for name in EXTENSION_HEADERS)
@@ -99,6 +107,8 @@ def encode_headers(envelope: Envelope) -> Headers:
     }
     if envelope.causation_id:
         headers["causation_id"] = envelope.causation_id
+    if envelope.producer_version:
+        headers[PRODUCER_VERSION] = envelope.producer_version
     return [(name, value.encode()) for name, value in headers.items()]
 
 
@@ -198,6 +208,7 @@ def _envelope(spec: EventSpec, attrs: dict[str, str], value: bytes, topic: str) 
         causation_id=_identifier(attrs.get("causation_id")),
         traceparent=attrs.get("traceparent", ""),
         payload=value,
+        producer_version=_identifier(attrs.get(PRODUCER_VERSION)),
     )
 
 

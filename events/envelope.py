@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from events.context import child_traceparent, current_causation_id, current_correlation_id
 from events.registry import IntegrationEvent, registry
 from foundation.namespace import DEFAULT_NAMESPACE, Namespace
+from foundation.producer import UNKNOWN_PRODUCER, Producer
 from foundation.tracing import creation_traceparent, tracing_on
 
 SPEC_VERSION = "1.0"
@@ -17,7 +18,12 @@ CONTENT_TYPE = "application/json"
 
 @dataclass(frozen=True)
 class Envelope:
-    """One event ready to publish: identity, routing, tracing and the JSON payload."""
+    """One event ready to publish: identity, routing, tracing and the JSON payload.
+
+    ``producer_version`` is the build that wrote the event (the ``producerversion``
+    extension, ``orderflow/0.1.0+1a2b3c4d5e6f``); None on a consumed record that does not say
+    (written before the extension existed, or sent by an upstream client).
+    """
 
     event_id: uuid.UUID
     event_type: str
@@ -31,6 +37,7 @@ class Envelope:
     causation_id: str | None
     traceparent: str
     payload: bytes
+    producer_version: str | None = None
 
     @property
     def ce_type(self) -> str:
@@ -39,11 +46,17 @@ class Envelope:
 
 
 def new_envelope(
-    event: IntegrationEvent, *, aggregate_version: int, namespace: Namespace = DEFAULT_NAMESPACE
+    event: IntegrationEvent,
+    *,
+    aggregate_version: int,
+    namespace: Namespace = DEFAULT_NAMESPACE,
+    producer: Producer = UNKNOWN_PRODUCER,
 ) -> Envelope:
     """Wrap ``event`` after validating it against its registered schema.
 
     ``namespace`` is the deployment's: it names the topic on the wire and the ``source``.
+    ``producer`` is the writing process's build, stamped now, at write time (the relay
+    publishes the stamp as written).
 
     Raises ``UnknownEventType`` for an unregistered model and pydantic's ``ValidationError``
     for an invalid payload, so a bad event never reaches the outbox.
@@ -64,6 +77,7 @@ def new_envelope(
         causation_id=current_causation_id(),
         traceparent=_creation(topic, event_id, key) or child_traceparent(),
         payload=payload,
+        producer_version=producer.stamp(),
     )
 
 

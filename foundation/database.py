@@ -16,8 +16,10 @@ from sqlalchemy.ext.asyncio import (
 from foundation.fresh_connections import begin_on_checkout
 from foundation.namespace import Namespace
 from foundation.pools import WatchedPool, watch_pool
+from foundation.producer import UNKNOWN_PRODUCER, Producer
 
 _NAMESPACE = "orderflow.namespace"
+_PRODUCER = "orderflow.producer"
 
 
 def create_engine(
@@ -73,13 +75,17 @@ def _replace_if_closed(dbapi_connection: Any, record: Any, proxy: Any) -> None:
         raise DisconnectionError("the server closed this pooled connection")
 
 
-def create_sessions(engine: AsyncEngine, namespace: Namespace) -> async_sessionmaker[AsyncSession]:
+def create_sessions(
+    engine: AsyncEngine, namespace: Namespace, *, producer: Producer = UNKNOWN_PRODUCER
+) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded values after commit (handlers return what they wrote).
 
     Each carries the deployment's ``namespace`` (:func:`namespace_of`): the events a unit of
-    work writes into the outbox name their topic and source with it.
+    work writes into the outbox name their topic and source with it; and the ``producer``
+    (:func:`producer_of`), the build those events say wrote them.
     """
-    return async_sessionmaker(engine, expire_on_commit=False, info={_NAMESPACE: namespace})
+    info = {_NAMESPACE: namespace, _PRODUCER: producer}
+    return async_sessionmaker(engine, expire_on_commit=False, info=info)
 
 
 def namespace_of(session: AsyncSession) -> Namespace:
@@ -91,3 +97,9 @@ def namespace_of(session: AsyncSession) -> Namespace:
             "foundation.database.create_sessions(engine, namespace)"
         )
     return namespace
+
+
+def producer_of(session: AsyncSession) -> Producer:
+    """The build ``session``'s events are stamped with (unknown unless its factory named one)."""
+    producer = session.info.get(_PRODUCER)
+    return producer if isinstance(producer, Producer) else UNKNOWN_PRODUCER

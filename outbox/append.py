@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import Envelope, IntegrationEvent, new_envelope
 from events.codec import encode_headers
-from foundation.database import namespace_of
+from foundation.database import namespace_of, producer_of
 from outbox.tables import LANES, outbox_events
 
 
@@ -45,7 +45,11 @@ async def append(
 
     Raises before anything is written when the event is unregistered or invalid.
     """
-    namespace = namespace_of(session)
-    envelope = new_envelope(event, aggregate_version=aggregate_version, namespace=namespace)
+    envelope = new_envelope(
+        event,
+        aggregate_version=aggregate_version,
+        namespace=namespace_of(session),
+        producer=producer_of(session),
+    )
     await append_envelope(session, envelope)
     return envelope

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import outbox
 from events import Envelope, IntegrationEvent, new_envelope
-from foundation.database import namespace_of
+from foundation.database import namespace_of, producer_of
 
 # ``session.info`` key: the outbox rows joined units of work left for the owner to write.
 _DEFERRED = "orderflow.outbox.deferred"
@@ -89,14 +89,16 @@ class UnitOfWork(ABC):
         anything is written); the rows then go in one multi-row INSERT.
         """
         await self._save_changes()
-        namespace = namespace_of(self.session)
+        namespace, producer = namespace_of(self.session), producer_of(self.session)
         envelopes = []
         for aggregate in self._seen:
             while aggregate.events:
                 published = self.to_integration_event(aggregate.events.pop(0))
                 if published is not None:
                     event, version = published
-                    envelope = new_envelope(event, aggregate_version=version, namespace=namespace)
+                    envelope = new_envelope(
+                        event, aggregate_version=version, namespace=namespace, producer=producer
+                    )
                     envelopes.append(envelope)
         if self._owns_transaction:
             deferred: list[Envelope] = self.session.info.get(_DEFERRED, [])

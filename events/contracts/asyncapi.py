@@ -25,6 +25,8 @@ major version. Each record is a CloudEvents 1.0 event in **binary content mode**
 attributes are `ce_*` headers, the value is the JSON payload, the key is the aggregate id
 (one aggregate's events are ordered on one partition). `correlation_id`, `causation_id`,
 `aggregate_version` and W3C `traceparent` are plain headers. `ce_id` is the idempotency key.
+The `ce_producerversion` extension names the build that wrote the event
+(`orderflow/<version>+<commit>`); it is optional: older releases did not send it.
 
 Versions of an event on one topic are backward compatible (new optional fields only), so a
 reader of the newest version reads every record on the topic. Be a tolerant reader: ignore

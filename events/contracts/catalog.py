@@ -19,8 +19,11 @@ the JSON Schemas in `events/schemas/json/`.
 
 Every record is a CloudEvents 1.0 event in binary content mode: `ce_*` headers, JSON value,
 key = aggregate id. Plain headers: `correlation_id`, `causation_id`, `aggregate_version`,
-`traceparent`. Use `ce_id` to deduplicate. Versions on one topic are backward compatible:
-read every version with the newest schema and ignore fields you do not know.
+`traceparent`. Use `ce_id` to deduplicate. The `ce_producerversion` extension names the
+build that wrote the event (`orderflow/<version>+<commit>`, stamped in the writer's
+transaction and kept by the relay); older releases did not send it, so read it as optional.
+Versions on one topic are backward compatible: read every version with the newest schema and
+ignore fields you do not know.
 
 Topics are listed by their logical names. A deployment running in a namespace prefixes every
 topic on its cluster with its `ORDERFLOW_TOPIC_PREFIX` (`blue.` makes `orders.order.v1`

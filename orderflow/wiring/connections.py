@@ -9,6 +9,8 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from foundation.database import create_engine, create_sessions
+from foundation.producer import Producer
+from orderflow.build import current_build
 from orderflow.settings import Settings
 from producers import DEFAULT_MAX_REQUEST_BYTES, create_producer
 
@@ -20,8 +22,15 @@ def database_engine(settings: Settings) -> AsyncEngine:
 
 def database_sessions(settings: Settings, engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """The session factory of one process: on ``engine``, in the deployment's namespace (the
-    events its units of work write name their topic and source with it)."""
-    return create_sessions(engine, settings.deployment.namespace())
+    events its units of work write name their topic and source with it), as this build (they
+    carry it in ``ce_producerversion``)."""
+    return create_sessions(engine, settings.deployment.namespace(), producer=running_producer())
+
+
+def running_producer() -> Producer:
+    """The build this process runs, as the events it writes name it."""
+    build = current_build()
+    return Producer(build.version, build.commit, build.dirty)
 
 
 def group_prefix(settings: Settings) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domains.orders.api import Order, OrderLine, OrdersUnitOfWork, PlaceOrder, place_order
 from domains.shared import InvalidInput
 from orderflow.settings import Settings
+from orderflow.wiring.connections import running_producer
 
 LINES = (OrderLine("SKU-1", 2, 1999),)
 
@@ -51,6 +52,8 @@ async def test_placing_an_order_commits_the_order_and_its_event_together(
     assert row.aggregate_version == 1
     assert row.pending  # waits for the relay
     assert row.headers["ce_subject"] == str(order.id)
+    # Stamped by the writer, in its transaction: the relay publishes it as written.
+    assert row.headers["ce_producerversion"] == running_producer().stamp()
 
 
 async def test_a_unit_of_work_left_without_commit_writes_neither(

@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from domains.orders.api import OrderLine, OrdersUnitOfWork, PlaceOrder, place_order
 from events import bind_message_context, decode_record
+from foundation.database import create_sessions
 from foundation.kafka import KafkaConnection
+from foundation.producer import Producer
 from orderflow.settings import Settings
 from orderflow.topics import prepare_topics
 from orderflow.wiring.deployment import deployed_consumers
@@ -50,6 +52,33 @@ async def test_the_relay_publishes_an_order_placed_record_keyed_by_the_order(
     assert headers["aggregate_version"] == b"1"
     decoded = decode_record(record.value, list(record.headers))
     assert decoded.event.order_id == order.id  # type: ignore[attr-defined]
+
+
+async def test_the_record_names_the_build_that_wrote_the_event_not_the_relays(
+    settings: Settings, kafka: KafkaConnection, engine: AsyncEngine
+) -> None:
+    await prepare_topics(settings, deployed_consumers(settings).values())
+    start = await end_offsets(kafka, settings.deployment.namespace().topic("orders.order.v1"))
+    # The writer runs a build of its own; the relay below runs this checkout's.
+    writer = Producer("77.1.0", "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00", dirty=False)
+    sessions = create_sessions(engine, settings.deployment.namespace(), producer=writer)
+    order = await place_order(
+        PlaceOrder(uuid.uuid4(), "EUR", (OrderLine("SKU-1", 1, 100),)), OrdersUnitOfWork(sessions)
+    )
+    key = str(order.id).encode()
+
+    producer = create_producer(kafka)
+    await producer.start()
+    try:
+        relay = OutboxRelay(engine, producer, poll_interval=0.2)
+        records = await _relay_until_published(relay, sessions, order.id, kafka, start, key)
+    finally:
+        await producer.stop()
+
+    (record,) = [r for r in records if r.key == key]
+    assert dict(record.headers)["ce_producerversion"] == b"orderflow/77.1.0+c0ffee00c0ff"
+    decoded = decode_record(record.value, list(record.headers))
+    assert decoded.envelope.producer_version == "orderflow/77.1.0+c0ffee00c0ff"
 
 
 async def _relay_until_published(

@@ -15,10 +15,13 @@ import structlog
 from prometheus_client import generate_latest
 from typer.testing import CliRunner
 
+from foundation.database import producer_of
 from orderflow.build import UNKNOWN, Build, current_build, read_checkout, resolve_build
 from orderflow.build_metric import publish_build_info
 from orderflow.cli.main import app
 from orderflow.logging import configure_logging
+from orderflow.settings import DatabaseSettings, Settings
+from orderflow.wiring.connections import database_engine, database_sessions
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -107,6 +110,20 @@ def test_the_build_info_metric_carries_the_build_as_labels() -> None:
     assert f'version="{build.version}"' in line
     assert f'python="{build.python}"' in line
     assert line.endswith(" 1.0")
+
+
+async def test_a_process_session_stamps_its_events_with_this_checkouts_build() -> None:
+    settings = Settings(
+        database=DatabaseSettings(url="postgresql+asyncpg://nobody@127.0.0.1:9/none")
+    )
+    engine = database_engine(settings)  # never connects: only the factory is looked at
+    head = _git(PROJECT, "rev-parse", "HEAD")
+    try:
+        async with database_sessions(settings, engine)() as session:
+            stamp = producer_of(session).stamp()
+    finally:
+        await engine.dispose()
+    assert stamp.startswith(f"orderflow/{current_build().version}+{head[:12]}")
 
 
 @pytest.fixture

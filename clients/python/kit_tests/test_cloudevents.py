@@ -67,6 +67,26 @@ def test_decoding_gives_back_the_event_and_its_metadata() -> None:
     assert meta.traceparent.startswith("00-")
 
 
+def test_the_metadata_names_the_build_that_wrote_the_event() -> None:
+    record = encode(confirmed(), producer_version="orderflow/0.4.0+0123456789ab")
+
+    meta = decode(record.value, record.headers).metadata
+
+    assert record.headers["ce_producerversion"] == "orderflow/0.4.0+0123456789ab"
+    assert meta.producer_version == "orderflow/0.4.0+0123456789ab"
+
+
+def test_a_record_of_an_older_orderflow_has_no_producer_version() -> None:
+    event = confirmed()
+    record = encode(event)
+
+    delivery = decode(record.value, record.headers)
+
+    assert "ce_producerversion" not in record.headers
+    assert delivery.event == event
+    assert delivery.metadata.producer_version is None
+
+
 def test_a_v1_record_arrives_as_the_newest_version() -> None:
     record = encode(placed_v1())
 

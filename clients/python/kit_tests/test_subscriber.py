@@ -112,7 +112,12 @@ class TestSubscriber:
         service = loyalty(prefix)
         async with running(service, mode, topics) as broker:
             record = await publish_event(
-                broker, confirmed(), aggregate_version=3, correlation_id="c-1", topic_prefix=prefix
+                broker,
+                confirmed(),
+                aggregate_version=3,
+                correlation_id="c-1",
+                topic_prefix=prefix,
+                producer_version="orderflow/3.2.1+0123456789ab",
             )
             await eventually(lambda: len(service.received) == 1)
 
@@ -130,6 +135,7 @@ class TestSubscriber:
             f"{prefix}orders.order.v1",
         )
         assert meta.source == "/orderflow/orders"
+        assert meta.producer_version == "orderflow/3.2.1+0123456789ab"
 
     async def test_an_old_version_arrives_upcast_to_the_newest(
         self, mode: str, prefix: str, topics: list[str]

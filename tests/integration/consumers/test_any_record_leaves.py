@@ -60,6 +60,7 @@ HEADER_NAMES = [
     "ce_id",
     "ce_time",
     "ce_source",
+    "ce_producerversion",
     "aggregate_version",
     "correlation_id",
     "traceparent",

@@ -69,6 +69,16 @@ def test_every_topic_is_a_channel_with_every_version_and_its_key_and_headers() -
     assert "orders.OrderPlaced.v1" not in sent
 
 
+def test_every_message_documents_the_producing_build_as_an_optional_extension() -> None:
+    messages = build_asyncapi()["components"]["messages"].values()
+
+    for message in messages:
+        headers = message["headers"]
+        assert "producerversion" in headers["properties"]["ce_producerversion"]["description"]
+        assert "ce_producerversion" not in headers["required"]  # older releases lack it
+        assert message["examples"][0]["headers"]["ce_producerversion"].startswith("orderflow/")
+
+
 def test_the_document_and_its_page_are_served() -> None:
     app = FastAPI()
     app.include_router(router)

@@ -3,7 +3,8 @@
 The SDK (``cloudevents`` 2.x) binds Kafka in ``cloudevents.core.bindings.kafka``. It sees every
 ``ce_*`` header as an attribute, ``content-type`` as ``datacontenttype`` and the record key as
 the ``partitionkey`` extension; our plain headers (``correlation_id``, ``aggregate_version``...)
-are not CloudEvents attributes, so the SDK ignores them.
+are not CloudEvents attributes, so the SDK ignores them. ``ce_producerversion`` (the build that
+wrote the event) is one: the SDK reads it as the ``producerversion`` extension.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from cloudevents.core.bindings.kafka import KafkaMessage, from_binary, to_binary
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 
-from events import decode_record
+from events import decode_record, new_envelope
+from events.codec import encode_record
 from events.schemas import OrderPlaced
+from foundation.producer import Producer
 from tests.unit.events.factories import order_placed, record_of
 
 
@@ -83,3 +86,28 @@ def test_sdk_extension_attributes_stand_in_for_our_plain_headers() -> None:
     assert decoded.envelope.correlation_id == "c-2"
     assert decoded.envelope.causation_id == "e-1"
     assert decoded.envelope.traceparent == "00-ab"
+
+
+def test_the_sdk_sees_the_writers_build_as_an_extension_attribute() -> None:
+    producer = Producer("2.3.4", "fedcba9876543210fedcba9876543210fedcba98", dirty=False)
+    record = encode_record(new_envelope(order_placed(), aggregate_version=1, producer=producer))
+
+    parsed = from_binary(KafkaMessage(dict(record.headers), record.key, record.value), JSONFormat())
+
+    assert parsed.get_extension("producerversion") == "orderflow/2.3.4+fedcba987654"
+
+
+def test_a_producerversion_the_sdk_sends_is_the_envelopes() -> None:
+    message = _sdk_message(order_placed(), producerversion="loyalty/7.0", aggregateversion="1")
+
+    decoded = decode_record(message.value, list(message.headers.items()))
+
+    assert decoded.envelope.producer_version == "loyalty/7.0"
+
+
+def test_a_message_the_sdk_produces_without_it_has_no_producer_version() -> None:
+    message = _sdk_message(order_placed(), aggregateversion="1")
+
+    decoded = decode_record(message.value, list(message.headers.items()))
+
+    assert decoded.envelope.producer_version is None

@@ -62,6 +62,7 @@ def test_a_record_built_by_the_kit_is_the_relays_byte_for_byte(spec: EventSpec) 
             correlation_id=envelope.correlation_id,
             causation_id=envelope.causation_id,
             traceparent=envelope.traceparent,
+            producer_version=envelope.producer_version,
         )
 
         assert (built.topic, built.key, built.value) == (relayed.topic, relayed.key, relayed.value)

@@ -2,7 +2,8 @@
 
 The attributes travel as ``ce_*`` headers, the value is the JSON payload and the key is the
 aggregate id; ``correlation_id``, ``causation_id``, ``aggregate_version`` and ``traceparent``
-are plain headers. :func:`encode` builds a record exactly as orderflow's relay publishes it.
+are plain headers, and the ``ce_producerversion`` extension names the build of orderflow that
+wrote the event. :func:`encode` builds a record exactly as orderflow's relay publishes it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pydantic import ValidationError
 
 from orderflow_events.base import Event
 from orderflow_events.errors import Reason, UndecodableRecord
-from orderflow_events.metadata import EventMetadata, header, read_metadata
+from orderflow_events.metadata import PRODUCER_VERSION, EventMetadata, header, read_metadata
 from orderflow_events.registry import EventRegistry, registry
 
 SPEC_VERSION = "1.0"
@@ -100,8 +101,13 @@ def encode(
     traceparent: str | None = None,
     source: str | None = None,
     topic_prefix: str = "",
+    producer_version: str | None = None,
 ) -> Record:
-    """The record orderflow publishes for ``event`` (fresh ids and the current time by default)."""
+    """The record orderflow publishes for ``event`` (fresh ids and the current time by default).
+
+    ``producer_version`` (``orderflow/0.1.0+1a2b3c4d5e6f``) is sent as ``ce_producerversion``
+    when given: orderflow stamps every event it writes with its build.
+    """
     spec = event.event_spec
     key = str(getattr(event, spec.key))
     headers = {
@@ -118,6 +124,8 @@ def encode(
     }
     if causation_id:
         headers["causation_id"] = causation_id
+    if producer_version:
+        headers[PRODUCER_VERSION] = producer_version
     value = event.model_dump_json().encode()
     return Record(topic_prefix + spec.topic, key.encode(), value, headers)
 

@@ -32,6 +32,9 @@ class EventMetadata:
         topic: the topic the record was read from.
         partition: its partition, when read from a broker.
         offset: its offset, when read from a broker.
+        producer_version: ``ce_producerversion``, the build of orderflow that wrote the event
+            (``orderflow/0.1.0+1a2b3c4d5e6f``: version, then the commit); None when the record
+            does not say (written by an older orderflow).
     """
 
     event_id: uuid.UUID
@@ -47,8 +50,11 @@ class EventMetadata:
     topic: str = ""
     partition: int | None = None
     offset: int | None = None
+    producer_version: str | None = None
 
 
+# The CloudEvents extension attribute naming the build that wrote the event.
+PRODUCER_VERSION = "ce_producerversion"
 # A producer using a CloudEvents SDK can only send extension *attributes* (``ce_`` + lowercase
 # letters and digits); they stand in for orderflow's plain headers when those are absent.
 _EXTENSIONS = {
@@ -99,6 +105,7 @@ def read_metadata(
         topic=topic,
         partition=partition,
         offset=offset,
+        producer_version=headers.get(PRODUCER_VERSION),
     )
 
 

@@ -33,6 +33,7 @@ async def publish_event(
     correlation_id: str | None = None,
     causation_id: str | None = None,
     topic_prefix: str = "",
+    producer_version: str | None = None,
 ) -> Record:
     """Publish ``event`` as orderflow's relay would; returns the record (its ``ce_id`` etc.)."""
     record = encode(
@@ -43,6 +44,7 @@ async def publish_event(
         correlation_id=correlation_id,
         causation_id=causation_id,
         topic_prefix=topic_prefix,
+        producer_version=producer_version,
     )
     await publish_record(broker, record)
     return record
