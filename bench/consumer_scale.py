@@ -24,6 +24,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaProducer, TopicPartition
@@ -51,6 +52,22 @@ class WorkerFailed(RuntimeError):
 def cpus() -> int:
     """CPUs this process may run on (what the processes, PostgreSQL and Kafka share)."""
     return len(os.sched_getaffinity(0))
+
+
+def cpu_times() -> tuple[int, int]:
+    """(busy, total) clock ticks of all CPUs since boot, from ``/proc/stat`` (Linux): who
+    used them does not matter, only whether anything was left."""
+    user, nice, system, idle, iowait, irq, softirq, steal = (
+        int(field) for field in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    )
+    total = user + nice + system + idle + iowait + irq + softirq + steal
+    return total - idle - iowait, total
+
+
+def busy_share(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """The share of all CPUs busy between two :func:`cpu_times`."""
+    ticks = after[1] - before[1]
+    return round((after[0] - before[0]) / ticks, 2) if ticks else 0.0
 
 
 def even_partitions(processes: int, at_least: int = 3) -> int:
@@ -202,11 +219,16 @@ async def measure(setup: Setup, workers: Workers) -> dict[str, Any]:
         async with held_back(setup, workers.topic):
             workers.go()
             await until_settled(admin, workers, workers.count)
+        before = cpu_times()  # committed: the records are there to read
         await until_consumed(admin, workers, workers.topic, setup)
+        after = cpu_times()
         reports = await workers.stop()
     finally:
         await admin.close()
-    return aggregate(reports, setup.records, workers.count)
+    # Near 1, the machine had no CPU left for another process to use.
+    return aggregate(reports, setup.records, workers.count) | {
+        "machine_cpu_busy": busy_share(before, after)
+    }
 
 
 def aggregate(reports: list[dict[str, Any]], records: int, processes: int) -> dict[str, Any]:
@@ -272,6 +294,10 @@ def _summary(rounds: list[dict[str, Any]], processes: int, partitions: int) -> d
         ),
         "factor": round(factor, 3),
         "efficiency": round(factor / processes, 3),
+        "machine_cpu_busy": {
+            key: statistics.median(r[key]["machine_cpu_busy"] for r in rounds)
+            for key in ("one_process", "n_processes")
+        },
         "note": (
             f"{processes} processes on {machine} CPUs shared with PostgreSQL and Kafka: "
             "the factor is bounded by the CPUs left to the processes, not by the partitions"

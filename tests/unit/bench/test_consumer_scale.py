@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 
 from bench.consumer import arguments
-from bench.consumer_scale import WorkerFailed, aggregate, even_partitions
+from bench.consumer_scale import (
+    WorkerFailed,
+    aggregate,
+    busy_share,
+    cpu_times,
+    even_partitions,
+)
 from bench.suite import read_consumer
 
 
@@ -37,6 +43,13 @@ def test_fewer_records_handled_than_produced_is_a_failure_not_a_rate() -> None:
 
     with pytest.raises(WorkerFailed, match="handled 999 of 1000"):
         aggregate(reports, 1000, 1)
+
+
+def test_the_machine_s_cpu_share_is_what_was_busy_of_every_tick() -> None:
+    busy, total = cpu_times()
+    assert 0 < busy <= total
+    assert busy_share((100, 400), (250, 600)) == 0.75
+    assert busy_share((100, 400), (100, 400)) == 0.0
 
 
 def _measured(rate: int) -> dict[str, object]:
