@@ -11,8 +11,10 @@ Design, in short:
   consumers dedupe by event id (``ce_id``), never a gap.
 * **Pipeline.** Up to ``pipeline_depth`` claimed batches wait for the broker at once: the
   next claim (excluding the rows in flight) overlaps the acknowledgements of the previous
-  one, and each batch is marked published in a task of its own, up to ``settle_concurrency``
-  at once (:mod:`outbox.pipeline`). A claim takes *runs* of each key's oldest rows
+  one; with a backlog it is issued even before the previous batch is packed and sent, so
+  that PostgreSQL claims while Python packs (a lane given back or lost drops that claim).
+  Each batch is marked published in a task of its own, up to ``settle_concurrency`` at
+  once (:mod:`outbox.pipeline`). A claim takes *runs* of each key's oldest rows
   (:mod:`outbox.claim`), so that a few hot keys do not leave every batch waiting for the
   previous one. Rows travel in record batches per partition (:mod:`outbox.batches`); one
   producer keeps one request per broker in flight, so one partition stays in send order.
@@ -36,7 +38,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 
 import asyncpg
 import structlog
@@ -53,7 +55,7 @@ from tenacity import (
 )
 
 from outbox import metrics
-from outbox.claim import claim_batch
+from outbox.claim import ClaimedRow, claim_batch
 from outbox.connections import asyncpg_dsn, relay_pool
 from outbox.lanes import LaneLocks
 from outbox.options import RelayOptions
@@ -118,6 +120,8 @@ class OutboxRelay:
         # acknowledged. The pipeline was full: wait for room before claiming again.
         self._awaits_progress = False
         self._full = False
+        # The next batch, claimed while the previous one was being sent (see _claim_and_send).
+        self._prefetched: asyncio.Future[tuple[list[ClaimedRow], bool]] | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until ``stop`` is set; survives broker and database outages."""
@@ -181,11 +185,12 @@ class OutboxRelay:
         pipeline.raise_failures()
         loop = asyncio.get_running_loop()
         if self._lanes.wants_refresh():
+            await self._forget_prefetched()  # claimed under a lease that is gone
             await pipeline.settle_all()  # the lanes are gone: finish what was sent
         if loop.time() >= self._next_refresh or self._lanes.wants_refresh():
             # Lanes are given back only with nothing in flight; taking lanes needs no pause.
             before = set(self._lanes.held)
-            await self._lanes.refresh(self._on_notify, before_give_back=pipeline.settle_all)
+            await self._lanes.refresh(self._on_notify, before_give_back=self._before_give_back)
             self._next_refresh = loop.time() + self._options.lane_refresh_seconds
             if not before.issuperset(self._lanes.held):
                 self._dirty.mark_all()  # a new lane may hold anything
@@ -208,24 +213,22 @@ class OutboxRelay:
         )
 
     async def _claim_and_send(self, pipeline: SettlePipeline) -> bool:
-        # Rows in flight or being marked are not claimed again (that would send them twice),
-        # nor are later rows of their keys (they could overtake a batch that fails).
-        skip, busy_keys = pipeline.ids(), pipeline.keys()
-        # Cleared before claiming: a notification or an ack during the claim wakes the wait.
-        lanes = self._dirty.take(self._lanes.held)
-        pipeline.progress.clear()
-        self._awaits_progress = bool(busy_keys)
-        # Rows of busy keys are left behind: claim their lanes again once they are free.
-        self._dirty.add(pipeline.busy_lanes())
-        if not lanes:
+        claim: Awaitable[tuple[list[ClaimedRow], bool]] | None = self._prefetched
+        self._prefetched = None
+        if claim is None:
+            claim = self._start_claim(pipeline)
+        if claim is None:
             return False
-        started = time.perf_counter()
-        async with pipeline.pool.acquire() as conn:
-            rows, more = await claim_batch(conn, lanes, self._batch_size, skip, busy_keys)
-        claimed = time.perf_counter()
-        metrics.CLAIM_SECONDS.observe(claimed - started)
+        rows, more = await claim
         if not rows:
             return False
+        if more:
+            # A backlog: claim the next batch now, so that PostgreSQL runs that claim while
+            # this batch is packed and sent. It excludes this batch as if already sent.
+            self._dirty.mark_all()
+            ahead = self._start_claim(pipeline, rows)
+            self._prefetched = asyncio.ensure_future(ahead) if ahead is not None else None
+        claimed = time.perf_counter()
         batch = await send_batch(
             self.producer, rows, self._options.max_record_bytes, self._suspects
         )
@@ -238,12 +241,57 @@ class OutboxRelay:
             raise batch.send_error
         return more
 
+    def _start_claim(
+        self, pipeline: SettlePipeline, unsent: Sequence[ClaimedRow] = ()
+    ) -> Coroutine[None, None, tuple[list[ClaimedRow], bool]] | None:
+        """The claim of the dirty held lanes, to await (a lone commit: no task in between) or
+        to run ahead in a task; ``unsent`` is a batch claimed but not yet in the pipeline:
+        excluded like the pipeline's."""
+        # Rows in flight or being marked are not claimed again (that would send them twice),
+        # nor are later rows of their keys (they could overtake a batch that fails).
+        skip = [*pipeline.ids(), *(row.id for row in unsent)]
+        busy_keys = sorted({*pipeline.keys(), *(row.key for row in unsent)})
+        # Cleared before claiming: a notification or an ack during the claim wakes the wait.
+        lanes = self._dirty.take(self._lanes.held)
+        pipeline.progress.clear()
+        self._awaits_progress = bool(busy_keys)
+        # Rows of busy keys are left behind: claim their lanes again once they are free.
+        self._dirty.add(pipeline.busy_lanes() | {row.lane for row in unsent})
+        if not lanes:
+            return None
+        return self._claim(pipeline, lanes, skip, busy_keys)
+
+    async def _claim(
+        self, pipeline: SettlePipeline, lanes: list[int], skip: list[int], busy_keys: list[str]
+    ) -> tuple[list[ClaimedRow], bool]:
+        started = time.perf_counter()
+        async with pipeline.pool.acquire() as conn:
+            claimed = await claim_batch(conn, lanes, self._batch_size, skip, busy_keys)
+        metrics.CLAIM_SECONDS.observe(time.perf_counter() - started)
+        return claimed
+
+    async def _before_give_back(self) -> None:
+        """Nothing of the lanes given back may be sent after: drop the claim made ahead and
+        finish what was sent."""
+        await self._forget_prefetched()
+        await self._require_pipeline().settle_all()
+
+    async def _forget_prefetched(self) -> None:
+        """Drop a claim made ahead: its rows stay pending and are claimed again."""
+        claim, self._prefetched = self._prefetched, None
+        if claim is None:
+            return
+        await asyncio.wait([claim])  # finishes the claim; does not cancel it if we are
+        if not claim.cancelled():
+            claim.exception()  # its error, if any, is of no interest any longer
+
     def _require_pipeline(self) -> SettlePipeline:
         if self._pipeline is None:
             raise RuntimeError("the relay is not running")
         return self._pipeline
 
     async def _abandon(self) -> None:
+        await self._forget_prefetched()
         if self._pipeline is not None:
             await self._pipeline.abandon(RETRYABLE)
 
