@@ -35,8 +35,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from prometheus_client import Histogram
@@ -48,6 +48,7 @@ from bench.outbox_rows import COLUMNS, Load, insert
 from bench.scratch import asyncpg_dsn, scratch_database
 from bench.topics import delete_topics
 from bench.tracing import tracing_if
+from consumers.runtime.heap import prepare_heap
 from orderflow.logging import configure_logging
 from orderflow.settings import Settings, get_settings
 from orderflow.wiring.connections import database_engine
@@ -93,6 +94,7 @@ async def raw_rate(settings: Settings, engine: AsyncEngine) -> float:
 @asynccontextmanager
 async def running_relay(settings: Settings, engine: AsyncEngine) -> AsyncIterator[None]:
     """One relay publishing in this event loop, as ``orderflow relay`` configures it."""
+    prepare_heap()
     producer = create_producer(settings.kafka.connection(), linger_ms=settings.relay.linger_ms)
     await producer.start()
     relay = OutboxRelay(
@@ -123,30 +125,38 @@ async def drain(engine: AsyncEngine) -> None:
         await asyncio.sleep(0.05)
 
 
-async def offer_load(dsn: str, load: Load, *, rate: int, seconds: float) -> float:
-    """Commit ``rate`` rows/s for ``seconds`` from another process (``bench.steady_writer``),
-    as the API processes would; returns the rate achieved."""
+@contextmanager
+def steady_rows(load: Load, *, rate: int, seconds: float) -> Iterator[str]:
+    """A file of the rows the steady phase commits, written before the relay starts: building
+    them in the relay's process while it runs would bill their garbage to the relay."""
     rows = [load.row(10_000_000 + i) for i in range(int(rate * seconds))]
     with tempfile.NamedTemporaryFile(suffix=".pickle") as file:
         file.write(pickle.dumps((COLUMNS, rows)))
         file.flush()
-        writer = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bench.steady_writer", file.name, dsn, str(rate),
-            str(seconds + 1), stdout=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        out, _ = await writer.communicate()
+        del rows
+        yield file.name
+
+
+async def offer_load(dsn: str, rows_file: str, *, rate: int, seconds: float) -> float:
+    """Commit the rows of ``rows_file`` at ``rate`` rows/s for ``seconds`` from another process
+    (``bench.steady_writer``), as the API processes would; returns the rate achieved."""
+    writer = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.steady_writer", rows_file, dsn, str(rate),
+        str(seconds + 1), stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, _ = await writer.communicate()
     if writer.returncode != 0:
         raise RuntimeError(f"the steady writer exited with {writer.returncode}")
     return float(json.loads(out)["achieved_rate"])
 
 
 async def steady(
-    dsn: str, engine: AsyncEngine, load: Load, *, rate: int, seconds: float
+    dsn: str, engine: AsyncEngine, rows_file: str, *, rate: int, seconds: float
 ) -> dict[str, Any]:
     """(c) Offer ``rate`` rows/s for ``seconds`` to the running relay; latency figures (ms)."""
     histograms: dict[str, Histogram] = {"commit_to_ack": metrics.COMMIT_TO_ACK, **STAGES}
     before = {name: buckets(h) for name, h in histograms.items()}
-    achieved = await offer_load(dsn, load, rate=rate, seconds=seconds)
+    achieved = await offer_load(dsn, rows_file, rate=rate, seconds=seconds)
     await drain(engine)
     after = {name: buckets(h) for name, h in histograms.items()}
     figures: dict[str, Any] = {"offered_rate": rate, "achieved_rate": round(achieved, 1)}
@@ -167,11 +177,12 @@ async def one_round(
     async with engine.begin() as conn:
         await conn.execute(text("ANALYZE outbox.events, outbox.pending"))
     raw = await raw_rate(settings, engine)
-    async with running_relay(settings, engine):
-        started = time.perf_counter()
-        await drain(engine)
-        relay = args.events / (time.perf_counter() - started)
-        latency = await steady(dsn, engine, load, rate=args.rate, seconds=args.seconds)
+    with steady_rows(load, rate=args.rate, seconds=args.seconds) as rows_file:
+        async with running_relay(settings, engine):
+            started = time.perf_counter()
+            await drain(engine)
+            relay = args.events / (time.perf_counter() - started)
+            latency = await steady(dsn, engine, rows_file, rate=args.rate, seconds=args.seconds)
     return {
         "raw_events_per_s": round(raw),
         "relay_events_per_s": round(relay),

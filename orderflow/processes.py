@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from consumers import Consumer, ConsumerRuntime
 from consumers.runtime import until_infrastructure_answers
+from consumers.runtime.heap import prepare_heap
 from orderflow.health import Readiness, listen, serve
 from orderflow.http import create_app
 from orderflow.settings import Settings
@@ -76,6 +77,9 @@ async def _relay(settings: Settings, engine: AsyncEngine, stop: asyncio.Event) -
         options=relay_options(settings),
         producer_factory=lambda: relay_producer(settings),
     )
+    # A full collection walking the startup heap stalled the relay for tens of milliseconds
+    # (the commit -> ack p99): what a consumer process does against it suits the relay too.
+    prepare_heap()
     try:
         await relay.producer.start()
         await relay.run(stop)
