@@ -17,7 +17,11 @@ Every round of a scenario measures, one after the other:
 (c) steady: ``--rate`` rows/s committed for ``--seconds`` (10 per transaction, from another
     process, as the API would) while the relay runs: commit -> ack p50/p99 and the relay's
     stages, interpolated from the relay's exported histograms as ``histogram_quantile``
-    would. "Commit" is the row's ``created_at``, the start of its one-statement transaction.
+    would. "Commit" is the row's ``created_at``, the start of its one-statement transaction;
+    ``commit_p50_ms``/``_p99_ms`` is how long those transactions took (the writer's view);
+(d) floors: what bounds commit -> ack from below, right after: a PostgreSQL round trip
+    (``floor_db_round_trip_*``) and one record's acks=all round trip to the broker
+    (``floor_broker_ack_*``), each sequential, 200 times.
 
 The machine is shared and noisy: figures are the median of ``--repeat`` rounds with their
 spread (min..max), and the ratio of each round is taken within that round. Prints one JSON
@@ -35,10 +39,11 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
+import asyncpg
 from prometheus_client import Histogram
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -63,6 +68,7 @@ STAGES = {
     "mark": metrics.MARK_SECONDS,
 }
 AIMS = {"spread": 0.8, "hot": 0.7}
+FLOOR_SAMPLES = 200
 
 
 async def raw_rate(settings: Settings, engine: AsyncEngine) -> float:
@@ -137,9 +143,12 @@ def steady_rows(load: Load, *, rate: int, seconds: float) -> Iterator[str]:
         yield file.name
 
 
-async def offer_load(dsn: str, rows_file: str, *, rate: int, seconds: float) -> float:
+async def offer_load(
+    dsn: str, rows_file: str, *, rate: int, seconds: float
+) -> tuple[float, list[float]]:
     """Commit the rows of ``rows_file`` at ``rate`` rows/s for ``seconds`` from another process
-    (``bench.steady_writer``), as the API processes would; returns the rate achieved."""
+    (``bench.steady_writer``), as the API processes would; returns the rate achieved and the
+    duration of each transaction."""
     writer = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bench.steady_writer", rows_file, dsn, str(rate),
         str(seconds + 1), stdout=asyncio.subprocess.PIPE,
@@ -147,7 +156,8 @@ async def offer_load(dsn: str, rows_file: str, *, rate: int, seconds: float) -> 
     out, _ = await writer.communicate()
     if writer.returncode != 0:
         raise RuntimeError(f"the steady writer exited with {writer.returncode}")
-    return float(json.loads(out)["achieved_rate"])
+    result = json.loads(out)
+    return float(result["achieved_rate"]), [float(x) for x in result["commit_seconds"]]
 
 
 async def steady(
@@ -156,7 +166,7 @@ async def steady(
     """(c) Offer ``rate`` rows/s for ``seconds`` to the running relay; latency figures (ms)."""
     histograms: dict[str, Histogram] = {"commit_to_ack": metrics.COMMIT_TO_ACK, **STAGES}
     before = {name: buckets(h) for name, h in histograms.items()}
-    achieved = await offer_load(dsn, rows_file, rate=rate, seconds=seconds)
+    achieved, commits = await offer_load(dsn, rows_file, rate=rate, seconds=seconds)
     await drain(engine)
     after = {name: buckets(h) for name, h in histograms.items()}
     figures: dict[str, Any] = {"offered_rate": rate, "achieved_rate": round(achieved, 1)}
@@ -164,7 +174,45 @@ async def steady(
         for q in (0.5, 0.99):
             ms = 1000 * quantile(q, before[name], after[name])
             figures[f"{name}_p{round(q * 100)}_ms"] = round(ms, 2)
+    figures.update(percentiles("commit", commits))
     return figures
+
+
+async def floors(settings: Settings, dsn: str, topic: str, payload: bytes) -> dict[str, float]:
+    """What bounds commit -> ack from below on this machine, measured right after the steady
+    phase: a PostgreSQL round trip (the claim makes one) and one record's round trip to the
+    broker with the relay's producer settings (acks=all: the ack stage)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        trips = [await timed(conn.fetchval("SELECT 1")) for _ in range(FLOOR_SAMPLES)]
+    finally:
+        await conn.close()
+    producer = create_producer(settings.kafka.connection(), linger_ms=settings.relay.linger_ms)
+    await producer.start()
+    try:
+        acks = [
+            await timed(producer.send_and_wait(topic, value=payload, key=b"floor"))
+            for _ in range(FLOOR_SAMPLES)
+        ]
+    finally:
+        await producer.stop()
+    return {**percentiles("floor_db_round_trip", trips), **percentiles("floor_broker_ack", acks)}
+
+
+async def timed(step: Awaitable[object]) -> float:
+    """Seconds ``step`` took."""
+    started = time.perf_counter()
+    await step
+    return time.perf_counter() - started
+
+
+def percentiles(name: str, seconds: list[float]) -> dict[str, float]:
+    """``{name}_p50_ms`` and ``{name}_p99_ms`` of ``seconds``."""
+    ordered = sorted(seconds) or [float("nan")]
+    return {
+        f"{name}_p{q}_ms": round(1000 * ordered[min(len(ordered) - 1, len(ordered) * q // 100)], 2)
+        for q in (50, 99)
+    }
 
 
 async def one_round(
@@ -183,6 +231,7 @@ async def one_round(
             await drain(engine)
             relay = args.events / (time.perf_counter() - started)
             latency = await steady(dsn, engine, rows_file, rate=args.rate, seconds=args.seconds)
+    latency.update(await floors(settings, dsn, load.topic, load.payload))
     return {
         "raw_events_per_s": round(raw),
         "relay_events_per_s": round(relay),
