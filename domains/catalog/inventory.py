@@ -101,12 +101,16 @@ async def reserve_stock(
 
 async def release_stock(session: AsyncSession, reservation_id: uuid.UUID) -> None:
     """Give a reservation's stock back (``InventoryReleased``); a second call does nothing."""
-    await _settle(session, reservation_id, Reservation.release, available=+1)
+    await _settle(
+        session, reservation_id, Reservation.release, to=ReservationStatus.RELEASED, available=+1
+    )
 
 
 async def commit_stock(session: AsyncSession, reservation_id: uuid.UUID) -> None:
     """Make a reservation final (``InventoryCommitted``); a second call does nothing."""
-    await _settle(session, reservation_id, Reservation.commit, available=0)
+    await _settle(
+        session, reservation_id, Reservation.commit, to=ReservationStatus.COMMITTED, available=0
+    )
 
 
 async def _settle(
@@ -114,14 +118,23 @@ async def _settle(
     reservation_id: uuid.UUID,
     step: Callable[[Reservation], bool],
     *,
+    to: ReservationStatus,
     available: int,
 ) -> None:
-    """Take ``step``; when it changed the reservation, its reserved stock leaves ``reserved``."""
+    """Take ``step``; when it changed the reservation, its reserved stock leaves ``reserved``.
+
+    A held reservation (every checkout's) settles in one statement; any other is locked and
+    left to the rules (a repeat does nothing, a released one cannot be committed).
+    """
     async with CatalogUnitOfWork.joining(session) as uow:
-        reservation = await uow.reservations.lock(reservation_id)
-        if step(reservation):
-            await uow.stock.move(reservation.items, available=available, reserved=-1)
-            await uow.reservations.save(reservation)
+        settled = await uow.reservations.settle_held(
+            reservation_id, step, to=to, available=available
+        )
+        if settled is None:
+            reservation = await uow.reservations.lock(reservation_id)
+            if step(reservation):
+                await uow.stock.move(reservation.items, available=available, reserved=-1)
+                await uow.reservations.save(reservation)
         await uow.commit()
 
 

@@ -57,6 +57,38 @@ _RESERVE = text("""
 """)
 
 
+# Settling a held reservation in one round trip: move it on (only while it is still
+# ``reserved``: any other state is left to the domain's rules, see ``settle_held``), then move
+# its items' quantities out of ``reserved`` — and back into ``available`` when released — on
+# stock rows locked in SKU order, the order every reservation locks them in.
+_SETTLE_HELD = text("""
+    WITH moved AS (
+        UPDATE catalog.reservations
+        SET status = :to, version = version + 1, updated_at = :now
+        WHERE id = :id AND status = :held
+        RETURNING id, version
+    ), items AS MATERIALIZED (
+        SELECT i.sku, i.quantity
+        FROM catalog.reservation_items AS i JOIN moved ON moved.id = i.reservation_id
+    ), locked AS MATERIALIZED (
+        SELECT s.product_id, items.quantity
+        FROM catalog.stock_levels AS s JOIN items ON items.sku = s.sku
+        ORDER BY s.sku
+        FOR UPDATE OF s
+    ), stock AS (
+        UPDATE catalog.stock_levels AS s
+        SET available = s.available + l.quantity * :available,
+            reserved = s.reserved - l.quantity,
+            version = s.version + 1
+        FROM locked AS l
+        WHERE s.product_id = l.product_id
+    )
+    SELECT moved.version, items.sku, items.quantity
+    FROM moved, items
+    ORDER BY items.sku
+""")
+
+
 class StockRepository:
     """Stock levels; loading locks the row so admin adjustments and reservations serialize."""
 
@@ -158,6 +190,44 @@ class ReservationRepository:
             return None
         self._track(reservation)
         return frozenset(row.taken)
+
+    async def settle_held(
+        self,
+        reservation_id: uuid.UUID,
+        step: Callable[[Reservation], bool],
+        *,
+        to: ReservationStatus,
+        available: int,
+    ) -> Reservation | None:
+        """Take ``step`` (moving a held reservation ``to``) in one statement, with its stock:
+        each item leaves ``reserved`` and, ``available`` times its quantity, returns to
+        ``available``. None (nothing written) when the reservation is not held: the caller
+        locks it and lets the rules decide (a repeat, a conflict, an unknown id).
+
+        The domain model takes the same step on what the statement read, so the recorded event
+        is the one :meth:`lock`, ``step`` and :meth:`save` would have produced.
+        """
+        held = ReservationStatus.RESERVED
+        rows = (
+            await self._session.execute(
+                _SETTLE_HELD,
+                {
+                    "id": reservation_id,
+                    "to": to.value,
+                    "held": held.value,
+                    "now": datetime.now(UTC),
+                    "available": available,
+                },
+            )
+        ).all()
+        if not rows:
+            return None
+        items = tuple((row.sku, row.quantity) for row in rows)
+        reservation = Reservation(reservation_id, items, held, rows[0].version - 1)
+        if not step(reservation) or reservation.status is not to:
+            raise AssertionError(f"{step} does not move a held reservation to {to}")
+        self._track(reservation)
+        return reservation
 
     async def lock(self, reservation_id: uuid.UUID) -> Reservation:
         """The reservation with its items, its row locked ``FOR UPDATE`` (one round trip).

@@ -5,14 +5,21 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import bindparam, insert, select, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domains.orders.idempotency import IN_PROGRESS, KeyClaim
+from domains.orders.idempotency import (
+    COMPLETED,
+    IN_PROGRESS,
+    CheckoutAnswer,
+    KeyClaim,
+    complete_for_order,
+)
 from domains.orders.lines import OrderLine
 from domains.orders.model import Order, OrderStatus
 from domains.orders.tables import order_lines, orders
-from domains.shared import VersionedRows
+from domains.shared import ConcurrentUpdate, VersionedRows
 
 # Checkout's first write: take the Idempotency-Key and insert the order with its lines, in one
 # round trip. The order exists only when the key was free: a taken key returns no row (and a
@@ -41,6 +48,23 @@ _PLACE_CLAIMING = text("""
 """)
 
 
+# Settling a checkout's order: its version-checked update and the answer stored for its
+# Idempotency-Key, in one round trip. The answer is written only when the order was.
+_SAVE_ANSWERING = text("""
+    WITH saved AS (
+        UPDATE orders.orders
+        SET status = :status, updated_at = :updated_at, version = :version
+        WHERE id = :id AND version = :seen
+        RETURNING id
+    ), answered AS (
+        UPDATE orders.checkout_requests
+        SET status = :completed, outcome = :outcome, answer = :answer, completed_at = now()
+        WHERE order_id IN (SELECT id FROM saved) AND status = :in_progress
+    )
+    SELECT count(*) AS saved FROM saved
+""").bindparams(bindparam("answer", type_=JSONB))
+
+
 class OrderRepository:
     """Orders in PostgreSQL; ``track`` hands every loaded or added order to the unit of work."""
 
@@ -49,6 +73,7 @@ class OrderRepository:
         self._track = track
         self._versions = VersionedRows(session, orders, "order")
         self._seen: dict[uuid.UUID, Order] = {}
+        self._answers: dict[uuid.UUID, CheckoutAnswer] = {}
 
     async def add(self, order: Order) -> None:
         """Insert a new order and its lines."""
@@ -134,10 +159,42 @@ class OrderRepository:
         """Every order this repository loaded, added or adopted."""
         return list(self._seen.values())
 
+    def answer_checkout(self, order: Order, answer: CheckoutAnswer) -> None:
+        """Store ``answer`` for the checkout that created ``order`` (if still unanswered) when
+        the order is saved: in the order's own statement when it changed."""
+        self._answers[order.id] = answer
+
     async def save(self, order: Order) -> None:
-        """Write the order's new status, if nobody changed it since it was read.
+        """Write the order's new status, if nobody changed it since it was read, and the
+        checkout answer given for it (:meth:`answer_checkout`).
 
         Raises ``ConcurrentUpdate`` (409 ``concurrent_update``) when the stored version moved on.
         """
         values = {"status": order.status.value, "updated_at": order.updated_at}
-        await self._versions.save(order.id, order.version, values)
+        answer = self._answers.pop(order.id, None)
+        if answer is None:
+            await self._versions.save(order.id, order.version, values)
+        elif self._versions.changed(order.id, order.version):
+            await self._save_answering(order, answer)
+        else:
+            await complete_for_order(self._session, order.id, answer)
+
+    async def _save_answering(self, order: Order, answer: CheckoutAnswer) -> None:
+        seen = self._versions.seen(order.id)
+        result = await self._session.execute(
+            _SAVE_ANSWERING,
+            {
+                "id": order.id,
+                "seen": seen,
+                "version": order.version,
+                "status": order.status.value,
+                "updated_at": order.updated_at,
+                "completed": COMPLETED,
+                "in_progress": IN_PROGRESS,
+                "outcome": answer.outcome,
+                "answer": answer.to_json(),
+            },
+        )
+        if result.scalar_one() != 1:
+            raise ConcurrentUpdate(f"order {order.id} was changed concurrently; reload and retry")
+        self._versions.remember(order.id, order.version)

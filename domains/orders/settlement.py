@@ -10,7 +10,7 @@ import enum
 import uuid
 
 from domains.catalog import api as catalog
-from domains.orders.idempotency import CheckoutAnswer, complete_for_order
+from domains.orders.idempotency import CheckoutAnswer
 from domains.orders.model import Order, OrderStatus
 from domains.orders.unit_of_work import OrdersUnitOfWork
 from domains.orders.views import order_document
@@ -57,7 +57,7 @@ async def settle_order(
         else:
             settlement = await _apply(uow, order, intent, answer, give_up=give_up)
         stored = _answer(order, settlement)
-        await complete_for_order(uow.session, order_id, stored)
+        uow.orders.answer_checkout(order, stored)  # written with the order's update
         await uow.commit()
     return settlement, stored
 

@@ -49,6 +49,14 @@ class VersionedRows:
         """``row_id`` is stored at ``version`` (just read, inserted or adopted)."""
         self._seen[row_id] = version
 
+    def seen(self, row_id: uuid.UUID) -> int:
+        """The version ``row_id`` was remembered at."""
+        return self._seen[row_id]
+
+    def changed(self, row_id: uuid.UUID, version: int) -> bool:
+        """Whether ``version`` is not the one ``row_id`` was remembered at (there is a write)."""
+        return self._seen[row_id] != version
+
     async def save(self, row_id: uuid.UUID, version: int, values: Mapping[str, object]) -> None:
         """Write ``values`` at ``version`` unless nothing changed since the row was remembered."""
         seen = self._seen[row_id]

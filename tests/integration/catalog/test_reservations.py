@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from domains.catalog.api import (
     OutOfStock,
@@ -21,6 +22,8 @@ from domains.shared import Conflict, InvalidInput, NotFound
 from tests.integration.catalog.stock_levels import stock_of
 from tests.support.outbox import outbox_rows, versioned_event_types
 from tests.support.shop import MakeProduct
+
+Settle = Callable[[AsyncSession, uuid.UUID], Awaitable[None]]
 
 
 async def _reserve(
@@ -110,6 +113,44 @@ async def test_release_returns_the_stock_once(
         ("catalog.InventoryReserved", 1),
         ("catalog.InventoryReleased", 2),
     ]
+
+
+@pytest.mark.parametrize(
+    ("settle", "event_type", "after"),
+    [
+        (commit_stock, "catalog.InventoryCommitted", 3),
+        (release_stock, "catalog.InventoryReleased", 5),
+    ],
+)
+async def test_a_held_reservation_of_several_skus_settles_in_one_statement(
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    make_product: MakeProduct,
+    settle: Settle,
+    event_type: str,
+    after: int,
+) -> None:
+    mug, tea = (await make_product(stock=5)).product, (await make_product(stock=5)).product
+    reservation_id = await _reserve(sessions, [(tea.sku, 2), (mug.sku, 2)])
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        async with sessions() as session, session.begin():
+            await settle(session, reservation_id)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+
+    assert len([s for s in statements if "INSERT INTO outbox." not in s]) == 1, statements
+    assert await stock_of(sessions, mug.sku) == (after, 0)
+    assert await stock_of(sessions, tea.sku) == (after, 0)
+    rows = await outbox_rows(sessions, reservation_id)
+    assert [(r.event_type, r.aggregate_version) for r in rows][-1] == (event_type, 2)
+    items = {i["sku"]: i["quantity"] for i in json.loads(rows[-1].payload)["items"]}
+    assert items == {mug.sku: 2, tea.sku: 2}
 
 
 async def test_commit_makes_the_sale_final_once_and_then_release_is_refused(
