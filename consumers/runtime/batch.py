@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -171,10 +171,13 @@ async def _fast_items(
                 applied.duplicates.append(item)
                 continue
             seen.add(event_id)  # a second copy later in the batch is a duplicate
+            started = time.perf_counter()
             try:
-                await _run_handler(session, group, item, timings, batch)
+                await _handler_call(session, group, item, batch)
             except Exception as error:
                 raise _HandlerFailed(error) from error
+            finally:
+                timings.append(time.perf_counter() - started)
             applied.handled.append(item)
     finally:
         observe_many(metrics.handler_seconds(group), timings)
@@ -315,31 +318,34 @@ async def _alone(sessions: Sessions, group: str, item: Item) -> bool:
 async def _run_handler_alone(
     session: AsyncSession, group: str, item: Item, batch: object = None
 ) -> None:
-    """:func:`_run_handler` for a record run on its own (a careful path), observed at once."""
-    timings: list[float] = []
-    try:
-        await _run_handler(session, group, item, timings, batch)
-    finally:
-        observe_many(metrics.handler_seconds(group), timings)
-
-
-async def _run_handler(
-    session: AsyncSession, group: str, item: Item, timings: list[float], batch: object = None
-) -> None:
-    """Run ``item``'s handler in ``session``'s transaction; its duration goes to ``timings``."""
-    envelope = item.decoded.envelope
-    bind_consumed_message(envelope.correlation_id, str(envelope.event_id), envelope.traceparent)
+    """Run ``item``'s handler on its own (a careful path), its duration observed at once."""
     started = time.perf_counter()
     try:
-        if tracing.tracing_on():
-            with tracing.processing(
-                item.record.topic, envelope.traceparent, record_attributes(group, item)
-            ):
-                await item.handler(item.decoded.event, MessageContext(session, envelope, batch))
-        else:  # the common case pays for one check, nothing more
-            await item.handler(item.decoded.event, MessageContext(session, envelope, batch))
+        await _handler_call(session, group, item, batch)
     finally:
-        timings.append(time.perf_counter() - started)
+        metrics.handler_seconds(group).observe(time.perf_counter() - started)
+
+
+def _handler_call(
+    session: AsyncSession, group: str, item: Item, batch: object = None
+) -> Awaitable[None]:
+    """The call of ``item``'s handler in ``session``'s transaction, its message context bound.
+
+    A plain function returning the handler's awaitable rather than a coroutine awaiting it:
+    one coroutine less per record. While tracing, the handler runs inside its span.
+    """
+    envelope = item.decoded.envelope
+    bind_consumed_message(envelope.correlation_id, str(envelope.event_id), envelope.traceparent)
+    context = MessageContext(session, envelope, batch)
+    if tracing.tracing_on():
+        return _traced(group, item, context)
+    return item.handler(item.decoded.event, context)  # the common case: one check, nothing more
+
+
+async def _traced(group: str, item: Item, context: MessageContext) -> None:
+    record_span = record_attributes(group, item)
+    with tracing.processing(item.record.topic, context.envelope.traceparent, record_span):
+        await item.handler(item.decoded.event, context)
 
 
 def record_attributes(group: str, item: Item) -> tracing.Attributes:

@@ -177,6 +177,8 @@ class PartitionBatch:
         offset order until the cutoff; returns the failures and the offset of the first record
         whose effect the cutoff left (it runs again on the next delivery, as a duplicate)."""
         failures: list[Failed] = []
+        if not self._consumer.effects:  # most groups have none: no pass over the batch
+            return failures, None
         pending = [(i, i.effect) for i in (*applied.handled, *applied.duplicates) if i.effect]
         pending.sort(key=lambda pair: pair[0].record.offset)
         for item, effect in pending:
