@@ -15,9 +15,9 @@ join time excluded for both). Both readers run ``--repeat`` times, alternating, 
 ratio is reported with every round (the machine is shared: single runs vary by 2x). Runs on a
 fresh, migrated database (dropped at the end). Prints one JSON document. Not a test.
 
-With ``--processes N``, each round also measures the runtime in one process and in N
-processes of one group over a topic of ``--partitions`` partitions (by default the smallest
-multiple of N from 3, so that they spread evenly), and ``scaling`` reports the factor
+With ``--processes N``, ``--repeat`` more rounds then measure the runtime in one process and
+in N processes of one group over a topic of ``--partitions`` partitions (by default the
+smallest multiple of N from 3, so that they spread evenly), and ``scaling`` reports the factor
 rate(N) / rate(1) next to the CPUs they share with PostgreSQL and Kafka (see
 :mod:`bench.consumer_scale`).
 """
@@ -258,7 +258,9 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=50_000)
     parser.add_argument(
-        "--partitions", type=int, help="3, or with --processes the smallest multiple of it from 3"
+        "--partitions",
+        type=_positive,
+        help="3, or with --processes the smallest multiple of it from 3",
     )
     parser.add_argument("--batch-size", type=int, default=1000, help="records per poll")
     parser.add_argument("--repeat", type=int, default=3, help="rounds of raw + runtime")
@@ -267,7 +269,8 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
         "--processes", type=_positive, help="also run one group over this many processes"
     )
     args = parser.parse_args(argv)
-    args.partitions = args.partitions or even_partitions(args.processes or 1)
+    if args.partitions is None:
+        args.partitions = even_partitions(args.processes or 1)
     if args.processes and args.partitions < args.processes:
         parser.error(
             f"--partitions {args.partitions} is fewer than --processes {args.processes}: "

@@ -104,6 +104,7 @@ def test_partitions_default_to_an_even_spread_over_the_processes() -> None:
         (["--processes", "3", "--partitions", "2"], "--partitions 2 is fewer than --processes 3"),
         (["--processes", "0"], "expected a whole number of at least 1, got '0'"),
         (["--processes", "two"], "expected a whole number of at least 1, got 'two'"),
+        (["--partitions", "0"], "expected a whole number of at least 1, got '0'"),
     ],
 )
 def test_a_wrong_flag_is_one_message_and_a_non_zero_exit(
