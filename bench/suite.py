@@ -120,9 +120,8 @@ def read_consumer(documents: list[Document]) -> Figures:
 def _scaling_row(records: int, scaling: Document) -> ThroughputRow:
     rounds = scaling["rounds"]
     return ThroughputRow(
-        f"consumer runtime scaled out, {records / 1000:g}k records, one group of "
-        f"{scaling['processes']} processes, {scaling['partitions']} partitions, "
-        f"{scaling['cpus']} CPUs",
+        f"consumer runtime, {records / 1000:g}k records, {scaling['processes']} processes, "
+        f"{scaling['partitions']} partitions",
         "records/s",
         Spread.of([r["n_processes"]["records_per_second"] for r in rounds]),
         "1 process",

@@ -44,7 +44,7 @@ async def test_every_benchmark_runs_and_the_report_is_written(
     rows = (
         "relay, ",
         "consumer runtime, ",
-        "consumer runtime scaled out, ",
+        "consumer runtime, 0.3k records, 2 processes, 4 partitions",
         "checkout, concurrency",
         "subscriber kit, ",
         "Kafka intake, ",

@@ -76,7 +76,7 @@ def test_the_report_reads_the_scaling_factor_against_one_process() -> None:
     runtime, scaled = read_consumer([document]).throughput
 
     assert runtime.benchmark == "consumer runtime, 50k records, 4 partitions"
-    assert scaled.benchmark.startswith("consumer runtime scaled out, 50k records, one group of 2")
+    assert scaled.benchmark == "consumer runtime, 50k records, 2 processes, 4 partitions"
     assert (scaled.ratio.low, scaled.ratio.high) == (1.3, 1.5)
     assert (scaled.value.low, scaled.baseline.high) == (143, 110)
     assert scaled.baseline_name == "1 process"
