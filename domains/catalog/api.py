@@ -18,6 +18,7 @@ from domains.catalog.inventory import (
     lock_stock,
     quote,
     release_stock,
+    reserve_quoted,
     reserve_stock,
     restock_cancelled_order,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "prices_of",
     "quote",
     "release_stock",
+    "reserve_quoted",
     "reserve_stock",
     "restock_cancelled_order",
     "update_product",

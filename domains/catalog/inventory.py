@@ -14,7 +14,7 @@ from contextlib import AbstractAsyncContextManager, nullcontext
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domains.catalog.pricing import Price, Quote, price_items
+from domains.catalog.pricing import Price, Quote, check_basket, price_items
 from domains.catalog.repository import prices_of
 from domains.catalog.stock import Reservation, ReservationStatus, merge_items
 from domains.catalog.unit_of_work import CatalogUnitOfWork
@@ -97,6 +97,34 @@ async def reserve_stock(
             if sku not in taken:
                 await uow.stock.explain_refusal(sku, quantity)  # raises: the first SKU refused
         await uow.commit()
+
+
+async def reserve_quoted(
+    session: AsyncSession,
+    reservation_id: uuid.UUID,
+    items: Sequence[tuple[str, int]],
+    currency: str,
+) -> Quote:
+    """:func:`quote` and :func:`reserve_stock` (``savepoint=False``) in one statement: the
+    price of every item in ``currency`` and every item taken from available stock, or an
+    error as those two would raise it (the quote's first).
+
+    No savepoint: for a caller that rolls its whole transaction back whenever this raises
+    (checkout), so neither a partial reservation nor one of a refused quote is ever committed.
+    """
+    check_basket(items, currency)
+    reservation = Reservation.reserve(reservation_id, merge_items(items))
+    async with CatalogUnitOfWork.joining(session) as uow:
+        reserved = await uow.reservations.reserve_quoting(reservation)
+        if reserved is None:
+            raise Conflict(f"reservation {reservation_id} exists", code="reservation_exists")
+        taken, prices = reserved
+        quoted = price_items(items, currency, prices)
+        for sku, quantity in reservation.items:
+            if sku not in taken:
+                await uow.stock.explain_refusal(sku, quantity)  # raises: the first SKU refused
+        await uow.commit()
+    return quoted
 
 
 async def release_stock(session: AsyncSession, reservation_id: uuid.UUID) -> None:

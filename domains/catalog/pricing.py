@@ -50,14 +50,19 @@ def check_quantity(sku: str, quantity: int) -> None:
         )
 
 
-def price_items(
-    items: Sequence[tuple[str, int]], currency: str, prices: Mapping[str, Price]
-) -> Quote:
-    """Price every item in ``currency``; an unknown, inactive or foreign-priced SKU refuses."""
+def check_basket(items: Sequence[tuple[str, int]], currency: str) -> None:
+    """A quote is in a known currency and has at least one item."""
     if not is_currency(currency):
         raise InvalidInput(f"{currency!r} is not an ISO 4217 currency", code="unknown_currency")
     if not items:
         raise InvalidInput("a quote needs at least one item", code="empty_quote")
+
+
+def price_items(
+    items: Sequence[tuple[str, int]], currency: str, prices: Mapping[str, Price]
+) -> Quote:
+    """Price every item in ``currency``; an unknown, inactive or foreign-priced SKU refuses."""
+    check_basket(items, currency)
     lines = tuple(_price_line(sku, qty, currency, prices) for sku, qty in items)
     return Quote(currency, lines, sum(line.total_minor for line in lines))
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import Row, TextClause, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domains.catalog.pricing import Price
 from domains.catalog.stock import Items, OutOfStock, Reservation, ReservationStatus, StockLevel
 from domains.catalog.tables import products, reservation_items, reservations, stock_levels
 from domains.shared import Aggregate, InvalidInput, NotFound
@@ -23,7 +25,7 @@ from domains.shared import Aggregate, InvalidInput, NotFound
 # meanwhile is re-checked at its newest version), and insert the items. The locking CTE is
 # MATERIALIZED so that every row is locked there, in its ORDER BY, before any is updated.
 # ``held`` is 0 for a reservation made final at once (committed: sold, not held).
-_RESERVE = text("""
+_RESERVING = """
     WITH claim AS (
         INSERT INTO catalog.reservations (id, status, version, created_at, updated_at)
         VALUES (:id, :status, :version, :now, :now)
@@ -54,7 +56,17 @@ _RESERVE = text("""
         SELECT claim.id, w.sku, w.quantity FROM claim, wanted AS w
     )
     SELECT EXISTS (SELECT FROM claim) AS claimed, ARRAY(SELECT sku FROM taken) AS taken
-""")
+"""
+_RESERVE = text(_RESERVING)
+# The same, with the price of every known SKU among the items (what ``prices_of`` reads), read
+# in the statement's snapshot: checkout's quote and reservation in one round trip.
+_RESERVE_QUOTING = text(
+    _RESERVING  # noqa: S608  (two constant strings, no input)
+    + """,
+        (SELECT json_agg(json_build_array(p.sku, p.price_minor, p.currency, p.active))
+         FROM catalog.products AS p JOIN wanted AS w ON w.sku = p.sku) AS prices
+"""
+)
 
 
 # Settling a held reservation in one round trip: move it on (only while it is still
@@ -164,6 +176,19 @@ class ReservationRepository:
         self._session = session
         self._track = track
 
+    async def reserve_quoting(
+        self, reservation: Reservation
+    ) -> tuple[frozenset[str], dict[str, Price]] | None:
+        """:meth:`reserve`, also reading the current price of each of its SKUs (unknown SKUs
+        have none): one statement. None when the id was taken and nothing was written."""
+        row = await self._reserve(_RESERVE_QUOTING, reservation)
+        if not row.claimed:
+            return None
+        self._track(reservation)
+        known = row.prices or []  # json: decoded by the driver; NULL when no SKU is known
+        prices = {sku: Price(price, currency, active) for sku, price, currency, active in known}
+        return frozenset(row.taken), prices
+
     async def reserve(self, reservation: Reservation) -> frozenset[str] | None:
         """Claim the reservation's id and take its items from available stock: one statement.
 
@@ -171,25 +196,24 @@ class ReservationRepository:
         refuses and rolls back), or None when the id was taken and nothing was written. A
         concurrent claim of the same id waits on the primary key until the first one ends.
         """
-        now = datetime.now(UTC)
-        row = (
-            await self._session.execute(
-                _RESERVE,
-                {
-                    "id": reservation.id,
-                    "status": reservation.status.value,
-                    "version": reservation.version,
-                    "now": now,
-                    "skus": [sku for sku, _ in reservation.items],
-                    "quantities": [quantity for _, quantity in reservation.items],
-                    "held": int(reservation.status is ReservationStatus.RESERVED),
-                },
-            )
-        ).one()
+        row = await self._reserve(_RESERVE, reservation)
         if not row.claimed:
             return None
         self._track(reservation)
         return frozenset(row.taken)
+
+    async def _reserve(self, statement: TextClause, reservation: Reservation) -> Row[Any]:
+        now = datetime.now(UTC)
+        parameters = {
+            "id": reservation.id,
+            "status": reservation.status.value,
+            "version": reservation.version,
+            "now": now,
+            "skus": [sku for sku, _ in reservation.items],
+            "quantities": [quantity for _, quantity in reservation.items],
+            "held": int(reservation.status is ReservationStatus.RESERVED),
+        }
+        return (await self._session.execute(statement, parameters)).one()
 
     async def settle_held(
         self,

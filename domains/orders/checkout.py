@@ -1,9 +1,10 @@
 """Checkout: the synchronous critical path, kept narrow.
 
 1. refuse fast while the payment circuit is open (a used key still replays its answer);
-   ONE transaction: quote the cart, claim the Idempotency-Key in the statement that creates
-   the order ``pending`` (a used key replays its stored answer or is refused), reserve its
-   stock, create the payment intent, write every outbox row in one INSERT;
+   ONE transaction: quote the cart and reserve its stock in one statement, claim the
+   Idempotency-Key in the statement that creates the order ``pending`` (a used key rolls the
+   reservation back and replays its stored answer or is refused), create the payment intent,
+   write every outbox row in one INSERT;
 2. authorize with the provider, outside any transaction, with a timeout — only if that call
    can start within ``start_within`` of step 1 (a stalled process leaves the payment to
    reconciliation, which may by then take a key the provider never saw for abandoned);
@@ -156,15 +157,16 @@ class CheckoutService:
     async def _create(
         self, uow: OrdersUnitOfWork, command: Checkout
     ) -> tuple[Order, payments.PaymentIntent] | None:
-        """Quote, then claim the key with the order's insert; None when the key was taken."""
-        quote = await catalog.quote(uow.session, command.items, command.currency)
+        """Quote and reserve, then claim the key with the order's insert; None when the key was
+        taken (the caller rolls the reservation back with the rest)."""
+        order_id = uuid.uuid4()
+        # Raises for a refused cart; the caller then rolls the whole transaction back.
+        quote = await catalog.reserve_quoted(uow.session, order_id, command.items, command.currency)
         lines = tuple(OrderLine(q.sku, q.quantity, q.unit_price_minor) for q in quote.lines)
-        order = Order.place(command.customer_id, quote.currency, lines)
+        order = Order.place(command.customer_id, quote.currency, lines, order_id=order_id)
         claim = KeyClaim(command.customer_id, command.idempotency_key, command.request_hash)
         if not await uow.orders.add_claiming(order, claim):
             return None
-        # No savepoint: when this raises, the whole transaction (claim included) rolls back.
-        await catalog.reserve_stock(uow.session, order.id, command.items, savepoint=False)
         intent = await payments.create_intent(
             uow.session,
             order.id,

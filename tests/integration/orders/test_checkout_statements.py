@@ -22,8 +22,8 @@ from tests.support.processes import serving
 
 Sessions = async_sessionmaker[AsyncSession]
 
-# Quote; claim + order + lines; reservation + stock + items; intent; outbox rows.
-PLACE = 5
+# Quote + reservation + stock + items; claim + order + lines; intent; outbox rows.
+PLACE = 4
 # Authorization; reservation settled with its stock; order with its stored answer; outbox rows.
 SETTLE = 4
 
@@ -38,7 +38,7 @@ async def provider() -> AsyncIterator[payments.PaymentProvider]:
             await client.aclose()
 
 
-async def test_a_confirmed_checkout_is_five_statements_then_four(
+async def test_a_confirmed_checkout_is_four_statements_then_four(
     engine: AsyncEngine, sessions: Sessions, provider: payments.PaymentProvider
 ) -> None:
     sku = f"ROUND-{uuid.uuid4().hex[:8]}"
