@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import uvicorn
 
+from tests.private_pair.ports import restartable_port
 from tests.support.log_scan import watch
 
 ORDERFLOW = str(Path(sys.executable).with_name("orderflow"))
@@ -26,10 +27,13 @@ METRICS_PORT = "ORDERFLOW_HTTP_METRICS_PORT"
 
 
 def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A TCP port nobody listens on right now, for a server started next.
+
+    Not an ephemeral one (binding port 0): between this call and the server's bind, any
+    outgoing connection on the machine may be given that port as its local one, and the other
+    pytest-xdist worker may be handed it too. Drawn below the ephemeral range, from this
+    worker's slice, never one handed out recently (see tests/private_pair/ports.py)."""
+    return restartable_port()
 
 
 @asynccontextmanager
