@@ -56,6 +56,7 @@ def build_checkout_router(checkout: CheckoutService, principal: PrincipalDepende
                     404: ["unknown_sku"],
                     409: ["out_of_stock", "request_in_progress", "concurrent_update"],
                     422: [
+                        "bad_quantity",  # one SKU's lines add up to more than a line may hold
                         "idempotency_key_reused",
                         "idempotency_key_too_long",
                         "sku_inactive",
