@@ -32,6 +32,7 @@ from consumers.runtime.policy import RetryPolicy
 from consumers.runtime.quarantine import TOO_LARGE, UNBUILDABLE, Quarantined
 from consumers.runtime.topics import dead_letter_topic, retry_topic, tier_of
 from events import KafkaRecord
+from events.codec import MAX_IDENTIFIER_CHARS, PRODUCER_VERSION
 from foundation import tracing
 
 log = structlog.get_logger("orderflow.consumers")
@@ -191,7 +192,18 @@ def _report(group: str, failed: Failed, sent: Route) -> None:
         sent_to=sent.record.topic,
         reason=sent.reason,
         error=describe(failed.failure.error),
+        producer_version=_producer_version(failed.record),
     )
+
+
+def _producer_version(record: ConsumerRecord[bytes, bytes]) -> str | None:
+    """The build that wrote the record (its ``ce_producerversion``), shortened and printable:
+    which release to look at when one sends records a group cannot handle."""
+    for name, value in record.headers or ():
+        if name == PRODUCER_VERSION and value:
+            text = bytes(value)[:MAX_IDENTIFIER_CHARS].decode("utf-8", "replace")
+            return text if text.isprintable() else repr(text)
+    return None
 
 
 def _trace(group: str, failed: Failed, sent: Route) -> None:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiokafka.structs import ConsumerRecord
+from structlog.testing import capture_logs
 
 from consumers.runtime import (
     PermanentError,
@@ -19,7 +20,7 @@ from consumers.runtime import (
 )
 from consumers.runtime import headers as h
 from consumers.runtime.dead_letters import Failure
-from consumers.runtime.routing import Failed, route
+from consumers.runtime.routing import Failed, _report, route
 from events import PoisonMessage, PoisonReason
 
 GROUP = "notifications"
@@ -109,3 +110,26 @@ def test_tier_of_and_not_before() -> None:
     assert not_before(_record(headers=[(h.RETRY_NOT_BEFORE, b"soon")])) is None
     with pytest.raises(ValueError, match="start at 1"):
         retry_topic(GROUP, 0)
+
+
+@pytest.mark.parametrize(
+    ("header", "logged"),
+    [
+        (b"orderflow/0.9.0+c0ffee00c0ff", "orderflow/0.9.0+c0ffee00c0ff"),
+        (None, None),
+        (b"evil\x1b[2J" + b"x" * 500, repr("evil\x1b[2J" + "x" * 192)),
+    ],
+)
+def test_a_failed_records_log_line_names_the_build_that_wrote_it(
+    header: bytes | None, logged: str | None
+) -> None:
+    headers = [("ce_id", b"e-1")] + ([("ce_producerversion", header)] if header else [])
+    failed = _failed(_record(headers=headers), PermanentError("no such customer"))
+    sent = route(GROUP, failed, POLICY, NOW)
+
+    with capture_logs() as logs:
+        _report(GROUP, failed, sent)
+
+    (line,) = [line for line in logs if line["event"] == "record_failed"]
+    assert line["producer_version"] == logged
+    assert line["sent_to"] == dead_letter_topic(GROUP)
