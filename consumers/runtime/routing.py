@@ -126,7 +126,7 @@ async def publish_failures(
         else:
             done.add(failed.record.offset)
             routed.published.append((failed, sent))
-            _report(group, failed, sent)
+            report_failed(group, failed, sent)
             if tracing.tracing_on():
                 _trace(group, failed, sent)
     if broker_error is not None:
@@ -178,7 +178,8 @@ def _quarantined(failed: Failed, reason: str, rejection: BaseException) -> Quara
     return Quarantined(failed.record, reason, failure.reason, failure.error, rejection)
 
 
-def _report(group: str, failed: Failed, sent: Route) -> None:
+def report_failed(group: str, failed: Failed, sent: Route) -> None:
+    """Count and log a failed record once its copy is on the retry or dead-letter topic."""
     if sent.tier:
         metrics.RETRIED.labels(group, str(sent.tier)).inc()
     else:

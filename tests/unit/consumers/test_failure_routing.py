@@ -20,7 +20,7 @@ from consumers.runtime import (
 )
 from consumers.runtime import headers as h
 from consumers.runtime.dead_letters import Failure
-from consumers.runtime.routing import Failed, _report, route
+from consumers.runtime.routing import Failed, report_failed, route
 from events import PoisonMessage, PoisonReason
 
 GROUP = "notifications"
@@ -128,7 +128,7 @@ def test_a_failed_records_log_line_names_the_build_that_wrote_it(
     sent = route(GROUP, failed, POLICY, NOW)
 
     with capture_logs() as logs:
-        _report(GROUP, failed, sent)
+        report_failed(GROUP, failed, sent)
 
     (line,) = [line for line in logs if line["event"] == "record_failed"]
     assert line["producer_version"] == logged
