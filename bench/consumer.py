@@ -43,14 +43,13 @@ from sqlalchemy.engine import make_url
 
 import events.schemas  # noqa: F401  (registers every event)
 from bench.consumer_scale import Setup, cpus, even_partitions, scale_out
+from bench.consumer_worker import running
 from bench.topics import delete_topics
 from bench.tracing import tracing_if
-from consumers.runtime import Consumer, ConsumerRuntime, MessageContext, RetryPolicy
+from consumers.runtime import MessageContext
 from events import KafkaRecord, new_envelope
 from events.codec import encode_record
 from events.schemas import OrderLine, OrderPlaced
-from foundation.database import create_engine, create_sessions
-from foundation.namespace import DEFAULT_NAMESPACE
 from orderflow.cli.db import alembic_config
 from orderflow.logging import configure_logging
 from orderflow.settings import Settings, get_settings
@@ -122,9 +121,6 @@ async def runtime_loop(
     group: str | None = None,
 ) -> float:
     """Seconds the consumer runtime takes to handle every record (dedupe + no-op handler)."""
-    engine = create_engine(database_url, pool_size=settings.database.pool_size)
-    producer = create_producer(settings.kafka.connection())
-    await producer.start()
     state: dict[str, Any] = {"seen": 0, "first": 0.0, "last": 0.0}
     done = asyncio.Event()
 
@@ -137,26 +133,9 @@ async def runtime_loop(
             done.set()
 
     group = group or f"bench-runtime-{uuid.uuid4().hex[:8]}"
-    consumer = Consumer(group, (topic,), {OrderPlaced: handler})
-    runtime = ConsumerRuntime(
-        consumer,
-        create_sessions(engine, DEFAULT_NAMESPACE),
-        settings.kafka.connection(),
-        producer,
-        policy=RetryPolicy(batch_size=batch_size),
-    )
-    stop = asyncio.Event()
-    task = asyncio.create_task(runtime.run(stop))
-    try:
+    async with running(settings, database_url, group, topic, handler, batch_size):
         await asyncio.wait_for(done.wait(), timeout=600)
-        stop.set()
-        await task  # the last batch commits before run() returns
-        return float(state["last"] - state["first"])
-    finally:
-        stop.set()
-        await asyncio.gather(task, return_exceptions=True)
-        await producer.stop()
-        await engine.dispose()
+    return float(state["last"] - state["first"])
 
 
 @asynccontextmanager

@@ -18,15 +18,17 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import events.schemas  # noqa: F401  (registers every event)
-from consumers.runtime import Consumer, ConsumerRuntime, MessageContext, RetryPolicy
+from consumers.runtime import Consumer, ConsumerRuntime, Handler, MessageContext, RetryPolicy
 from events.schemas import OrderPlaced
 from foundation.database import create_engine, create_sessions
 from foundation.namespace import DEFAULT_NAMESPACE
 from orderflow.logging import configure_logging
-from orderflow.settings import get_settings
+from orderflow.settings import Settings, get_settings
 from producers import create_producer
 
 
@@ -57,6 +59,41 @@ class Handled:
         }
 
 
+@asynccontextmanager
+async def running(
+    settings: Settings,
+    database_url: str,
+    group: str,
+    topic: str,
+    handler: Handler,
+    batch_size: int,
+) -> AsyncIterator[None]:
+    """The consumer runtime over ``topic`` as ``group`` with ``handler``, on an engine and a
+    producer of its own, while the block runs; then it stops (its last batch commits first)
+    and everything is closed. The single-process benchmark runs it the same way."""
+    engine = create_engine(database_url, pool_size=settings.database.pool_size)
+    producer = create_producer(settings.kafka.connection())
+    await producer.start()
+    runtime = ConsumerRuntime(
+        Consumer(group, (topic,), {OrderPlaced: handler}),
+        create_sessions(engine, DEFAULT_NAMESPACE),
+        settings.kafka.connection(),
+        producer,
+        policy=RetryPolicy(batch_size=batch_size),
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(runtime.run(stop))
+    try:
+        yield
+        stop.set()
+        await task  # leaves the group; the last batch commits first
+    finally:
+        stop.set()
+        await asyncio.gather(task, return_exceptions=True)
+        await producer.stop()
+        await engine.dispose()
+
+
 async def _line() -> str:
     return await asyncio.to_thread(sys.stdin.readline)
 
@@ -67,27 +104,8 @@ async def consume(topic: str, group: str, database_url: str, batch_size: int) ->
     handled = Handled()
     if not await _line():  # closed before the go: nothing to measure
         return handled
-    engine = create_engine(database_url, pool_size=settings.database.pool_size)
-    producer = create_producer(settings.kafka.connection())
-    await producer.start()
-    runtime = ConsumerRuntime(
-        Consumer(group, (topic,), {OrderPlaced: handled}),
-        create_sessions(engine, DEFAULT_NAMESPACE),
-        settings.kafka.connection(),
-        producer,
-        policy=RetryPolicy(batch_size=batch_size),
-    )
-    stop = asyncio.Event()
-    task = asyncio.create_task(runtime.run(stop))
-    try:
+    async with running(settings, database_url, group, topic, handled, batch_size):
         await _line()  # EOF: the parent saw every record committed
-        stop.set()
-        await task  # leaves the group; the last batch commits first
-    finally:
-        stop.set()
-        await asyncio.gather(task, return_exceptions=True)
-        await producer.stop()
-        await engine.dispose()
     return handled
 
 

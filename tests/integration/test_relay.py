@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from aiokafka import TopicPartition
 from aiokafka.structs import ConsumerRecord
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -29,74 +28,60 @@ async def test_the_relay_publishes_an_order_placed_record_keyed_by_the_order(
     engine: AsyncEngine,
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    await prepare_topics(settings, deployed_consumers(settings).values())
-    start = await end_offsets(kafka, settings.deployment.namespace().topic("orders.order.v1"))
     bind_message_context("corr-relay-test")
-    order = await place_order(
-        PlaceOrder(uuid.uuid4(), "EUR", (OrderLine("SKU-1", 1, 100),)), OrdersUnitOfWork(sessions)
-    )
-    key = str(order.id).encode()
+    order_id, record = await _place_and_relay(settings, kafka, engine, sessions)
 
-    producer = create_producer(kafka)
-    await producer.start()
-    try:
-        relay = OutboxRelay(engine, producer, poll_interval=0.2)
-        records = await _relay_until_published(relay, sessions, order.id, kafka, start, key)
-    finally:
-        await producer.stop()
-
-    (record,) = [r for r in records if r.key == key]
     headers = dict(record.headers)
     assert headers["ce_type"] == b"orderflow.orders.OrderPlaced.v2"
     assert headers["correlation_id"] == b"corr-relay-test"
     assert headers["aggregate_version"] == b"1"
     decoded = decode_record(record.value, list(record.headers))
-    assert decoded.event.order_id == order.id  # type: ignore[attr-defined]
+    assert decoded.event.order_id == order_id  # type: ignore[attr-defined]
 
 
 async def test_the_record_names_the_build_that_wrote_the_event_not_the_relays(
     settings: Settings, kafka: KafkaConnection, engine: AsyncEngine
 ) -> None:
-    await prepare_topics(settings, deployed_consumers(settings).values())
-    start = await end_offsets(kafka, settings.deployment.namespace().topic("orders.order.v1"))
     # The writer runs a build of its own; the relay below runs this checkout's.
     writer = Producer("77.1.0", "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00", dirty=False)
     sessions = create_sessions(engine, settings.deployment.namespace(), producer=writer)
-    order = await place_order(
-        PlaceOrder(uuid.uuid4(), "EUR", (OrderLine("SKU-1", 1, 100),)), OrdersUnitOfWork(sessions)
-    )
-    key = str(order.id).encode()
+    _, record = await _place_and_relay(settings, kafka, engine, sessions)
 
-    producer = create_producer(kafka)
-    await producer.start()
-    try:
-        relay = OutboxRelay(engine, producer, poll_interval=0.2)
-        records = await _relay_until_published(relay, sessions, order.id, kafka, start, key)
-    finally:
-        await producer.stop()
-
-    (record,) = [r for r in records if r.key == key]
     assert dict(record.headers)["ce_producerversion"] == b"orderflow/77.1.0+c0ffee00c0ff"
     decoded = decode_record(record.value, list(record.headers))
     assert decoded.envelope.producer_version == "orderflow/77.1.0+c0ffee00c0ff"
 
 
-async def _relay_until_published(
-    relay: OutboxRelay,
-    sessions: async_sessionmaker[AsyncSession],
-    order_id: uuid.UUID,
+async def _place_and_relay(
+    settings: Settings,
     kafka: KafkaConnection,
-    start: dict[TopicPartition, int],
-    key: bytes,
-) -> list[ConsumerRecord[bytes, bytes]]:
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+) -> tuple[uuid.UUID, ConsumerRecord[bytes, bytes]]:
+    """Place an order through ``sessions``, run a relay until its rows are published; the
+    order's id and its record on Kafka."""
+    await prepare_topics(settings, deployed_consumers(settings).values())
+    start = await end_offsets(kafka, settings.deployment.namespace().topic("orders.order.v1"))
+    order = await place_order(
+        PlaceOrder(uuid.uuid4(), "EUR", (OrderLine("SKU-1", 1, 100),)), OrdersUnitOfWork(sessions)
+    )
+    key = str(order.id).encode()
+
     async def published() -> bool:
         async with sessions() as session:
             waiting = await session.scalar(
-                text("SELECT count(*) FROM outbox.pending WHERE key = :k"), {"k": str(order_id)}
+                text("SELECT count(*) FROM outbox.pending WHERE key = :k"), {"k": str(order.id)}
             )
         return int(waiting or 0) == 0
 
-    await run_until(relay.run, published)
-    return await asyncio.wait_for(
+    producer = create_producer(kafka)
+    await producer.start()
+    try:
+        await run_until(OutboxRelay(engine, producer, poll_interval=0.2).run, published)
+    finally:
+        await producer.stop()
+    records = await asyncio.wait_for(
         read_from(kafka, start, lambda rs: any(r.key == key for r in rs)), 20
     )
+    (record,) = [r for r in records if r.key == key]
+    return order.id, record
