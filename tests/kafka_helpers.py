@@ -18,24 +18,15 @@ from tests.support.polling import eventually
 
 
 async def end_offsets(connection: KafkaConnection, topic: str) -> dict[TopicPartition, int]:
-    """The current end offset of every partition of ``topic``.
-
-    A topic created a moment ago may be missing from the broker's metadata for a while (for
-    seconds on a broker that has just started): waited for, since a start without its
-    partitions would make ``read_from`` read nothing."""
+    """The current end offset of every partition of ``topic``."""
     consumer = AIOKafkaConsumer(**connection.client_options(), enable_auto_commit=False)
     await consumer.start()
-
-    async def partitions() -> set[int]:
-        known = consumer.partitions_for_topic(topic) or set()
-        if not known:
-            await consumer._client.force_metadata_update()
-            known = consumer.partitions_for_topic(topic) or set()
-        return known
-
     try:
-        found = await eventually(partitions, 30, f"the partitions of {topic} in the metadata")
-        tps = [TopicPartition(topic, p) for p in found]
+        partitions = consumer.partitions_for_topic(topic) or set()
+        if not partitions:
+            await consumer._client.force_metadata_update()
+            partitions = consumer.partitions_for_topic(topic) or set()
+        tps = [TopicPartition(topic, p) for p in partitions]
         return dict(await consumer.end_offsets(tps))
     finally:
         await consumer.stop()

@@ -20,6 +20,7 @@ from orderflow.wiring.deployment import deployed_consumers
 from outbox import OutboxRelay
 from producers import create_producer
 from tests.kafka_helpers import end_offsets, read_from, run_until
+from tests.support.polling import eventually
 
 
 async def test_the_relay_publishes_an_order_placed_record_keyed_by_the_order(
@@ -61,7 +62,10 @@ async def _place_and_relay(
     """Place an order through ``sessions``, run a relay until its rows are published; the
     order's id and its record on Kafka."""
     await prepare_topics(settings, deployed_consumers(settings).values())
-    start = await end_offsets(kafka, settings.deployment.namespace().topic("orders.order.v1"))
+    topic = settings.deployment.namespace().topic("orders.order.v1")
+    # Just created: on a broker that has just started it is missing from the metadata for a
+    # while, and a start without its partitions would read nothing.
+    start = await eventually(lambda: end_offsets(kafka, topic), 30, f"{topic} in the metadata")
     order = await place_order(
         PlaceOrder(uuid.uuid4(), "EUR", (OrderLine("SKU-1", 1, 100),)), OrdersUnitOfWork(sessions)
     )
