@@ -11,7 +11,7 @@ broker in flight, so a partition's batches are written in the order they were su
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,24 +39,25 @@ class PartitionBatch:
     rows: list[ClaimedRow] = field(default_factory=list)
 
 
-async def pack(
-    producer: AIOKafkaProducer, rows: Sequence[ClaimedRow], solo: Collection[int] = ()
+def pack(
+    producer: AIOKafkaProducer,
+    rows: Sequence[ClaimedRow],
+    partitions: Mapping[str, list[int]],
+    solo: Collection[int] = (),
 ) -> list[list[PartitionBatch]]:
     """Pack ``rows`` (in id order) into record batches, grouped in submission rounds.
 
-    Round ``r`` holds the ``r``-th batch of every partition: submitting round by round lets
-    one produce request carry a batch of each partition. Rows in ``solo`` (suspected of a
-    permanent rejection) get a batch of their own, so that the broker's answer names them.
+    ``partitions`` holds every row's topic with its partitions, sorted (see
+    :func:`outbox.publish.partitions_of`). Round ``r`` holds the ``r``-th batch of every
+    partition: submitting round by round lets one produce request carry a batch of each
+    partition. Rows in ``solo`` (suspected of a permanent rejection) get a batch of their
+    own, so that the broker's answer names them.
     """
-    partitions: dict[str, list[int]] = {}
     open_batches: dict[tuple[str, int], PartitionBatch] = {}
     per_partition: dict[tuple[str, int], list[PartitionBatch]] = {}
     for row in rows:
         record = row.record
-        if record.topic not in partitions:
-            partitions[record.topic] = sorted(await producer.partitions_for(record.topic))
-        every = partitions[record.topic]
-        tp = (record.topic, _partition(record.key, every))
+        tp = (record.topic, _partition(record.key, partitions[record.topic]))
         current = open_batches.get(tp)
         if current is None or row.id in solo or not _append(current, row):
             current = PartitionBatch(tp[0], tp[1], producer.create_batch())

@@ -32,7 +32,8 @@ RUN_WINDOW = 4
 # order) instead of one row of every key, so the next batch finds other keys free.
 # Claimable: not in flight ($2, ``NOT IN (SELECT unnest(...))`` is a hashed subplan even in
 # the generic plan of asyncpg's prepared statement), no row of its key unacknowledged ($4),
-# and no earlier parked row of its key — looked up per row only when something in these lanes
+# not of a topic the broker lacks for now ($6, see :mod:`outbox.waiting`), and no earlier
+# parked row of its key — looked up per row only when something in these lanes
 # is parked (the uncorrelated EXISTS is an InitPlan, evaluated once).
 # ``headers::text``: decoded below straight into Kafka's header list (see _header_list).
 _CLAIM_SQL = """
@@ -46,6 +47,7 @@ _CLAIM_SQL = """
                 WHERE p.lane = l.lane
                   AND p.id NOT IN (SELECT unnest($2::bigint[]))
                   AND p.key NOT IN (SELECT unnest($4::text[]))
+                  AND p.topic NOT IN (SELECT unnest($6::text[]))
                   AND (NOT EXISTS (SELECT FROM outbox.parked WHERE lane = ANY($1::int[]))
                        OR NOT EXISTS (
                            SELECT FROM outbox.parked AS k
@@ -106,16 +108,24 @@ async def claim_batch(
     limit: int,
     skip: Collection[int] = (),
     busy_keys: Collection[str] = (),
+    waiting_topics: Collection[str] = (),
 ) -> tuple[list[ClaimedRow], bool]:
     """Up to ``limit`` pending rows of ``lanes`` (runs of one key's oldest rows), minus ``skip``
-    (rows in flight) and every row of ``busy_keys`` (keys with rows in flight, which must land
-    first); returns them in id order and whether a lane had more than it could take.
+    (rows in flight), every row of ``busy_keys`` (keys with rows in flight, which must land
+    first) and every row of ``waiting_topics`` (topics the broker lacks for now); returns
+    them in id order and whether a lane had more than it could take.
 
     ``conn`` is an asyncpg connection.
     """
     per_lane = max(1, -(-limit // max(1, len(lanes))))
     rows = await conn.fetch(
-        _CLAIM_SQL, lanes, list(skip), per_lane, list(busy_keys), per_lane * RUN_WINDOW
+        _CLAIM_SQL,
+        lanes,
+        list(skip),
+        per_lane,
+        list(busy_keys),
+        per_lane * RUN_WINDOW,
+        list(waiting_topics),
     )
     rows.sort(key=_BY_ID)
     claimed = [

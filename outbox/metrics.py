@@ -78,3 +78,12 @@ HELD = Counter(
     "orderflow_outbox_held_total",
     "Rows held back in a batch because an earlier row of their key was parked",
 )
+TOPIC_MISSING = Counter(
+    "orderflow_outbox_topic_missing_total",
+    "Rows left pending because the broker had no partitions for their topic (counted per try)",
+    ["topic"],
+)
+TOPICS_WAITING = Gauge(
+    "orderflow_outbox_topics_waiting",
+    "Topics the broker lacked whose rows this relay leaves out of its claims for now",
+)

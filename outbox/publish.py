@@ -2,15 +2,18 @@
 
 Rows travel in aiokafka record batches (:mod:`outbox.batches`), one future per record batch.
 Only errors about the record itself park it (it would fail the same way forever); anything
-else is transient and the row stays pending. A broker-side rejection also breaks the
-idempotent producer's sequence numbers for that partition, so the producer must be replaced.
+else is transient and the row stays pending. Rows of a topic the broker has no partitions for
+(deleted, or not created yet) wait while the rest of the batch goes out
+(:mod:`outbox.waiting`). A broker-side rejection also breaks the idempotent producer's
+sequence numbers for that partition, so the producer must be replaced.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaProducer
@@ -43,6 +46,9 @@ PERMANENT = (
 PRODUCER_FATAL = (OutOfOrderSequenceNumber, InvalidProducerEpoch, ProducerFenced, UnknownProducerId)
 # Record batch + record framing; generous so that the estimate never undershoots.
 _OVERHEAD_BYTES = 128
+# How long a send waits for one metadata answer about topics it has not seen yet: a topic the
+# broker has is in the answer (milliseconds); one it lacks is not, however long we wait.
+METADATA_WAIT_SECONDS = 5.0
 
 
 class ProducerBroken(KafkaError):  # type: ignore[misc]
@@ -65,6 +71,11 @@ class SentBatch:
     groups: list[tuple[list[ClaimedRow], asyncio.Future[object]]] = field(default_factory=list)
     parked: list[tuple[ClaimedRow, str]] = field(default_factory=list)
     held: list[ClaimedRow] = field(default_factory=list)
+    # Rows of topics the broker has no partitions for, and those topics: not sent.
+    waiting: list[ClaimedRow] = field(default_factory=list)
+    missing_topics: set[str] = field(default_factory=set)
+    # The topics whose partitions the broker named for this batch.
+    topics: set[str] = field(default_factory=set)
     send_error: BaseException | None = None
     sent_at: float | None = None
     acked_at: float | None = None
@@ -84,9 +95,12 @@ class SentBatch:
     @property
     def ids(self) -> list[int]:
         """Every row of the batch (sent or not): excluded from the next claim while in flight."""
-        return (
-            [r.id for r in self.sent] + [r.id for r, _ in self.parked] + [r.id for r in self.held]
-        )
+        return [
+            *(r.id for r in self.sent),
+            *(r.id for r, _ in self.parked),
+            *(r.id for r in self.held),
+            *(r.id for r in self.waiting),
+        ]
 
     @property
     def keys(self) -> set[str]:
@@ -103,7 +117,8 @@ class SentBatch:
         return {r.lane for r in self._unacked()}
 
     def _unacked(self) -> list[ClaimedRow]:
-        return self.held if self.acked else [*self.held, *self.sent]
+        unsent = [*self.held, *self.waiting]
+        return unsent if self.acked else [*unsent, *self.sent]
 
 
 @dataclass
@@ -127,16 +142,20 @@ async def send_batch(
 
     Rows after a parked row of the same key are held back (not sent), and the first transient
     failure to queue a record batch stops the batch, so a later row of a key never goes out
-    before an earlier one. Rows in ``solo`` travel in a record batch of their own.
+    before an earlier one. Rows in ``solo`` travel in a record batch of their own. Rows of a
+    topic the broker has no partitions for wait (``waiting``, ``missing_topics``); an ordering
+    key includes its topic, so all of a key's rows here wait with it, and the others go out.
     """
     batch = SentBatch()
     sendable = _check(rows, max_record_bytes, batch, solo)
-    try:
-        rounds = await pack(producer, sendable, solo)
-    except (KafkaError, OSError, TimeoutError) as exc:  # no metadata for the topic
-        batch.send_error = exc
-        batch.held = [*batch.held, *sendable]
-        return batch
+    topics = {row.record.topic for row in sendable}
+    partitions = await partitions_of(producer, topics)
+    batch.topics = set(partitions)
+    if len(partitions) < len(topics):
+        batch.waiting = [row for row in sendable if row.record.topic not in partitions]
+        batch.missing_topics = {row.record.topic for row in batch.waiting}
+        sendable = [row for row in sendable if row.record.topic in partitions]
+    rounds = pack(producer, sendable, partitions, solo)
     for i, round_ in enumerate(rounds):
         for j, part in enumerate(round_):
             try:
@@ -152,6 +171,36 @@ async def send_batch(
             batch.groups.append((part.rows, future))
     batch.sent_at = time.time()
     return batch
+
+
+async def partitions_of(
+    producer: AIOKafkaProducer, topics: Iterable[str], wait: float = METADATA_WAIT_SECONDS
+) -> dict[str, list[int]]:
+    """The sorted partitions of each of ``topics`` the broker has; a topic it lacks is left out.
+
+    Topics in the producer's metadata cost nothing. The others are added to what the
+    producer tracks and asked for in one metadata request, answered within ``wait`` seconds
+    or not at all (a broker away: those topics are left out this time). Never the producer's
+    own wait for a missing topic, which would hold every other topic for its request timeout.
+    """
+    cluster = producer.client.cluster
+    found: dict[str, list[int]] = {}
+    unknown: list[str] = []
+    for topic in topics:
+        partitions = cluster.partitions_for_topic(topic)
+        if partitions:
+            found[topic] = sorted(partitions)
+        else:
+            unknown.append(topic)
+    if unknown:
+        for topic in unknown:
+            producer.client.add_topic(topic)
+        with contextlib.suppress(KafkaError, OSError, TimeoutError):
+            await asyncio.wait_for(producer.client.force_metadata_update(), wait)
+        for topic in unknown:
+            if partitions := producer.client.cluster.partitions_for_topic(topic):
+                found[topic] = sorted(partitions)
+    return found
 
 
 def _check(

@@ -22,7 +22,9 @@ Design, in short:
   error; later rows of its key wait behind it (claiming skips keys with a parked row) until an
   operator runs ``orderflow outbox unpark``; other keys keep flowing.
 * **Failures.** Kafka or PostgreSQL errors back off exponentially (tenacity) and retry the
-  step; nothing is marked that was not acknowledged.
+  step; nothing is marked that was not acknowledged. A topic the broker lacks holds only its
+  own rows: they wait, left out of the claims with a backoff of their own, while every
+  other topic flows (:mod:`outbox.waiting`).
 * **Wake-up.** A statement trigger NOTIFYs ``outbox_events`` with the lanes it enqueued on
   commit; the relay holding them wakes at once and claims those lanes only
   (:mod:`outbox.wakeups`); a poll every ``poll_interval`` seconds, claiming every held lane,
@@ -64,6 +66,7 @@ from outbox.publish import ProducerBroken, send_batch
 from outbox.retention import run_housekeeping
 from outbox.settle import park_now
 from outbox.vacuum import DeadRows, keep_pending_lean
+from outbox.waiting import WaitingTopics
 from outbox.wakeups import DirtyLanes
 
 log = structlog.get_logger("orderflow.outbox.relay")
@@ -114,6 +117,8 @@ class OutboxRelay:
         self._lanes = LaneLocks(asyncpg_dsn(engine))
         # Rows of a record batch the broker refused as a whole: sent alone until settled.
         self._suspects: set[int] = set()
+        # Topics the broker lacked: their rows wait (left out of claims for a while).
+        self._waiting = WaitingTopics(self._options.max_backoff_seconds)
         self._pipeline: SettlePipeline | None = None
         self._next_refresh = 0.0
         # The last claim left rows of busy keys behind: claim again once a batch is
@@ -233,6 +238,10 @@ class OutboxRelay:
             self.producer, rows, self._options.max_record_bytes, self._suspects
         )
         metrics.SEND_SECONDS.observe(time.perf_counter() - claimed)
+        if self._waiting:
+            self._waiting.found(batch.topics)
+        for topic in batch.missing_topics:
+            self._waiting.missing(topic, sum(r.record.topic == topic for r in batch.waiting))
         pipeline.add(batch)
         if batch.parked:
             await park_now(pipeline.pool, batch.parked)
@@ -259,14 +268,21 @@ class OutboxRelay:
         self._dirty.add(pipeline.busy_lanes() | {row.lane for row in unsent})
         if not lanes:
             return None
-        return self._claim(pipeline, lanes, skip, busy_keys)
+        return self._claim(pipeline, lanes, skip, busy_keys, self._waiting.excluded())
 
     async def _claim(
-        self, pipeline: SettlePipeline, lanes: list[int], skip: list[int], busy_keys: list[str]
+        self,
+        pipeline: SettlePipeline,
+        lanes: list[int],
+        skip: list[int],
+        busy_keys: list[str],
+        waiting_topics: list[str],
     ) -> tuple[list[ClaimedRow], bool]:
         started = time.perf_counter()
         async with pipeline.pool.acquire() as conn:
-            claimed = await claim_batch(conn, lanes, self._batch_size, skip, busy_keys)
+            claimed = await claim_batch(
+                conn, lanes, self._batch_size, skip, busy_keys, waiting_topics
+            )
         metrics.CLAIM_SECONDS.observe(time.perf_counter() - started)
         return claimed
 

@@ -33,6 +33,7 @@ ONLY_ON_TROUBLE = {
     "orderflow_consumer_stalled_batches_total": "a batch over its stall deadline",
     "orderflow_job_failures_total": "a background job's pass failing",
     "orderflow_outbox_publish_errors_total": "the broker refusing a record",
+    "orderflow_outbox_topic_missing_total": "a row of a topic the broker lacks",
     "orderflow_dlq_refused_total": "a replay refused",
     "orderflow_dlq_purged_total": "a purge",
     "orderflow_dlq_replayed_total": "a replay",

@@ -1,4 +1,5 @@
-"""Sending a claimed batch: size check, parking, holding later rows of a parked key."""
+"""Sending a claimed batch: size check, parking, holding later rows of a parked key, and
+leaving the rows of a topic the broker lacks pending."""
 
 from __future__ import annotations
 
@@ -32,6 +33,29 @@ class FakeBuilder:
         self.closed = True
 
 
+class FakeCluster:
+    """The producer's metadata: each topic in ``topics`` has one partition."""
+
+    def __init__(self, topics: set[str]) -> None:
+        self.topics = topics
+        self.tracked: set[str] = set()
+        self.updates = 0
+
+    def partitions_for_topic(self, topic: str) -> set[int] | None:
+        return {0} if topic in self.topics else None
+
+    def add_topic(self, topic: str) -> None:
+        self.tracked.add(topic)
+
+    async def force_metadata_update(self) -> bool:
+        self.updates += 1
+        return True
+
+    @property
+    def cluster(self) -> FakeCluster:
+        return self
+
+
 class FakeProducer:
     """Records the record batches sent; a batch answers with the first ``outcomes[value]``
     of its records (an exception), else succeeds."""
@@ -43,13 +67,11 @@ class FakeProducer:
         self.outcomes = outcomes or {}
         self.refuse_send: set[bytes] = set()
         self.capacity = capacity
+        self.client = FakeCluster({"t"})
 
     @property
     def sent(self) -> list[bytes]:
         return [value for batch in self.batches for value in batch]
-
-    async def partitions_for(self, topic: str) -> set[int]:
-        return {0}
 
     def create_batch(self) -> FakeBuilder:
         return FakeBuilder(self.capacity)
@@ -70,9 +92,9 @@ class FakeProducer:
         return future
 
 
-def row(row_id: int, key: str, size: int = 10) -> ClaimedRow:
+def row(row_id: int, key: str, size: int = 10, topic: str = "t") -> ClaimedRow:
     value = f"{row_id}".encode().ljust(size, b".")
-    record = KafkaRecord(topic="t", key=key.encode(), value=value, headers=[("ce_id", b"x")])
+    record = KafkaRecord(topic=topic, key=key.encode(), value=value, headers=[("ce_id", b"x")])
     return ClaimedRow(id=row_id, key=key, created_at=datetime.now(UTC), record=record)
 
 
@@ -90,6 +112,23 @@ async def test_a_too_large_row_is_parked_and_holds_back_only_later_rows_of_its_k
     assert [(r.id, "1000 byte limit" in error) for r, error in batch.parked] == [(2, True)]
     assert values(batch.held) == [4]
     assert sorted(batch.ids) == [1, 2, 3, 4, 5]
+
+
+async def test_rows_of_a_topic_the_broker_lacks_wait_and_the_others_go_out() -> None:
+    producer = FakeProducer()
+    rows = [row(1, "a", topic="gone"), row(2, "a"), row(3, "b", topic="gone"), row(4, "b")]
+
+    batch = await send_batch(producer, rows, max_record_bytes=1_000)
+
+    assert values(batch.sent) == [2, 4]
+    assert values(batch.waiting) == [1, 3]
+    assert (batch.missing_topics, batch.topics) == ({"gone"}, {"t"})
+    assert batch.send_error is None
+    assert producer.client.tracked == {"gone"}  # asked for once, not waited for
+    assert producer.client.updates == 1
+    assert sorted(batch.ids) == [1, 2, 3, 4]  # none claimed again while in flight
+    await settle(batch)
+    assert batch.keys == {"a", "b"}  # acknowledged, but the waiting rows keep their keys
 
 
 async def test_rows_travel_in_record_batches_in_id_order() -> None:
