@@ -38,10 +38,15 @@ async def replays_recorded(session: AsyncSession, topic: str) -> dict[Coordinate
 
 
 async def processed_by(
-    session: AsyncSession, group: str, event_ids: Iterable[uuid.UUID | None]
+    session: AsyncSession, group: str, inbox_ids: Iterable[uuid.UUID | None]
 ) -> set[uuid.UUID]:
-    """The event ids among ``event_ids`` that ``group`` already handled (its inbox)."""
-    wanted = {e for e in event_ids if e is not None}
+    """The ids among ``inbox_ids`` that ``group``'s inbox holds: it handled those records.
+
+    An inbox id is the event id, or what the group's ``Consumer.inbox_key`` makes of the record
+    (see :func:`consumers.operations.inbox_ids.inbox_id_of`); None stands for a record the inbox
+    cannot hold.
+    """
+    wanted = {e for e in inbox_ids if e is not None}
     if not wanted:
         return set()
     rows = await session.scalars(

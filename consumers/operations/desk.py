@@ -18,6 +18,7 @@ from consumers.operations.bookkeeping import resolved_in, write_audit
 from consumers.operations.conventions import dead_letter_topic
 from consumers.operations.errors import EmptySelection, JobNotResumable, UnknownGroup
 from consumers.operations.export import write_jsonl
+from consumers.operations.inbox_ids import InboxKeys
 from consumers.operations.inspection import RecordDetail, decode_payload, history_of, resolution_of
 from consumers.operations.locks import is_locked
 from consumers.operations.loop_guard import LoopGuard
@@ -47,14 +48,25 @@ class DeadLetterDesk:
     """Inspect, replay, purge and export dead letters (PostgreSQL bookkeeping + Kafka)."""
 
     def __init__(
-        self, engine: AsyncEngine, connection: KafkaConnection, *, group_prefix: str = ""
+        self,
+        engine: AsyncEngine,
+        connection: KafkaConnection,
+        *,
+        group_prefix: str = "",
+        inbox_keys: InboxKeys | None = None,
     ) -> None:
         """``group_prefix``: what the deployment's group ids start with; hints about unknown
-        groups name only those, never another deployment's on the same cluster."""
+        groups name only those, never another deployment's on the same cluster.
+
+        ``inbox_keys``: the ``Consumer.inbox_key`` of each deployed group that has one, by its
+        group id, so "already processed" looks the inbox up by the id that group records; the
+        composition root knows the consumers, this package must not import them.
+        """
         self._engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._connection = connection
         self._group_prefix = group_prefix
+        self._inbox_keys = dict(inbox_keys or {})
 
     def reader(self) -> DeadLetterReader:
         """A reader of dead-letter topics (use ``async with``)."""
@@ -130,7 +142,12 @@ class DeadLetterDesk:
         """What an operation over ``selection`` would touch (changes nothing)."""
         async with self.reader() as reader:
             return await plan_for(
-                reader, self._sessions, selection, guard=guard, include_resolved=include_resolved
+                reader,
+                self._sessions,
+                selection,
+                guard=guard,
+                include_resolved=include_resolved,
+                inbox_key=self._inbox_keys.get(selection.group),
             )
 
     async def destination_exists(self, topic: str) -> bool:
@@ -146,7 +163,7 @@ class DeadLetterDesk:
         self, job_id: uuid.UUID, stop: asyncio.Event | None = None, progress: Progress | None = None
     ) -> JobView:
         """Run (or resume) a replay job until done, ``stop`` is set, or it is cancelled."""
-        runner = ReplayRunner(self._engine, self._connection)
+        runner = ReplayRunner(self._engine, self._connection, self._inbox_keys)
         job = await runner.run(job_id, stop or asyncio.Event(), progress)
         return await self.job(job.id)
 

@@ -9,10 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from consumers.operations.bookkeeping import processed_by, replays_recorded, resolved_in
 from consumers.operations.conventions import KNOWN_REASONS, dead_letter_topic
 from consumers.operations.errors import EmptySelection, InvalidSelection
+from consumers.operations.inbox_ids import inbox_id_of
 from consumers.operations.loop_guard import LoopGuard
 from consumers.operations.reader import DeadLetterReader
 from consumers.operations.records import DeadLetter
 from consumers.operations.selection import Selection
+from consumers.runtime import InboxKey
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,12 @@ async def plan_for(
     *,
     guard: LoopGuard | None = None,
     include_resolved: bool = False,
+    inbox_key: InboxKey | None = None,
 ) -> Plan:
     """Scan the group's dead-letter topic and plan ``selection``; never empty.
+
+    ``inbox_key`` is the group's ``Consumer.inbox_key`` (None: its inbox is keyed by event id):
+    a record is already processed when the inbox holds the id the runtime would dedupe it by.
 
     Raises :class:`EmptySelection` when nothing matches, and :class:`InvalidSelection` for a
     failure reason that is neither known nor present in the topic.
@@ -74,15 +80,14 @@ async def plan_for(
         resolved = await resolved_in(session, topic)
         replays = await replays_recorded(session, topic)
         kept = [r for r in matched if include_resolved or (r.partition, r.offset) not in resolved]
-        processed = await processed_by(session, selection.group, (r.event_id for r in kept))
+        inbox_ids = [inbox_id_of(r, inbox_key) for r in kept]
+        processed = await processed_by(session, selection.group, inbox_ids)
     if not kept:
         await _explain_empty(reader, selection, len(matched))
     planned = []
-    for record in kept:
+    for record, inbox_id in zip(kept, inbox_ids, strict=True):
         so_far = record.replay_count + replays.get((record.partition, record.offset), 0)
-        planned.append(
-            PlannedRecord(record, so_far, record.event_id in processed, guard.allows(so_far))
-        )
+        planned.append(PlannedRecord(record, so_far, inbox_id in processed, guard.allows(so_far)))
     return Plan(selection, tuple(planned), len(matched) - len(kept))
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from consumers.operations import jobs as store
 from consumers.operations.bookkeeping import processed_by, resolve, write_audit
 from consumers.operations.errors import JobNotResumable
+from consumers.operations.inbox_ids import InboxKeys, inbox_id_of
 from consumers.operations.locks import job_lock
 from consumers.operations.planning import Plan, PlannedRecord
 from consumers.operations.rate import TokenBucket
@@ -102,10 +103,15 @@ def _plan_details(plan: Plan, destination: str) -> dict[str, object]:
 class ReplayRunner:
     """Runs one replay job until done, stopped or cancelled."""
 
-    def __init__(self, engine: AsyncEngine, connection: KafkaConnection) -> None:
+    def __init__(
+        self, engine: AsyncEngine, connection: KafkaConnection, inbox_keys: InboxKeys | None = None
+    ) -> None:
+        """``inbox_keys``: as :class:`~consumers.operations.desk.DeadLetterDesk` takes them, so
+        the job's "already in the consumer's inbox" counts look up the id the group records."""
         self._engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._connection = connection
+        self._inbox_keys = dict(inbox_keys or {})
 
     async def run(
         self, job_id: uuid.UUID, stop: asyncio.Event, progress: Progress | None = None
@@ -213,15 +219,17 @@ class ReplayRunner:
         started = time.time_ns()
         results = await publish_records(producer, records)
         _trace_replays(job, records, results, started)
+        inbox_key = self._inbox_keys.get(job.group)
+        inbox_ids = [inbox_id_of(d, inbox_key) for d, _ in batch]
         async with self._sessions.begin() as session:
-            processed = await processed_by(session, job.group, (d.event_id for d, _ in batch))
+            processed = await processed_by(session, job.group, inbox_ids)
             outcomes = {
                 (d.partition, d.offset): (
                     ("failed", repr(result), False)
                     if isinstance(result, BaseException)
-                    else ("replayed", None, d.event_id in processed)
+                    else ("replayed", None, inbox_id in processed)
                 )
-                for (d, _), result in zip(batch, results, strict=True)
+                for (d, _), inbox_id, result in zip(batch, inbox_ids, results, strict=True)
             }
             await store.set_outcomes(session, job.id, outcomes)
             sent = [

@@ -28,6 +28,7 @@ from orderflow.cli.dlq_options import (
     Selectors,
     WhyOpt,
     deployment_groups,
+    deployment_inbox_keys,
     event_id,
     full_group,
     full_topic,
@@ -81,16 +82,28 @@ def _operator_errors() -> Iterator[None]:
         ) from None
 
 
-def _execute(settings: Settings, work: Callable[[DeadLetterDesk], Awaitable[T]]) -> T:
-    """Run ``work`` against a desk on the configured PostgreSQL and Kafka."""
+def _execute(
+    settings: Settings,
+    work: Callable[[DeadLetterDesk], Awaitable[T]],
+    *,
+    inbox_hits: bool = False,
+) -> T:
+    """Run ``work`` against a desk on the configured PostgreSQL and Kafka.
+
+    ``inbox_hits``: ``work`` counts records already in a consumer's inbox (a replay), so the
+    desk gets each group's inbox key; only then, as wiring every consumer takes a while.
+    """
     from consumers.operations import DeadLetterDesk
     from orderflow.wiring.connections import database_engine
+
+    keys = deployment_inbox_keys(settings) if inbox_hits else None
 
     async def main() -> T:
         engine = database_engine(settings)
         try:
             connection, prefix = settings.kafka.connection(), group_prefix_of(settings)
-            return await work(DeadLetterDesk(engine, connection, group_prefix=prefix))
+            desk = DeadLetterDesk(engine, connection, group_prefix=prefix, inbox_keys=keys)
+            return await work(desk)
         finally:
             await engine.dispose()
 
@@ -212,6 +225,7 @@ def replay(
             dry_run=dry_run,
             include_resolved=include_resolved,
         ),
+        inbox_hits=True,
     )
     raise typer.Exit(code)
 
@@ -268,7 +282,7 @@ def resume(job: Annotated[str, typer.Argument(help="The job id (see `dlq jobs`).
         pending = view.outcomes.get("pending", 0)
         return await _run_job(desk, job_id, pending)
 
-    raise typer.Exit(_execute(settings, work))
+    raise typer.Exit(_execute(settings, work, inbox_hits=True))
 
 
 @app.command()

@@ -15,6 +15,7 @@ from orderflow.cli.times import parse_time
 
 if TYPE_CHECKING:
     from consumers.operations import Selection
+    from consumers.runtime import InboxKey
     from orderflow.settings import Settings
 
 GroupOpt = Annotated[str, typer.Option("--group", "-g", help="Consumer group, e.g. notifications.")]
@@ -100,6 +101,14 @@ def deployment_groups(settings: Settings) -> list[str]:
     from orderflow.wiring.deployment import deployed_consumers
 
     return [consumer.name for consumer in deployed_consumers(settings).values()]
+
+
+def deployment_inbox_keys(settings: Settings) -> dict[str, InboxKey]:
+    """The inbox key of each of this deployment's groups that has one, by group id (what a
+    replay's "already processed" looks their inboxes up by)."""
+    from orderflow.wiring.deployment import deployed_inbox_keys
+
+    return deployed_inbox_keys(settings)
 
 
 def group_prefix_of(settings: Settings) -> str:

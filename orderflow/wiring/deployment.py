@@ -17,7 +17,7 @@ from consumers.notifications import IdentityDirectory, SmtpConfig, SmtpMailer
 from consumers.notifications import notifications_consumer as notifications
 from consumers.orders_saga import orders_saga_consumer
 from consumers.recommendations import recommendations_consumer
-from consumers.runtime import group_topic_names
+from consumers.runtime import InboxKey, group_topic_names
 from consumers.runtime.retention import InboxRetention
 from consumers.search import search_consumer
 from domains.fulfillment import api as fulfillment_api
@@ -169,6 +169,17 @@ def deployed_consumers(settings: Settings) -> dict[str, Consumer]:
         intake_consumer(),
     )
     return {c.name: in_deployment(settings, c) for c in groups}
+
+
+def deployed_inbox_keys(settings: Settings) -> dict[str, InboxKey]:
+    """The ``Consumer.inbox_key`` of each deployed group that has one, by its group id as its
+    dead letters record it: the dead-letter tooling then predicts "already processed" by the id
+    that group's inbox holds, not by the event id."""
+    return {
+        consumer.name: consumer.inbox_key
+        for consumer in deployed_consumers(settings).values()
+        if consumer.inbox_key is not None
+    }
 
 
 def in_deployment(settings: Settings, consumer: Consumer) -> Consumer:
