@@ -39,6 +39,7 @@ STATES = """
     SELECT o.status, s.status FROM orders.orders o
     LEFT JOIN fulfillment.shipments s ON s.order_id = o.id WHERE o.id = $1::uuid
 """
+PENDING_CANCELLATIONS = "SELECT count(*) FROM orders.orders WHERE status = 'cancellation_requested'"
 Reached = Callable[[str, str | None], bool]
 # A step is reached when (order status, shipment status) satisfies its test.
 STEPS: dict[str, Reached] = {
@@ -93,6 +94,10 @@ async def cancel_at_every_step(deployment: Deployment, pair: Pair) -> list[Cance
     cancels = await asyncio.gather(
         *(buy_and_cancel_at(api, c, skus[0], step, dsn) for step in running for c in customers)
     )
+    # The saga is paused once it is idle, as a consumer that lags is. Stopped inside the
+    # transaction completing a cancellation, it would hold the row of the stock it restocks,
+    # and every checkout of that SKU would wait behind a frozen lock holder: another fault.
+    await eventually(lambda: _no_cancellation_pending(dsn), 60, "the saga done with cancels")
     saga = deployment.consumers["orders-saga"]
     saga.pause()
     try:
@@ -102,6 +107,14 @@ async def cancel_at_every_step(deployment: Deployment, pair: Pair) -> list[Cance
     finally:
         saga.resume()
     return [*cancels, *behind]
+
+
+async def _no_cancellation_pending(dsn: str) -> bool:
+    db = await asyncpg.connect(dsn)
+    try:
+        return int(await db.fetchval(PENDING_CANCELLATIONS)) == 0
+    finally:
+        await db.close()
 
 
 @pytest.mark.timeout(BUDGET_SECONDS)
