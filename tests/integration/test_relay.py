@@ -17,9 +17,8 @@ from foundation.producer import Producer
 from orderflow.settings import Settings
 from orderflow.topics import prepare_topics
 from orderflow.wiring.deployment import deployed_consumers
-from outbox import OutboxRelay
-from producers import create_producer
-from tests.kafka_helpers import end_offsets, read_from, run_until
+from tests.integration.relay.waiting import relay_until
+from tests.kafka_helpers import end_offsets, read_from
 from tests.support.polling import eventually
 
 
@@ -78,12 +77,7 @@ async def _place_and_relay(
             )
         return int(waiting or 0) == 0
 
-    producer = create_producer(kafka)
-    await producer.start()
-    try:
-        await run_until(OutboxRelay(engine, producer, poll_interval=0.2).run, published)
-    finally:
-        await producer.stop()
+    await relay_until(engine, kafka, published)
     records = await asyncio.wait_for(
         read_from(kafka, start, lambda rs: any(r.key == key for r in rs)), 20
     )

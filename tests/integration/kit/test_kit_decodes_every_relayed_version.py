@@ -18,9 +18,9 @@ from events.registry import registry
 from foundation.kafka import KafkaConnection
 from foundation.namespace import Namespace
 from orderflow.settings import Settings
-from outbox import OutboxRelay, append_envelope
-from producers import create_producer
-from tests.kafka_helpers import end_offsets, read_from, run_until
+from outbox import append_envelope
+from tests.integration.relay.waiting import relay_until
+from tests.kafka_helpers import end_offsets, read_from
 
 
 def _every_version(namespace: Namespace) -> list[Envelope]:
@@ -92,12 +92,7 @@ async def _relay(
             )
         return bool(pending == 0)
 
-    producer = create_producer(kafka)
-    await producer.start()
-    try:
-        await run_until(OutboxRelay(engine, producer, poll_interval=0.2).run, published)
-    finally:
-        await producer.stop()
+    await relay_until(engine, kafka, published)
 
     def ours(record: ConsumerRecord[bytes, bytes]) -> bool:
         return dict(record.headers).get("ce_id", b"").decode() in ids

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from aiokafka.admin import AIOKafkaAdminClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from consumers.operations.conventions import dead_letter_topic, retry_topic
 from events import KafkaRecord, new_envelope
@@ -77,6 +79,18 @@ async def seed(
         records.append(dead_letter_of(record, group, failed, n))
     await publish(kafka, records)
     return ids
+
+
+async def in_inbox(
+    sessions: async_sessionmaker[AsyncSession], group: str, ids: list[uuid.UUID]
+) -> None:
+    """Record ``ids`` in ``group``'s inbox, as its runtime would after handling them."""
+    async with sessions.begin() as session:
+        for inbox_id in ids:
+            await session.execute(
+                text("INSERT INTO messaging.inbox (consumer, event_id) VALUES (:c, :e)"),
+                {"c": group, "e": inbox_id},
+            )
 
 
 async def publish(kafka: KafkaConnection, records: list[KafkaRecord]) -> None:

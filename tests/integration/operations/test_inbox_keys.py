@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from consumers.intake import intake_consumer
@@ -18,7 +17,13 @@ from orderflow.settings import Settings
 from orderflow.wiring.connections import group_id
 from orderflow.wiring.deployment import deployed_inbox_keys
 from producers import TopicSpec, ensure_topics
-from tests.integration.operations.dead_letters import Failed, dead_letter_of, order_placed, publish
+from tests.integration.operations.dead_letters import (
+    Failed,
+    dead_letter_of,
+    in_inbox,
+    order_placed,
+    publish,
+)
 
 SOURCES = uuid.UUID("5f0c1d9e-2b7a-4c3e-8d6f-1a2b3c4d5e6f")  # this test's key namespace
 
@@ -60,18 +65,6 @@ async def poison_dead_letter(kafka: KafkaConnection, group: str) -> None:
     """A dead letter whose value is not JSON: the runtime never decoded it, so no inbox row."""
     _, record = order_placed()
     await publish(kafka, [dead_letter_of(replace(record, value=b"{"), group, Failed(), 99)])
-
-
-async def in_inbox(
-    sessions: async_sessionmaker[AsyncSession], group: str, ids: list[uuid.UUID]
-) -> None:
-    """Record ``ids`` in ``group``'s inbox, as its runtime would after handling them."""
-    async with sessions.begin() as session:
-        for inbox_id in ids:
-            await session.execute(
-                text("INSERT INTO messaging.inbox (consumer, event_id) VALUES (:c, :e)"),
-                {"c": group, "e": inbox_id},
-            )
 
 
 def keyed_desk(engine: AsyncEngine, kafka: KafkaConnection, group: str) -> DeadLetterDesk:

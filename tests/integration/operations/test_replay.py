@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 import pytest
 from sqlalchemy import text
@@ -21,7 +20,7 @@ from consumers.operations import (
 from consumers.operations.conventions import retry_topic
 from consumers.operations.locks import job_lock
 from foundation.kafka import KafkaConnection
-from tests.integration.operations.dead_letters import Failed, seed
+from tests.integration.operations.dead_letters import Failed, in_inbox, seed
 from tests.kafka_helpers import end_offsets, read_from
 
 
@@ -41,17 +40,6 @@ async def _retry_records(kafka: KafkaConnection, group: str, count: int) -> list
     return [{n: v.decode() for n, v in r.headers} for r in records]
 
 
-async def _mark_processed(
-    sessions: async_sessionmaker[AsyncSession], group: str, ids: list[uuid.UUID]
-) -> None:
-    async with sessions.begin() as session:
-        for event_id in ids:
-            await session.execute(
-                text("INSERT INTO messaging.inbox (consumer, event_id) VALUES (:c, :e)"),
-                {"c": group, "e": event_id},
-            )
-
-
 async def test_dry_run_predicts_duplicates_and_changes_nothing(
     desk: DeadLetterDesk,
     kafka: KafkaConnection,
@@ -59,7 +47,7 @@ async def test_dry_run_predicts_duplicates_and_changes_nothing(
     group: str,
 ) -> None:
     ids = await seed(kafka, group, *[Failed()] * 5)
-    await _mark_processed(sessions, group, ids[:2])
+    await in_inbox(sessions, group, ids[:2])
     plan = await desk.plan(Selection(group))
     assert (plan.total, plan.to_send, plan.refused, plan.predicted_duplicates) == (5, 5, 0, 2)
     assert sum(e for e in (await end_offsets(kafka, retry_topic(group, 1))).values()) == 0

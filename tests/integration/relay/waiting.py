@@ -1,10 +1,11 @@
-"""Run an in-process relay in the background; tell whether relays share the lanes fairly."""
+"""Run an in-process relay in the background (or until a condition holds); tell whether relays
+share the lanes fairly."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -15,6 +16,19 @@ from outbox.inspect import lane_holders
 from outbox.lanes import fair_share
 from producers import create_producer
 from tests.integration.relay.relay_processes import RelayProcess
+from tests.kafka_helpers import run_until
+
+
+async def relay_until(
+    engine: AsyncEngine, kafka: KafkaConnection, condition: Callable[[], Awaitable[bool]]
+) -> None:
+    """Run an :class:`OutboxRelay` in this event loop until ``condition()`` holds."""
+    producer = create_producer(kafka)
+    await producer.start()
+    try:
+        await run_until(OutboxRelay(engine, producer, poll_interval=0.2).run, condition)
+    finally:
+        await producer.stop()
 
 
 @contextlib.asynccontextmanager
