@@ -71,9 +71,8 @@ class SentBatch:
     groups: list[tuple[list[ClaimedRow], asyncio.Future[object]]] = field(default_factory=list)
     parked: list[tuple[ClaimedRow, str]] = field(default_factory=list)
     held: list[ClaimedRow] = field(default_factory=list)
-    # Rows of topics the broker has no partitions for, and those topics: not sent.
+    # Rows of topics the broker has no partitions for: not sent.
     waiting: list[ClaimedRow] = field(default_factory=list)
-    missing_topics: set[str] = field(default_factory=set)
     # The topics whose partitions the broker named for this batch.
     topics: set[str] = field(default_factory=set)
     send_error: BaseException | None = None
@@ -91,6 +90,11 @@ class SentBatch:
             future.done() and not future.cancelled() and future.exception() is None
             for _, future in self.groups
         )
+
+    @property
+    def missing_topics(self) -> set[str]:
+        """The topics of the rows that wait: the broker had no partitions for them."""
+        return {r.record.topic for r in self.waiting}
 
     @property
     def ids(self) -> list[int]:
@@ -143,7 +147,7 @@ async def send_batch(
     Rows after a parked row of the same key are held back (not sent), and the first transient
     failure to queue a record batch stops the batch, so a later row of a key never goes out
     before an earlier one. Rows in ``solo`` travel in a record batch of their own. Rows of a
-    topic the broker has no partitions for wait (``waiting``, ``missing_topics``); an ordering
+    topic the broker has no partitions for wait (``waiting``); an ordering
     key includes its topic, so all of a key's rows here wait with it, and the others go out.
     """
     batch = SentBatch()
@@ -153,7 +157,6 @@ async def send_batch(
     batch.topics = set(partitions)
     if len(partitions) < len(topics):
         batch.waiting = [row for row in sendable if row.record.topic not in partitions]
-        batch.missing_topics = {row.record.topic for row in batch.waiting}
         sendable = [row for row in sendable if row.record.topic in partitions]
     rounds = pack(producer, sendable, partitions, solo)
     for i, round_ in enumerate(rounds):

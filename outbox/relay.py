@@ -40,6 +40,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 
 import asyncpg
@@ -240,8 +241,9 @@ class OutboxRelay:
         metrics.SEND_SECONDS.observe(time.perf_counter() - claimed)
         if self._waiting:
             self._waiting.found(batch.topics)
-        for topic in batch.missing_topics:
-            self._waiting.missing(topic, sum(r.record.topic == topic for r in batch.waiting))
+        if batch.waiting:
+            for topic, count in Counter(r.record.topic for r in batch.waiting).items():
+                self._waiting.missing(topic, count)
         pipeline.add(batch)
         if batch.parked:
             await park_now(pipeline.pool, batch.parked)
